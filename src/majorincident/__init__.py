@@ -1,0 +1,48 @@
+"""Major incident management as code: lifecycles, roles and RACI, classification and KPIs.
+
+The package re-exports the everyday names; each lives in the module named for its subject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from majorincident.clock import ALWAYS, Calendar, duration_between, instant
+from majorincident.errors import (
+    ClassificationError,
+    ConfigurationError,
+    GateError,
+    MajorIncidentError,
+    NaiveDateTimeError,
+    NotAuthorizedError,
+    RecordError,
+    TimelineError,
+    TransitionError,
+)
+
+__all__ = [
+    "ALWAYS",
+    "Calendar",
+    "ClassificationError",
+    "ConfigurationError",
+    "GateError",
+    "MajorIncidentError",
+    "NaiveDateTimeError",
+    "NotAuthorizedError",
+    "RecordError",
+    "TimelineError",
+    "TransitionError",
+    "duration_between",
+    "instant",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Serve ``__version__`` from the installed metadata, read only when asked for."""
+    if name != "__version__":
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+
+    from importlib.metadata import version  # noqa: PLC0415
+
+    return version("majorincident")
