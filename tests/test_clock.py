@@ -9,7 +9,7 @@ import attrs
 import holidays
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 from majorincident.clock import (
@@ -126,13 +126,15 @@ class TestInstant:
     )
     def test_out_of_range(self, value: object) -> None:
         """Instants outside 1970 .. 9999-12-30 are refused, including ones that overflow UTC."""
-        with pytest.raises(TimelineError, match=r"^closed_at \(.*\) is outside the supported range"):
+        with pytest.raises(
+            TimelineError, match=r"^closed_at \(.*\) is outside the supported range"
+        ):
             instant(value, field="closed_at")  # type: ignore[arg-type]
 
     def test_range_bounds_are_inclusive(self) -> None:
         """The first and last supported instants are accepted."""
-        assert MIN_INSTANT == instant("1970-01-01T00:00:00Z")
-        assert MAX_INSTANT == instant("9999-12-30T00:00:00Z")
+        assert instant("1970-01-01T00:00:00Z") == MIN_INSTANT
+        assert instant("9999-12-30T00:00:00Z") == MAX_INSTANT
 
     def test_fold_decides_the_instant(self) -> None:
         """In a repeated hour, fold=1 is the later instant even though pendulum's < ignores it."""
@@ -211,7 +213,7 @@ class TestDurationBetween:
 
     def test_naive_end_is_named(self) -> None:
         """A naive end raises NaiveDateTimeError naming the end field."""
-        with pytest.raises(NaiveDateTimeError, match="^resolved_at"):
+        with pytest.raises(NaiveDateTimeError, match=r"^resolved_at"):
             duration_between("2024-01-01T00:00Z", "2024-01-01T01:00", end_field="resolved_at")
 
 
@@ -286,7 +288,7 @@ class TestCalendarElapsed:
 
     def test_naive_start_is_named(self) -> None:
         """A naive start raises NaiveDateTimeError naming the start field."""
-        with pytest.raises(NaiveDateTimeError, match="^opened_at"):
+        with pytest.raises(NaiveDateTimeError, match=r"^opened_at"):
             OFFICE.elapsed(datetime(2024, 1, 1), berlin(MONDAY, 9), start_field="opened_at")
 
     @given(calendars(), aware_datetimes(**NEAR_NOW), st.integers(0, 40 * 24 * 60))
@@ -313,7 +315,9 @@ class TestCalendarElapsed:
 
         assert calendar.elapsed(a, c) == calendar.elapsed(a, b) + calendar.elapsed(b, c)
 
-    @given(calendars(), aware_datetimes(**NEAR_NOW), st.timedeltas(timedelta(0), timedelta(days=40)))
+    @given(
+        calendars(), aware_datetimes(**NEAR_NOW), st.timedeltas(timedelta(0), timedelta(days=40))
+    )
     def test_never_exceeds_wall_time(
         self, calendar: Calendar, start: datetime, span: timedelta
     ) -> None:
@@ -347,7 +351,9 @@ class TestCalendarElapsed:
 class TestCalendarAdd:
     def test_one_hour_from_friday_afternoon(self) -> None:
         """add(Friday 16:30, 1 h) is Monday 09:30 on the Berlin office calendar."""
-        assert instant(berlin(MONDAY, 9, 30)) == OFFICE.add(berlin(FRIDAY, 16, 30), timedelta(hours=1))
+        assert instant(berlin(MONDAY, 9, 30)) == OFFICE.add(
+            berlin(FRIDAY, 16, 30), timedelta(hours=1)
+        )
 
     def test_over_a_holiday(self) -> None:
         """With Monday a holiday, add(Friday 16:30, 1 h) is Tuesday 09:30."""
@@ -383,7 +389,9 @@ class TestCalendarAdd:
 
     def test_not_a_duration(self) -> None:
         """A number is not a duration."""
-        with pytest.raises(TimelineError, match=r"^duration \(3600 of type int\) is not a timedelta"):
+        with pytest.raises(
+            TimelineError, match=r"^duration \(3600 of type int\) is not a timedelta"
+        ):
             OFFICE.add(berlin(FRIDAY, 9), 3600)  # type: ignore[arg-type]
 
     @pytest.mark.parametrize("calendar", [ALWAYS, OFFICE], ids=["always", "office"])
@@ -401,7 +409,7 @@ class TestCalendarAdd:
 
         calendar = attrs.evolve(OFFICE, holidays=EveryDay())
 
-        with pytest.raises(ConfigurationError, match="^holidays leave no working time"):
+        with pytest.raises(ConfigurationError, match=r"^holidays leave no working time"):
             calendar.add(berlin(FRIDAY, 9), timedelta(hours=1))
 
     @given(
@@ -458,26 +466,43 @@ class TestCalendarDefinition:
     @pytest.mark.parametrize(
         ("kwargs", "message"),
         [
-            ({"timezone": "Mars/Olympus_Mons"}, r"^timezone \('Mars/Olympus_Mons'\) is not a known"),
+            (
+                {"timezone": "Mars/Olympus_Mons"},
+                r"^timezone \('Mars/Olympus_Mons'\) is not a known",
+            ),
             ({"timezone": "../etc/passwd"}, r"^timezone \('../etc/passwd'\) is not a known"),
             ({"timezone": 1}, r"^timezone \(1 of type int\) is not an IANA"),
-            ({"hours": {"mon": [("17:00", "09:00")]}}, r"^hours\['monday'\] window 17:00-09:00 ends"),
+            (
+                {"hours": {"mon": [("17:00", "09:00")]}},
+                r"^hours\['monday'\] window 17:00-09:00 ends",
+            ),
             ({"hours": {0: [("09:00", "09:00")]}}, r"^hours\['monday'\] window 09:00-09:00 ends"),
             (
                 {"hours": {"tue": [("09:00", "13:00"), ("12:00", "17:00")]}},
-                r"^hours\['tuesday'\] has overlapping windows: one ends at 13:00 after the next "
-                r"starts at 12:00",
+                (
+                    r"^hours\['tuesday'\] has overlapping windows: "
+                    r"one ends at 13:00 after the next starts at 12:00"
+                ),
             ),
             ({"hours": {}}, "^hours has no working time on any weekday"),
             ({"hours": {"sat": []}}, "^hours has no working time on any weekday"),
             ({"hours": {"someday": [("09:00", "17:00")]}}, r"^hours key \('someday'\) is not"),
             ({"hours": {7: [("09:00", "17:00")]}}, r"^hours key \(7 of type int\) is not"),
             ({"hours": {True: [("09:00", "17:00")]}}, r"^hours key \(True of type bool\) is not"),
-            ({"hours": {"mon": [("25:00", "26:00")]}}, r"^hours\['monday'\] window start \('25:00'\)"),
-            ({"hours": {"mon": [("09:60", "10:00")]}}, r"^hours\['monday'\] window start \('09:60'\)"),
+            (
+                {"hours": {"mon": [("25:00", "26:00")]}},
+                r"^hours\['monday'\] window start \('25:00'\)",
+            ),
+            (
+                {"hours": {"mon": [("09:60", "10:00")]}},
+                r"^hours\['monday'\] window start \('09:60'\)",
+            ),
             ({"hours": {"mon": [("9am", "5pm")]}}, r"^hours\['monday'\] window start \('9am'\)"),
             ({"hours": {"mon": [("09:00", 90_000)]}}, r"^hours\['monday'\] window end \(90000"),
-            ({"hours": {"mon": ["09:00-17:00"]}}, r"^hours\['monday'\] window \('09:00-17:00'\) is"),
+            (
+                {"hours": {"mon": ["09:00-17:00"]}},
+                r"^hours\['monday'\] window \('09:00-17:00'\) is",
+            ),
             ({"hours": {"mon": [3]}}, r"^hours\['monday'\] window \(3\) is not a \(start, end\)"),
             (
                 {"hours": {"mon": [(time(9, tzinfo=UTC), time(17))]}},
@@ -489,7 +514,10 @@ class TestCalendarDefinition:
     )
     def test_invalid_definitions(self, kwargs: dict[str, object], message: str) -> None:
         """Each invalid definition raises ConfigurationError saying what is wrong."""
-        arguments: dict[str, object] = {"timezone": "Europe/Berlin", "hours": {"mon": [("09:00", "17:00")]}}
+        arguments: dict[str, object] = {
+            "timezone": "Europe/Berlin",
+            "hours": {"mon": [("09:00", "17:00")]},
+        }
         arguments.update(kwargs)
 
         with pytest.raises(ConfigurationError, match=message):
@@ -500,30 +528,43 @@ class TestCalendarDefinition:
         moved = attrs.evolve(OFFICE, timezone="America/New_York")
 
         assert OFFICE.hours == moved.hours
-        assert "America/New_York" == moved.timezone
+        assert moved.timezone == "America/New_York"
 
     def test_zoneinfo_timezone_and_seconds(self) -> None:
         """A ZoneInfo and windows given as times or seconds after midnight are accepted."""
         calendar = Calendar(BERLIN, {"friday": [(time(9), 17 * 3600)]})
 
-        assert "Europe/Berlin" == calendar.timezone
-        assert ((), (), (), (), ((32_400, 61_200),), (), ()) == calendar.hours
+        assert calendar.timezone == "Europe/Berlin"
+        assert calendar.hours == ((), (), (), (), ((32_400, 61_200),), (), ())
 
     def test_equality_ignores_holiday_containers(self) -> None:
         """Calendars with the same zone and hours are equal; hours are normalised."""
-        assert OFFICE == Calendar("Europe/Berlin", {d: [("09:00", "17:00")] for d in range(5)})
+        assert Calendar("Europe/Berlin", {d: [("09:00", "17:00")] for d in range(5)}) == OFFICE
 
     def test_repr_shows_clock_times(self) -> None:
         """The repr lists the working days and windows as clock times."""
         calendar = Calendar("UTC", {"mon": [("09:00", "12:00"), ("13:00", "24:00")]})
 
-        assert "Calendar('UTC', {mon: 09:00-12:00 13:00-24:00}, holidays=())" == repr(calendar)
+        assert repr(calendar) == "Calendar('UTC', {mon: 09:00-12:00 13:00-24:00}, holidays=())"
 
 
-@given(st.data())
-def test_strategy_calendars_are_valid(data: st.DataObject) -> None:
-    """The exported calendars strategy yields calendars with some working time."""
-    calendar = data.draw(calendars(holidays=False))
+class TestAwareDatetimesStrategy:
+    @given(aware_datetimes(zones=("Asia/Kathmandu", "Pacific/Chatham")))
+    def test_zones_can_be_chosen(self, moment: datetime) -> None:
+        """Given zones, the strategy draws only from them."""
+        assert isinstance(moment.tzinfo, ZoneInfo)
+        assert moment.tzinfo.key in {"Asia/Kathmandu", "Pacific/Chatham"}
 
-    assert any(calendar.hours)
-    assert frozenset() == calendar.holidays
+
+class TestCalendarsStrategy:
+    @given(calendars(holidays=False))
+    def test_always_some_working_time(self, calendar: Calendar) -> None:
+        """The exported strategy yields valid calendars, without holidays when asked."""
+        assert any(calendar.hours)
+        assert frozenset() == calendar.holidays
+
+    def test_reaches_windows_that_end_at_midnight(self) -> None:
+        """The strategy can produce a window that runs to 24:00."""
+        found = find(calendars(), lambda c: any(end == 86_400 for day in c.hours for _, end in day))
+
+        assert any(end == 86_400 for day in found.hours for _, end in day)

@@ -11,8 +11,7 @@ import pytest
 import majorincident
 
 MODULES = sorted(
-    info.name
-    for info in pkgutil.walk_packages(majorincident.__path__, prefix="majorincident.")
+    info.name for info in pkgutil.walk_packages(majorincident.__path__, prefix="majorincident.")
 )
 
 
@@ -23,4 +22,4 @@ def test_docstring_examples(name: str) -> None:
 
     failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
 
-    assert 0 == failures
+    assert failures == 0

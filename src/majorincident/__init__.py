@@ -5,8 +5,6 @@ The package re-exports the everyday names; each lives in the module named for it
 
 from __future__ import annotations
 
-from typing import Any
-
 from majorincident.clock import ALWAYS, Calendar, duration_between, instant
 from majorincident.errors import (
     ClassificationError,
@@ -37,7 +35,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> str:
     """Serve ``__version__`` from the installed metadata, read only when asked for."""
     if name != "__version__":
         msg = f"module {__name__!r} has no attribute {name!r}"

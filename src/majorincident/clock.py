@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,8 +27,8 @@ __all__ = [
     "ALWAYS",
     "MAX_INSTANT",
     "MIN_INSTANT",
-    "Calendar",
     "WEEKDAYS",
+    "Calendar",
     "duration_between",
     "instant",
 ]
@@ -123,7 +124,7 @@ def instant(value: datetime | str, *, field: str = "value") -> pendulum.DateTime
 
 def _micros(moment: datetime) -> int:
     """Microseconds since the epoch of an aware datetime, exact at any date."""
-    return datetime.__sub__(moment, _EPOCH) // _MICROSECOND  # type: ignore[no-any-return]
+    return datetime.__sub__(moment, _EPOCH) // _MICROSECOND
 
 
 def _from_micros(micros: int) -> pendulum.DateTime:
@@ -249,7 +250,7 @@ def _normalize_day(day: int, windows: Iterable[tuple[object, object]]) -> tuple[
             )
         spans.append((start, end))
     spans.sort()
-    for (_, earlier_end), (later_start, _) in zip(spans, spans[1:], strict=False):
+    for (_, earlier_end), (later_start, _) in pairwise(spans):
         if later_start < earlier_end:
             raise ConfigurationError(
                 f"hours[{name!r}] has overlapping windows: one ends at "
@@ -343,7 +344,9 @@ class Calendar:
         """Resolve the timezone once and note whether the calendar never stops."""
         object.__setattr__(self, "_zone", _load_zone(self.timezone))
         holidays = self.holidays
-        no_holidays = type(holidays) in (tuple, list, set, frozenset) and not holidays  # type: ignore[comparison-overlap]
+        # Only a known-empty builtin container allows the shortcut: the `holidays` package fills
+        # its calendars lazily, so an empty-looking one may still answer True.
+        no_holidays = isinstance(holidays, tuple | list | set | frozenset) and not holidays
         full_week = all(day == _FULL_DAY for day in self.hours)
         object.__setattr__(self, "_always", full_week and no_holidays)
 
@@ -449,7 +452,9 @@ class Calendar:
             raise TimelineError(f"duration ({_show(duration)}) is not a timedelta")
         remaining = duration // _MICROSECOND
         if remaining < 0:
-            raise TimelineError(f"duration ({duration}) is negative; a deadline cannot precede start")
+            raise TimelineError(
+                f"duration ({duration}) is negative; a deadline cannot precede start"
+            )
         if remaining == 0:
             return _from_micros(first)
         if self._always:

@@ -1,0 +1,91 @@
+"""Sessions: lint, typing, tests (3.11-3.13, branch coverage), coverage_report, docs, bench.
+
+``nox`` with no arguments runs what CI runs; ``nox -s bench`` runs the benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+ROOT = Path(__file__).parent
+
+nox.options.sessions = ["lint", "typing", "tests", "coverage_report", "docs"]
+nox.needs_version = ">=2024.4.15"
+
+
+def _select_pyenv_pythons() -> None:
+    """Make every tested CPython that pyenv has installed runnable through its shims.
+
+    pyenv's shims run only the versions that are selected, so ``python3.12`` fails on a machine
+    whose global version is 3.11 even though 3.12 is installed. An explicit ``PYENV_VERSION``
+    wins.
+    """
+    if "PYENV_VERSION" in os.environ or shutil.which("pyenv") is None:
+        return
+    listed = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    chosen = []
+    for wanted in PYTHONS:
+        matching = [v for v in listed if re.fullmatch(rf"{re.escape(wanted)}\.\d+", v)]
+        if matching:
+            chosen.append(max(matching, key=lambda v: int(v.rsplit(".", 1)[1])))
+    if chosen:
+        os.environ["PYENV_VERSION"] = ":".join(chosen)
+
+
+_select_pyenv_pythons()
+
+
+@nox.session(python=PYTHONS, tags=["tests"])
+def tests(session: nox.Session) -> None:
+    """Run the test suite, README and docs examples under branch coverage."""
+    session.install(".[tests]")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def coverage_report(session: nox.Session) -> None:
+    """Combine the coverage of every Python and fail below 100% branch coverage."""
+    session.install("coverage[toml]>=7.6")
+    session.run("coverage", "combine")
+    session.run("coverage", "report", "--fail-under=100")
+
+
+@nox.session(python=PYTHONS[0])
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHONS[0])
+def typing(session: nox.Session) -> None:
+    """Type-check the package and the public-API exercise file with mypy --strict."""
+    session.install(".[typing]")
+    session.run("mypy", "src", "tests/typing")
+
+
+@nox.session(python=PYTHONS[0])
+def docs(session: nox.Session) -> None:
+    """Build the documentation with warnings as errors, then run its examples."""
+    session.install(".[docs,tests]")
+    build = ROOT / "docs" / "_build"
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(build / "html"))
+    session.run("pytest", "docs", "README.md")
+
+
+@nox.session(python=PYTHONS[0])
+def bench(session: nox.Session) -> None:
+    """Run every benchmark; each compares against a baseline measured in the same run."""
+    session.install(".[bench]")
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
