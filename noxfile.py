@@ -23,22 +23,22 @@ nox.needs_version = ">=2024.4.15"
 def _select_pyenv_pythons() -> None:
     """Make every tested CPython that pyenv has installed runnable through its shims.
 
-    pyenv's shims run only the versions that are selected, so ``python3.12`` fails on a machine
-    whose global version is 3.11 even though 3.12 is installed. An explicit ``PYENV_VERSION``
-    wins.
+    pyenv's shims run only the selected versions, so ``python3.12`` fails on a machine whose
+    global version is 3.11 although 3.12 is installed; and pyenv's own ``python`` shim exports
+    ``PYENV_VERSION`` naming just the one it ran. Versions already selected stay first.
     """
-    if "PYENV_VERSION" in os.environ or shutil.which("pyenv") is None:
+    if shutil.which("pyenv") is None:
         return
     listed = subprocess.run(
         ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
     ).stdout.split()
-    chosen = []
+    selected = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
     for wanted in PYTHONS:
         matching = [v for v in listed if re.fullmatch(rf"{re.escape(wanted)}\.\d+", v)]
-        if matching:
-            chosen.append(max(matching, key=lambda v: int(v.rsplit(".", 1)[1])))
-    if chosen:
-        os.environ["PYENV_VERSION"] = ":".join(chosen)
+        if matching and not any(re.fullmatch(rf"{re.escape(wanted)}(\.\d+)?", v) for v in selected):
+            selected.append(max(matching, key=lambda v: int(v.rsplit(".", 1)[1])))
+    if selected:
+        os.environ["PYENV_VERSION"] = ":".join(selected)
 
 
 _select_pyenv_pythons()
