@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pendulum
-from _harness import Report, per_call
 
 from majorincident.clock import Calendar, instant
+
+from _harness import Report, per_call
 
 TEXT = "2024-03-05T14:07:31.250000+01:00"
 AWARE = datetime(2024, 3, 5, 14, 7, 31, 250000, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -52,7 +53,9 @@ def main() -> None:
     for days in (1, 30, 365):
         end = start + timedelta(days=days)
         work = timedelta(hours=8 * days * 5 / 7)
-        per_day["elapsed"][days] = per_call(lambda e=end: office.elapsed(start, e), number=200) / days
+        per_day["elapsed"][days] = (
+            per_call(lambda e=end: office.elapsed(start, e), number=200) / days
+        )
         per_day["add"][days] = per_call(lambda w=work: office.add(start, w), number=200) / days
     for name, costs in per_day.items():
         for days in (1, 30, 365):
