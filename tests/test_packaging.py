@@ -30,8 +30,12 @@ class TestVersion:
 
 class TestExports:
     def test_all_is_sorted_and_resolvable(self) -> None:
-        """__all__ is sorted and every name in it exists."""
-        assert sorted(majorincident.__all__) == majorincident.__all__
+        """__all__ is sorted (constants, then classes, then functions) and every name exists."""
+
+        def kind_then_name(name: str) -> tuple[int, str]:
+            return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+        assert sorted(majorincident.__all__, key=kind_then_name) == majorincident.__all__
         for name in majorincident.__all__:
             assert getattr(majorincident, name) is not None
 

@@ -17,9 +17,14 @@ from majorincident.errors import (
     TimelineError,
     TransitionError,
 )
+from majorincident.process import SEED_PROCESS, Activity, Process, Stage
+from majorincident.roles import DEFAULT_RACI, RaciMatrix, Responsibility, Role, Roster
 
 __all__ = [
     "ALWAYS",
+    "DEFAULT_RACI",
+    "SEED_PROCESS",
+    "Activity",
     "Calendar",
     "ClassificationError",
     "ConfigurationError",
@@ -27,7 +32,13 @@ __all__ = [
     "MajorIncidentError",
     "NaiveDateTimeError",
     "NotAuthorizedError",
+    "Process",
+    "RaciMatrix",
     "RecordError",
+    "Responsibility",
+    "Role",
+    "Roster",
+    "Stage",
     "TimelineError",
     "TransitionError",
     "duration_between",

@@ -14,7 +14,7 @@ its values constructively, so they never trip a validator: what they produce is 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -26,8 +26,20 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess wit
     ) from error
 
 from majorincident.clock import WEEKDAYS, Calendar
+from majorincident.process import Activity, Process, Stage
+from majorincident.roles import RaciMatrix, Responsibility, Role, Roster
 
-__all__ = ["ZONES", "aware_datetimes", "calendars"]
+__all__ = [
+    "ZONES",
+    "activities",
+    "aware_datetimes",
+    "calendars",
+    "processes",
+    "raci_matrices",
+    "roles",
+    "rosters",
+    "stages",
+]
 
 #: Timezones that the strategies draw from by default. UTC, both hemispheres' daylight-saving
 #: rules, half- and quarter-hour offsets, a half-hour DST shift, and zones with historical changes.
@@ -126,3 +138,199 @@ def calendars(
         else frozenset()
     )
     return Calendar(draw(st.sampled_from(zones)), hours, dates)
+
+
+_LOWER: Final = "abcdefghijklmnopqrstuvwxyz"
+_KEYS: Final = st.builds(
+    str.__add__, st.sampled_from(_LOWER), st.text(_LOWER + "0123456789_", max_size=15)
+)
+# Titles of single-spaced words: they survive being written as a table and read back.
+_WORDS: Final = st.builds(
+    str.__add__,
+    st.sampled_from(_LOWER + _LOWER.upper()),
+    st.text(_LOWER + "0123456789", max_size=9),
+)
+_TITLES: Final = (
+    st.lists(_WORDS, min_size=1, max_size=4)
+    .map(" ".join)
+    .filter(lambda title: not title.casefold().startswith("process"))
+)
+
+
+def _unique_by(
+    size: tuple[int, int], build: st.SearchStrategy[tuple[str, str]]
+) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return st.lists(
+        build,
+        min_size=size[0],
+        max_size=size[1],
+        unique_by=(lambda pair: pair[0], lambda pair: pair[1].casefold()),
+    )
+
+
+def stages(*, min_size: int = 1, max_size: int = 5) -> st.SearchStrategy[tuple[Stage, ...]]:
+    """Distinct custom stages, in order.
+
+    Args:
+        min_size: the fewest stages.
+        max_size: the most stages.
+
+    Returns:
+        A strategy for tuples of :class:`~majorincident.process.Stage`.
+    """
+    return _unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)).map(
+        lambda pairs: tuple(Stage(key, title) for key, title in pairs)
+    )
+
+
+@st.composite
+def activities(
+    draw: st.DrawFn, *, stages: tuple[Stage, ...], min_size: int = 1, max_size: int = 10
+) -> tuple[Activity, ...]:
+    """Distinct activities, each in one of `stages`, with titles unique regardless of case.
+
+    Args:
+        draw: supplied by Hypothesis.
+        stages: the stages the activities may belong to.
+        min_size: the fewest activities.
+        max_size: the most activities.
+
+    Returns:
+        A strategy for tuples of :class:`~majorincident.process.Activity`.
+    """
+    pairs = draw(_unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)))
+    return tuple(Activity(key, title, draw(st.sampled_from(stages))) for key, title in pairs)
+
+
+@st.composite
+def processes(draw: st.DrawFn, *, max_stages: int = 5, max_activities: int = 10) -> Process:
+    """Valid custom processes: ordered stages, activities in them, some of them required.
+
+    Args:
+        draw: supplied by Hypothesis.
+        max_stages: the most stages.
+        max_activities: the most activities.
+
+    Returns:
+        A strategy for :class:`~majorincident.process.Process`.
+    """
+    ordered = draw(stages(max_size=max_stages))
+    steps = draw(activities(stages=ordered, min_size=0, max_size=max_activities))
+    required = draw(st.frozensets(st.sampled_from(steps))) if steps else frozenset()
+    return Process(ordered, steps, required)
+
+
+def roles(*, min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[tuple[Role, ...]]:
+    """Distinct custom roles, with titles unique regardless of case.
+
+    Args:
+        min_size: the fewest roles.
+        max_size: the most roles.
+
+    Returns:
+        A strategy for tuples of :class:`~majorincident.roles.Role`.
+    """
+    return _unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)).map(
+        lambda pairs: tuple(Role(key, title) for key, title in pairs)
+    )
+
+
+_any_roles: Final = roles
+_any_activities: Final = activities
+
+_OTHER_LETTERS: Final = st.frozensets(
+    st.sampled_from((Responsibility.CONSULTED, Responsibility.INFORMED)), max_size=2
+)
+
+
+@st.composite
+def raci_matrices(
+    draw: st.DrawFn,
+    *,
+    roles: tuple[Role, ...] | None = None,
+    activities: tuple[Activity, ...] | None = None,
+) -> RaciMatrix:
+    """Valid RACI matrices: exactly one A and at least one R per activity.
+
+    Args:
+        draw: supplied by Hypothesis.
+        roles: the columns; random roles when None.
+        activities: the rows; random activities of a random process when None.
+
+    Returns:
+        A strategy for :class:`~majorincident.roles.RaciMatrix`.
+    """
+    columns = roles if roles is not None else draw(_any_roles())
+    rows = (
+        activities
+        if activities is not None
+        else draw(_any_activities(stages=draw(stages(max_size=3)), max_size=6))
+    )
+    cells: dict[Activity, dict[Role, frozenset[Responsibility]]] = {}
+    for activity in rows:
+        accountable = draw(st.sampled_from(columns))
+        responsible = draw(st.frozensets(st.sampled_from(columns), min_size=1))
+        row: dict[Role, frozenset[Responsibility]] = {}
+        for role in columns:
+            letters = (
+                set(draw(_OTHER_LETTERS))
+                if role not in responsible and role != accountable
+                else set()
+            )
+            if role == accountable:
+                letters.add(Responsibility.ACCOUNTABLE)
+            if role in responsible:
+                letters.add(Responsibility.RESPONSIBLE)
+            row[role] = frozenset(letters)
+        cells[activity] = row
+    return RaciMatrix(columns, rows, cells)
+
+
+_PEOPLE: Final = st.text(_LOWER, min_size=2, max_size=8)
+
+
+@st.composite
+def rosters(
+    draw: st.DrawFn,
+    *,
+    roles: tuple[Role, ...],
+    people: tuple[str, ...] | None = None,
+    start: datetime = datetime(2024, 1, 1),  # noqa: DTZ001 - naive, read as UTC
+    max_assignments: int = 12,
+) -> Roster:
+    """Rosters of hand-overs: people taking and renouncing roles over a day from `start` (UTC).
+
+    Args:
+        draw: supplied by Hypothesis.
+        roles: the roles that may be held.
+        people: who may hold them; random names when None.
+        start: when the first role may be taken, read as UTC.
+        max_assignments: the most assignments.
+
+    Returns:
+        A strategy for :class:`~majorincident.roles.Roster`.
+    """
+    names = (
+        people
+        if people is not None
+        else tuple(draw(st.lists(_PEOPLE, min_size=1, max_size=6, unique=True)))
+    )
+    roster = Roster()
+    origin = start.replace(tzinfo=UTC)
+    for _ in range(draw(st.integers(0, max_assignments))):
+        person = draw(st.sampled_from(names))
+        role = draw(st.sampled_from(roles))
+        assumed = origin + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+        if any(
+            a.person == person
+            and a.role == role
+            and (a.renounced_at is None or a.renounced_at > assumed)
+            for a in roster.assignments
+        ):
+            continue
+        roster = roster.assign(person, role, at=assumed)
+        if draw(st.booleans()):
+            roster = roster.renounce(
+                person, role, at=assumed + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+            )
+    return roster

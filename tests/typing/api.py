@@ -7,8 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 import pendulum
 
 import majorincident
-from majorincident import ALWAYS, Calendar, MajorIncidentError, duration_between, instant
-from majorincident.testing import aware_datetimes, calendars
+from majorincident import (
+    ALWAYS,
+    DEFAULT_RACI,
+    SEED_PROCESS,
+    Activity,
+    Calendar,
+    MajorIncidentError,
+    Process,
+    RaciMatrix,
+    Role,
+    Roster,
+    Stage,
+    duration_between,
+    instant,
+)
+from majorincident.testing import aware_datetimes, calendars, processes, raci_matrices, rosters
 
 moment: pendulum.DateTime = instant(datetime(2024, 1, 1, tzinfo=UTC), field="reported_at")
 parsed: pendulum.DateTime = instant("2024-01-01T09:00:00+01:00")
@@ -28,3 +42,22 @@ try:
     instant("2024-01-01")
 except MajorIncidentError as error:
     message: str = str(error)
+
+
+triage = Stage("triage", "Triage")
+page = Activity("page", "Paging", triage)
+process: Process = Process([triage], [page], required=[page])
+missing: tuple[str, ...] = SEED_PROCESS.missing(Stage.CONTAINMENT, done=[Activity.ASSEMBLE_TEAM])
+following: Stage | None = SEED_PROCESS.next_stage(Stage.IDENTIFICATION)
+owner: Role = DEFAULT_RACI.accountable(Activity.DECLARE)
+doers: frozenset[Role] = DEFAULT_RACI.responsible(Activity.DECLARE)
+allowed: bool = DEFAULT_RACI.may_perform(Role.MAJOR_INCIDENT_TEAM, Activity.DECLARE)
+table: str = DEFAULT_RACI.to_markdown()
+matrix: RaciMatrix = RaciMatrix.parse(
+    "Paging R/A\n", roles=[Role.TECHNICAL_STAFF], activities=[page]
+)
+roster: Roster = Roster.staffed({"ana": Role.MAJOR_INCIDENT_MANAGER}, at="2024-01-01T09:00Z")
+holders: frozenset[str] = roster.holders(Role.MAJOR_INCIDENT_MANAGER, at="2024-01-01T10:00Z")
+process_strategy = processes()
+raci_strategy = raci_matrices(roles=(Role.TECHNICAL_STAFF,))
+roster_strategy = rosters(roles=(Role.TECHNICAL_STAFF,))

@@ -1,0 +1,268 @@
+"""The major incident process: its stages, its activities, and what each stage requires.
+
+The seed process has four stages and ten activities:
+
+========================  ==============================================================
+Stage                     Activities
+========================  ==============================================================
+Identification            declaring the major incident; informing stakeholders
+Containment               assembling the MIT; setting up a conference bridge; preparing a
+                          designated war room; creating a problem ticket
+Resolution                implementing the resolution plan as a change
+Maintenance               post-implementation review; documentation; measuring metrics
+========================  ==============================================================
+
+Organisations define their own stages and activities as values of the same types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import ClassVar, Final
+
+import attrs
+
+from majorincident.errors import ConfigurationError
+
+__all__ = ["SEED_ACTIVITIES", "SEED_PROCESS", "SEED_STAGES", "Activity", "Process", "Stage"]
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """Validate that a key or title is a non-empty string without surrounding spaces."""
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        owner = type(instance).__name__
+        raise ConfigurationError(
+            f"{owner}.{attribute.name} ({value!r}) must be a non-empty string without "
+            "leading or trailing spaces"
+        )
+
+
+@attrs.frozen(order=False)
+class Stage:
+    """A stage of the process, such as containment.
+
+    Attributes:
+        key: a stable identifier, stored by other tools.
+        title: what people call it.
+    """
+
+    key: str = attrs.field(validator=_non_empty)
+    title: str = attrs.field(validator=_non_empty, eq=False)
+
+    IDENTIFICATION: ClassVar[Stage]
+    CONTAINMENT: ClassVar[Stage]
+    RESOLUTION: ClassVar[Stage]
+    MAINTENANCE: ClassVar[Stage]
+
+
+Stage.IDENTIFICATION = Stage("identification", "Identification")
+Stage.CONTAINMENT = Stage("containment", "Containment")
+Stage.RESOLUTION = Stage("resolution", "Resolution")
+Stage.MAINTENANCE = Stage("maintenance", "Maintenance")
+
+#: The seed's four stages, in order.
+SEED_STAGES: Final = (Stage.IDENTIFICATION, Stage.CONTAINMENT, Stage.RESOLUTION, Stage.MAINTENANCE)
+
+
+def _is_stage(_instance: object, _attribute: attrs.Attribute[Stage], value: object) -> None:
+    if not isinstance(value, Stage):
+        raise ConfigurationError(f"Activity.stage ({value!r}) is not a Stage")
+
+
+@attrs.frozen(order=False)
+class Activity:
+    """A step of the process, performed in one stage.
+
+    Attributes:
+        key: a stable identifier, stored by other tools.
+        title: what people call it, as the RACI table prints it.
+        stage: the stage it belongs to.
+    """
+
+    key: str = attrs.field(validator=_non_empty)
+    title: str = attrs.field(validator=_non_empty, eq=False)
+    stage: Stage = attrs.field(validator=_is_stage, eq=False)
+
+    DECLARE: ClassVar[Activity]
+    INFORM_STAKEHOLDERS: ClassVar[Activity]
+    ASSEMBLE_TEAM: ClassVar[Activity]
+    SET_UP_BRIDGE: ClassVar[Activity]
+    PREPARE_WAR_ROOM: ClassVar[Activity]
+    CREATE_PROBLEM: ClassVar[Activity]
+    IMPLEMENT_CHANGE: ClassVar[Activity]
+    REVIEW: ClassVar[Activity]
+    DOCUMENT: ClassVar[Activity]
+    MEASURE: ClassVar[Activity]
+
+
+Activity.DECLARE = Activity(
+    "declare_major_incident", "Declaring the major incident", Stage.IDENTIFICATION
+)
+Activity.INFORM_STAKEHOLDERS = Activity(
+    "inform_stakeholders", "Informing stakeholders", Stage.IDENTIFICATION
+)
+Activity.ASSEMBLE_TEAM = Activity("assemble_team", "Assembling the MIT", Stage.CONTAINMENT)
+Activity.SET_UP_BRIDGE = Activity(
+    "set_up_bridge", "Setting up a conference bridge", Stage.CONTAINMENT
+)
+Activity.PREPARE_WAR_ROOM = Activity(
+    "prepare_war_room", "Preparing a designated war room", Stage.CONTAINMENT
+)
+Activity.CREATE_PROBLEM = Activity(
+    "create_problem_ticket",
+    "Creating a problem ticket to identify underlying issues",
+    Stage.CONTAINMENT,
+)
+Activity.IMPLEMENT_CHANGE = Activity(
+    "implement_change", "Implementing the resolution plan as a change", Stage.RESOLUTION
+)
+Activity.REVIEW = Activity(
+    "post_implementation_review", "Performing post-implementation review", Stage.MAINTENANCE
+)
+Activity.DOCUMENT = Activity(
+    "produce_documentation", "Producing clear documentation", Stage.MAINTENANCE
+)
+Activity.MEASURE = Activity("measure_metrics", "Measuring metrics", Stage.MAINTENANCE)
+
+#: The seed's ten activities, in the order its RACI table lists them.
+SEED_ACTIVITIES: Final = (
+    Activity.DECLARE,
+    Activity.INFORM_STAKEHOLDERS,
+    Activity.ASSEMBLE_TEAM,
+    Activity.SET_UP_BRIDGE,
+    Activity.PREPARE_WAR_ROOM,
+    Activity.CREATE_PROBLEM,
+    Activity.IMPLEMENT_CHANGE,
+    Activity.REVIEW,
+    Activity.DOCUMENT,
+    Activity.MEASURE,
+)
+
+
+def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
+    stages = tuple(value)
+    if not stages:
+        raise ConfigurationError("Process.stages is empty; a process needs at least one stage")
+    seen: set[str] = set()
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise ConfigurationError(f"Process.stages holds {stage!r}, which is not a Stage")
+        if stage.key in seen:
+            raise ConfigurationError(f"Process.stages repeats the stage {stage.key!r}")
+        seen.add(stage.key)
+    return stages
+
+
+def _activities(value: Iterable[Activity]) -> tuple[Activity, ...]:
+    activities = tuple(value)
+    seen: set[str] = set()
+    for activity in activities:
+        if not isinstance(activity, Activity):
+            raise ConfigurationError(f"Process.activities holds {activity!r}, not an Activity")
+        if activity.key in seen:
+            raise ConfigurationError(f"Process.activities repeats the activity {activity.key!r}")
+        seen.add(activity.key)
+    return activities
+
+
+def _activity_set(value: Iterable[Activity]) -> frozenset[Activity]:
+    return frozenset(value)
+
+
+@attrs.frozen
+class Process:
+    """Which activities belong to which stage, and which must be done before a stage is left.
+
+    Args:
+        stages: the stages in the order they are passed through, without repeats.
+        activities: every activity, each in one of `stages`; keys are unique.
+        required: the activities that gate their stage; all of them by default.
+
+    Raises:
+        ConfigurationError: an empty or repeated stage, an activity whose stage is not in the
+            process, a repeated activity key, or a required activity that is not in the process.
+
+    >>> SEED_PROCESS.missing(Stage.IDENTIFICATION, done=[Activity.DECLARE])
+    ('Informing stakeholders',)
+    """
+
+    stages: tuple[Stage, ...] = attrs.field(converter=_stages)
+    activities: tuple[Activity, ...] = attrs.field(converter=_activities)
+    required: frozenset[Activity] = attrs.field(
+        default=attrs.Factory(lambda process: frozenset(process.activities), takes_self=True),
+        converter=_activity_set,
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """Check that activities and required ones fit the stages."""
+        stage_keys = {stage.key: stage for stage in self.stages}
+        for activity in self.activities:
+            stage = stage_keys.get(activity.stage.key)
+            if stage is None:
+                raise ConfigurationError(
+                    f"activity {activity.key!r} belongs to stage {activity.stage.key!r}, "
+                    f"which is not in the process ({', '.join(stage_keys)})"
+                )
+        known = set(self.activities)
+        for activity in sorted(self.required, key=lambda a: a.key):
+            if activity not in known:
+                raise ConfigurationError(
+                    f"required activity {activity.key!r} is not one of the process's activities"
+                )
+
+    def stage(self, key: str) -> Stage:
+        """Return the stage with that key.
+
+        Raises:
+            ConfigurationError: no stage has that key.
+        """
+        for stage in self.stages:
+            if stage.key == key:
+                return stage
+        raise ConfigurationError(
+            f"stage {key!r} is not in the process; expected one of "
+            f"{', '.join(s.key for s in self.stages)}"
+        )
+
+    def activity(self, key: str) -> Activity:
+        """Return the activity with that key.
+
+        Raises:
+            ConfigurationError: no activity has that key.
+        """
+        for activity in self.activities:
+            if activity.key == key:
+                return activity
+        raise ConfigurationError(
+            f"activity {key!r} is not in the process; expected one of "
+            f"{', '.join(a.key for a in self.activities)}"
+        )
+
+    def activities_of(self, stage: Stage) -> tuple[Activity, ...]:
+        """Return the activities of `stage`, in the process's order."""
+        self.stage(stage.key)
+        return tuple(a for a in self.activities if a.stage.key == stage.key)
+
+    def required_of(self, stage: Stage) -> tuple[Activity, ...]:
+        """Return the activities that must be done before `stage` can be left."""
+        return tuple(a for a in self.activities_of(stage) if a in self.required)
+
+    def missing(self, stage: Stage, done: Iterable[Activity]) -> tuple[str, ...]:
+        """Return the titles of the required activities of `stage` not among `done`."""
+        completed = set(done)
+        return tuple(a.title for a in self.required_of(stage) if a not in completed)
+
+    def next_stage(self, stage: Stage) -> Stage | None:
+        """Return the stage after `stage`, or None after the last one."""
+        index = self.stages.index(self.stage(stage.key))
+        return self.stages[index + 1] if index + 1 < len(self.stages) else None
+
+    def __iter__(self) -> Iterator[Stage]:
+        """Iterate over the stages in order."""
+        return iter(self.stages)
+
+
+#: The seed's process. Every one of its ten activities is required before its stage is left:
+#: the seed asks to "tick all the boxes", and two of its five common mistakes (poor
+#: documentation, no root-cause analysis) are exactly the activities a hurried team skips.
+SEED_PROCESS: Final = Process(SEED_STAGES, SEED_ACTIVITIES)
