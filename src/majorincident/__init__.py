@@ -5,6 +5,15 @@ The package re-exports the everyday names; each lives in the module named for it
 
 from __future__ import annotations
 
+from majorincident.classification import (
+    Assessment,
+    Impact,
+    MajorIncidentPolicy,
+    Priority,
+    PriorityMatrix,
+    Urgency,
+    detect_surge,
+)
 from majorincident.clock import ALWAYS, Calendar, duration_between, instant
 from majorincident.errors import (
     ClassificationError,
@@ -25,13 +34,18 @@ __all__ = [
     "DEFAULT_RACI",
     "SEED_PROCESS",
     "Activity",
+    "Assessment",
     "Calendar",
     "ClassificationError",
     "ConfigurationError",
     "GateError",
+    "Impact",
     "MajorIncidentError",
+    "MajorIncidentPolicy",
     "NaiveDateTimeError",
     "NotAuthorizedError",
+    "Priority",
+    "PriorityMatrix",
     "Process",
     "RaciMatrix",
     "RecordError",
@@ -41,6 +55,8 @@ __all__ = [
     "Stage",
     "TimelineError",
     "TransitionError",
+    "Urgency",
+    "detect_surge",
     "duration_between",
     "instant",
 ]

@@ -77,7 +77,7 @@ class NotAuthorizedError(MajorIncidentError, PermissionError):
 
 
 class RecordError(MajorIncidentError, ValueError):
-    """A serialised record cannot be loaded.
+    """A record cannot be read: a serialised document, or a report or row handed in.
 
-    The message names the JSON path of the bad field and what was expected there.
+    The message names the field (for JSON, its path) and what was expected there.
     """

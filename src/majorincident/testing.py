@@ -25,6 +25,7 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess wit
         "majorincident.testing needs Hypothesis: pip install 'majorincident[testing]'"
     ) from error
 
+from majorincident.classification import PriorityMatrix
 from majorincident.clock import WEEKDAYS, Calendar
 from majorincident.process import Activity, Process, Stage
 from majorincident.roles import RaciMatrix, Responsibility, Role, Roster
@@ -34,6 +35,7 @@ __all__ = [
     "activities",
     "aware_datetimes",
     "calendars",
+    "priority_matrices",
     "processes",
     "raci_matrices",
     "roles",
@@ -334,3 +336,35 @@ def rosters(
                 person, role, at=assumed + timedelta(minutes=draw(st.integers(0, 24 * 60)))
             )
     return roster
+
+
+@st.composite
+def priority_matrices(
+    draw: st.DrawFn, *, max_levels: int = 5, max_priorities: int = 6
+) -> PriorityMatrix[str, str, str]:
+    """Valid custom priority matrices over the user's own levels (strings here).
+
+    Cells are drawn from the least severe corner back, each no less severe than its neighbours
+    of lower impact and lower urgency, so every matrix is complete and monotone.
+
+    Args:
+        draw: supplied by Hypothesis.
+        max_levels: the most impact (and urgency) levels.
+        max_priorities: the most priority levels.
+
+    Returns:
+        A strategy for :class:`~majorincident.classification.PriorityMatrix`.
+    """
+    impacts = [f"I{n}" for n in range(1, draw(st.integers(1, max_levels)) + 1)]
+    urgencies = [f"U{n}" for n in range(1, draw(st.integers(1, max_levels)) + 1)]
+    priorities = [f"P{n}" for n in range(1, draw(st.integers(1, max_priorities)) + 1)]
+    rank: dict[tuple[int, int], int] = {}
+    for i in reversed(range(len(impacts))):
+        for u in reversed(range(len(urgencies))):
+            ceiling = min(
+                rank.get((i + 1, u), len(priorities) - 1),
+                rank.get((i, u + 1), len(priorities) - 1),
+            )
+            rank[(i, u)] = draw(st.integers(0, ceiling))
+    cells = {(impacts[i], urgencies[u]): priorities[r] for (i, u), r in rank.items()}
+    return PriorityMatrix(impacts, urgencies, priorities, cells)

@@ -61,3 +61,32 @@ holders: frozenset[str] = roster.holders(Role.MAJOR_INCIDENT_MANAGER, at="2024-0
 process_strategy = processes()
 raci_strategy = raci_matrices(roles=(Role.TECHNICAL_STAFF,))
 roster_strategy = rosters(roles=(Role.TECHNICAL_STAFF,))
+
+from majorincident import (  # noqa: E402
+    Assessment,
+    Impact,
+    MajorIncidentPolicy,
+    Priority,
+    PriorityMatrix,
+    Urgency,
+    detect_surge,
+)
+from majorincident.classification import Action, Report, Rule, Surge, Verdict  # noqa: E402
+from majorincident.testing import priority_matrices  # noqa: E402
+
+level: Impact = Impact.parse("high")
+urgent: Urgency = Urgency.parse(1)
+p1: Priority = PriorityMatrix.itil().priority(level, urgent)
+custom_matrix: PriorityMatrix[str, str, str] = PriorityMatrix.from_rows(
+    [["S1"]], impacts=["big"], urgencies=["now"], priorities=["S1"]
+)
+verdict: Verdict = MajorIncidentPolicy.default().evaluate(Assessment(impact="high", urgency="high"))
+declared: bool = verdict.is_major
+act: Action = verdict.action
+rule = Rule("always", lambda _: True, Action.PROPOSE, "because")
+surges: list[Surge] = list(
+    detect_surge(
+        [Report("1", "2024-01-01T00:00Z", "cdn")], window=timedelta(minutes=5), threshold=1
+    )
+)
+matrix_strategy = priority_matrices()

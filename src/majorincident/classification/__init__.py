@@ -1,0 +1,43 @@
+"""Classification: impact x urgency priority, which incidents are major, and surge detection.
+
+The subpackage's modules:
+
+- :mod:`~majorincident.classification.levels`: :class:`Impact`, :class:`Urgency`, :class:`Priority`.
+- :mod:`~majorincident.classification.matrix`: :class:`PriorityMatrix`.
+- :mod:`~majorincident.classification.policy`: :class:`Assessment`, :class:`Rule`,
+  :class:`MajorIncidentPolicy` and its :class:`Verdict`.
+- :mod:`~majorincident.classification.surge`: :func:`detect_surge`.
+"""
+
+from __future__ import annotations
+
+from majorincident.classification.levels import Impact, Priority, Urgency
+from majorincident.classification.matrix import PriorityMatrix
+from majorincident.classification.policy import (
+    DEFAULT_RELATED_INCIDENTS,
+    DEFAULT_USER_SHARE,
+    Action,
+    Assessment,
+    MajorIncidentPolicy,
+    Rule,
+    Verdict,
+)
+from majorincident.classification.surge import Channel, Report, Surge, detect_surge
+
+__all__ = [
+    "DEFAULT_RELATED_INCIDENTS",
+    "DEFAULT_USER_SHARE",
+    "Action",
+    "Assessment",
+    "Channel",
+    "Impact",
+    "MajorIncidentPolicy",
+    "Priority",
+    "PriorityMatrix",
+    "Report",
+    "Rule",
+    "Surge",
+    "Urgency",
+    "Verdict",
+    "detect_surge",
+]
