@@ -176,6 +176,38 @@ class TestProcessDefinition:
         with pytest.raises(ConfigurationError, match=message):
             build()  # type: ignore[operator]
 
+    @pytest.mark.parametrize(
+        ("exits", "message"),
+        [
+            ({"review": "resolved"}, r"^Process.exits names stage 'review', which is not in"),
+            ({"fix": "fixed"}, r"^Process.exits\['fix'\] \('fixed'\) is not one of contained"),
+            ({"triage": "resolved", "fix": "resolved"}, r"^Process.exits sets 'resolved' twice"),
+            ({"triage": "resolved", "fix": "contained"}, "^Process.exits sets 'contained' after"),
+            ([("fix",)], r"^Process.exits holds \('fix',\); expected stage key -> milestone"),
+        ],
+    )
+    def test_invalid_exits(self, exits: object, message: str) -> None:
+        """Stage exits must name stages of the process and known milestones, in order."""
+        with pytest.raises(ConfigurationError, match=message):
+            Process([TRIAGE, FIX, LEARN], [PAGE, PATCH, RETRO], exits=exits)  # type: ignore[arg-type]
+
+    def test_exit_milestones(self) -> None:
+        """Leaving containment contains, resolution resolves, and the last stage closes."""
+        assert "contained" == SEED_PROCESS.exit_milestone(Stage.CONTAINMENT)
+        assert "resolved" == SEED_PROCESS.exit_milestone(Stage.RESOLUTION)
+        assert SEED_PROCESS.exit_milestone(Stage.IDENTIFICATION) is None
+        assert "closed" == SEED_PROCESS.exit_milestone(Stage.MAINTENANCE)
+        assert Stage.RESOLUTION == SEED_PROCESS.resolution_stage
+
+    def test_resolution_defaults_to_the_last_stage(self) -> None:
+        """Without a stage that resolves, the last stage holds the resolution."""
+        process = Process(
+            [TRIAGE, FIX, LEARN], [PAGE, PATCH, RETRO], exits=[("triage", "contained")]
+        )
+
+        assert LEARN == process.resolution_stage
+        assert "contained" == process.exit_milestone(TRIAGE)
+
     def test_custom_three_stage_process(self) -> None:
         """Organisations define their own stages and activities."""
         process = Process([TRIAGE, FIX, LEARN], [PAGE, PATCH, RETRO])

@@ -26,6 +26,12 @@ from majorincident.errors import (
     TimelineError,
     TransitionError,
 )
+from majorincident.lifecycle import (
+    IncidentLifecycle,
+    MajorIncidentLifecycle,
+    TransitionTable,
+    major_incident_lifecycle,
+)
 from majorincident.process import SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, RaciMatrix, Responsibility, Role, Roster
 
@@ -40,7 +46,9 @@ __all__ = [
     "ConfigurationError",
     "GateError",
     "Impact",
+    "IncidentLifecycle",
     "MajorIncidentError",
+    "MajorIncidentLifecycle",
     "MajorIncidentPolicy",
     "NaiveDateTimeError",
     "NotAuthorizedError",
@@ -55,10 +63,12 @@ __all__ = [
     "Stage",
     "TimelineError",
     "TransitionError",
+    "TransitionTable",
     "Urgency",
     "detect_surge",
     "duration_between",
     "instant",
+    "major_incident_lifecycle",
 ]
 
 

@@ -17,14 +17,25 @@ Organisations define their own stages and activities as values of the same types
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import ClassVar, Final
+from collections.abc import Iterable, Iterator, Mapping
+from typing import ClassVar, Final, cast
 
 import attrs
 
 from majorincident.errors import ConfigurationError
 
-__all__ = ["SEED_ACTIVITIES", "SEED_PROCESS", "SEED_STAGES", "Activity", "Process", "Stage"]
+__all__ = [
+    "EXIT_MILESTONES",
+    "SEED_ACTIVITIES",
+    "SEED_PROCESS",
+    "SEED_STAGES",
+    "Activity",
+    "Process",
+    "Stage",
+]
+
+#: The milestones that leaving a stage can set. Leaving the last stage always sets ``closed``.
+EXIT_MILESTONES: Final = ("contained", "resolved")
 
 
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -169,6 +180,20 @@ def _activity_set(value: Iterable[Activity]) -> frozenset[Activity]:
     return frozenset(value)
 
 
+def _exits(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    pairs = tuple(value.items() if isinstance(value, Mapping) else value)
+    for pair in cast("tuple[object, ...]", pairs):
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise ConfigurationError(
+                f"Process.exits holds {pair!r}; expected stage key -> milestone name"
+            )
+    return pairs
+
+
 @attrs.frozen
 class Process:
     """Which activities belong to which stage, and which must be done before a stage is left.
@@ -177,6 +202,9 @@ class Process:
         stages: the stages in the order they are passed through, without repeats.
         activities: every activity, each in one of `stages`; keys are unique.
         required: the activities that gate their stage; all of them by default.
+        exits: stage key -> the milestone that leaving it sets (``"contained"`` or
+            ``"resolved"``). Leaving the last stage closes the incident; when no stage sets
+            ``"resolved"``, closing resolves it too.
 
     Raises:
         ConfigurationError: an empty or repeated stage, an activity whose stage is not in the
@@ -192,6 +220,7 @@ class Process:
         default=attrs.Factory(lambda process: frozenset(process.activities), takes_self=True),
         converter=_activity_set,
     )
+    exits: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_exits)
 
     def __attrs_post_init__(self) -> None:
         """Check that activities and required ones fit the stages."""
@@ -203,12 +232,53 @@ class Process:
                     f"activity {activity.key!r} belongs to stage {activity.stage.key!r}, "
                     f"which is not in the process ({', '.join(stage_keys)})"
                 )
+        self._check_exits(stage_keys)
         known = set(self.activities)
         for activity in sorted(self.required, key=lambda a: a.key):
             if activity not in known:
                 raise ConfigurationError(
                     f"required activity {activity.key!r} is not one of the process's activities"
                 )
+
+    def _check_exits(self, stage_keys: Mapping[str, Stage]) -> None:
+        order = list(stage_keys)
+        position: dict[str, int] = {}
+        for key, milestone in self.exits:
+            if key not in stage_keys:
+                raise ConfigurationError(
+                    f"Process.exits names stage {key!r}, which is not in the process "
+                    f"({', '.join(order)})"
+                )
+            if milestone not in EXIT_MILESTONES:
+                raise ConfigurationError(
+                    f"Process.exits[{key!r}] ({milestone!r}) is not one of "
+                    f"{', '.join(EXIT_MILESTONES)}"
+                )
+            if milestone in position:
+                raise ConfigurationError(f"Process.exits sets {milestone!r} twice")
+            position[milestone] = order.index(key)
+        if position.get("contained", -1) > position.get("resolved", len(order)):
+            raise ConfigurationError(
+                "Process.exits sets 'contained' after 'resolved'; containment comes first"
+            )
+
+    def exit_milestone(self, stage: Stage) -> str | None:
+        """Return the milestone that leaving `stage` sets, if any (``closed`` for the last)."""
+        self.stage(stage.key)
+        if stage.key == self.stages[-1].key:
+            return "closed"
+        return dict(self.exits).get(stage.key)
+
+    @property
+    def resolution_stage(self) -> Stage:
+        """The stage that holds the resolution: its exit sets ``resolved``, else the last one.
+
+        A major incident reopened because its fix did not hold goes back to this stage.
+        """
+        for key, milestone in self.exits:
+            if milestone == "resolved":
+                return self.stage(key)
+        return self.stages[-1]
 
     def stage(self, key: str) -> Stage:
         """Return the stage with that key.
@@ -265,4 +335,8 @@ class Process:
 #: The seed's process. Every one of its ten activities is required before its stage is left:
 #: the seed asks to "tick all the boxes", and two of its five common mistakes (poor
 #: documentation, no root-cause analysis) are exactly the activities a hurried team skips.
-SEED_PROCESS: Final = Process(SEED_STAGES, SEED_ACTIVITIES)
+SEED_PROCESS: Final = Process(
+    SEED_STAGES,
+    SEED_ACTIVITIES,
+    exits={"containment": "contained", "resolution": "resolved"},
+)

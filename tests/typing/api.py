@@ -90,3 +90,15 @@ surges: list[Surge] = list(
     )
 )
 matrix_strategy = priority_matrices()
+
+from majorincident import IncidentLifecycle, MajorIncidentLifecycle, TransitionTable  # noqa: E402
+from majorincident.lifecycle import restore, to_mermaid  # noqa: E402
+from majorincident.testing import lifecycle_test  # noqa: E402
+
+ticket = restore(IncidentLifecycle, "in_progress")
+graph: TransitionTable = TransitionTable.of(IncidentLifecycle)
+final_state = graph.replay("new", ["start", "resolve"])
+major = MajorIncidentLifecycle.restore("containment", completed=[Activity.ASSEMBLE_TEAM])
+waiting: tuple[Activity, ...] = major.pending
+diagram: str = to_mermaid(IncidentLifecycle)
+stateful = lifecycle_test(IncidentLifecycle)

@@ -1,16 +1,4 @@
-"""Hypothesis strategies for the library's values, for your tests and ours.
-
-Install with the ``testing`` extra (``pip install majorincident[testing]``). Every strategy builds
-its values constructively, so they never trip a validator: what they produce is always valid.
-
->>> from datetime import timedelta
->>> from hypothesis import given
->>> from majorincident.clock import instant
->>> @given(aware_datetimes())
-... def test_instants_are_utc(moment):
-...     assert instant(moment).utcoffset() == timedelta(0)
->>> test_instants_are_utc()
-"""
+"""Hypothesis strategies: aware instants, calendars, processes, roles, RACI and matrices."""
 
 from __future__ import annotations
 
@@ -18,12 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-try:
-    from hypothesis import strategies as st
-except ImportError as error:  # pragma: no cover - exercised in a subprocess without hypothesis
-    raise ImportError(
-        "majorincident.testing needs Hypothesis: pip install 'majorincident[testing]'"
-    ) from error
+from hypothesis import strategies as st
 
 from majorincident.classification import PriorityMatrix
 from majorincident.clock import WEEKDAYS, Calendar
