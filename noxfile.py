@@ -87,5 +87,14 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run every benchmark; each compares against a baseline measured in the same run."""
     session.install(".[bench]")
+    missed = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        # Every benchmark runs and prints its table; a missed target fails the session at the end.
+        output = session.run(
+            "python", str(script), *session.posargs, success_codes=[0, 1], silent=True
+        )
+        print(output)  # noqa: T201 - the benchmark's table is the session's report
+        if "MISSED" in str(output):
+            missed.append(script.name)
+    if missed:
+        session.error(f"targets missed in: {', '.join(missed)}")

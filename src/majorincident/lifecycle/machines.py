@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import enum
-
 from statemachine import State
 
 from majorincident.errors import TransitionError
+from majorincident.incident import HoldReason
 from majorincident.lifecycle.base import Lifecycle
 
 __all__ = ["ChangeLifecycle", "HoldReason", "IncidentLifecycle", "ProblemLifecycle"]
 
 
-class HoldReason(enum.Enum):
-    """Why an incident waits, as ITSM tools record it."""
+def _hold_reason(value: object) -> HoldReason:
+    """Return the hold reason for a member or its value.
 
-    AWAITING_CALLER = "awaiting_caller"
-    AWAITING_CHANGE = "awaiting_change"
-    AWAITING_PROBLEM = "awaiting_problem"
-    AWAITING_VENDOR = "awaiting_vendor"
-
-    @classmethod
-    def parse(cls, value: object) -> HoldReason:
-        """Return the reason for a member or its value.
-
-        Raises:
-            TransitionError: any other value, naming it and the allowed ones.
-        """
-        if isinstance(value, cls):
-            return value
-        for member in cls:
-            if value == member.value:
-                return member
-        allowed = ", ".join(repr(m.value) for m in cls)
-        raise TransitionError(f"reason ({value!r}) is not a hold reason; expected one of {allowed}")
+    Raises:
+        TransitionError: any other value, naming it and the allowed ones.
+    """
+    if isinstance(value, HoldReason):
+        return value
+    for member in HoldReason:
+        if value == member.value:
+            return member
+    allowed = ", ".join(repr(m.value) for m in HoldReason)
+    raise TransitionError(f"reason ({value!r}) is not a hold reason; expected one of {allowed}")
 
 
 class IncidentLifecycle(Lifecycle):
@@ -69,7 +59,7 @@ class IncidentLifecycle(Lifecycle):
         return getattr(self.model, "hold_reason", None)
 
     def _check_reason(self, reason: object = None) -> None:
-        self.model.hold_reason = HoldReason.parse(reason)
+        self.model.hold_reason = _hold_reason(reason)
 
 
 class ProblemLifecycle(Lifecycle):
