@@ -23,9 +23,11 @@ from majorincident.errors import (
     NaiveDateTimeError,
     NotAuthorizedError,
     RecordError,
+    TaskError,
     TimelineError,
     TransitionError,
 )
+from majorincident.incident import Event, EventKind, Hold, Incident, IncidentKind, Milestone
 from majorincident.lifecycle import (
     IncidentLifecycle,
     MajorIncidentLifecycle,
@@ -34,6 +36,7 @@ from majorincident.lifecycle import (
 )
 from majorincident.process import SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, RaciMatrix, Responsibility, Role, Roster
+from majorincident.workflow import MajorIncident, Notification, Step
 
 __all__ = [
     "ALWAYS",
@@ -44,14 +47,22 @@ __all__ = [
     "Calendar",
     "ClassificationError",
     "ConfigurationError",
+    "Event",
+    "EventKind",
     "GateError",
+    "Hold",
     "Impact",
+    "Incident",
+    "IncidentKind",
     "IncidentLifecycle",
+    "MajorIncident",
     "MajorIncidentError",
     "MajorIncidentLifecycle",
     "MajorIncidentPolicy",
+    "Milestone",
     "NaiveDateTimeError",
     "NotAuthorizedError",
+    "Notification",
     "Priority",
     "PriorityMatrix",
     "Process",
@@ -61,6 +72,8 @@ __all__ = [
     "Role",
     "Roster",
     "Stage",
+    "Step",
+    "TaskError",
     "TimelineError",
     "TransitionError",
     "TransitionTable",

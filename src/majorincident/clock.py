@@ -134,7 +134,7 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
             f"{field} ({_show(value)}) has no UTC offset; "
             "give an aware datetime, or a string ending in Z or +HH:MM"
         )
-    if offset or parsed.tzinfo is not UTC:
+    if offset:
         try:
             # The base-class method: pendulum's override converts ignoring `fold`.
             parsed = datetime.astimezone(parsed, UTC)
@@ -142,7 +142,8 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
             raise _out_of_range(value, field) from None
     if not _MIN_UTC <= parsed <= _MAX_UTC:
         raise _out_of_range(value, field)
-    if type(parsed) is not datetime:
+    if type(parsed) is not datetime or parsed.tzinfo is not UTC:
+        # A subclass (pendulum) or another zero-offset zone: the same wall time, in UTC.
         parsed = datetime(
             parsed.year,
             parsed.month,

@@ -15,6 +15,7 @@ __all__ = [
     "NaiveDateTimeError",
     "NotAuthorizedError",
     "RecordError",
+    "TaskError",
     "TimelineError",
     "TransitionError",
 ]
@@ -80,4 +81,12 @@ class RecordError(MajorIncidentError, ValueError):
     """A record cannot be read: a serialised document, or a report or row handed in.
 
     The message names the field (for JSON, its path) and what was expected there.
+    """
+
+
+class TaskError(MajorIncidentError, ValueError):
+    """A workflow call lacks what it needs, or would duplicate effort.
+
+    Raised for a task assigned twice, an unknown or completed task, a missing reason, and a
+    problem or change id missing where the activity creates one.
     """

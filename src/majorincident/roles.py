@@ -17,7 +17,7 @@ from typing import ClassVar, Final
 import attrs
 import pendulum
 
-from majorincident.clock import instant
+from majorincident.clock import instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.process import SEED_ACTIVITIES, Activity
 
@@ -195,6 +195,10 @@ class RaciMatrix:
     roles: tuple[Role, ...] = attrs.field(converter=tuple[Role, ...])
     activities: tuple[Activity, ...] = attrs.field(converter=tuple[Activity, ...])
     cells: Cells = attrs.field()
+    # Answers to queries, computed once: the workflow asks them for every call it checks.
+    _answers: dict[tuple[Activity, Responsibility], frozenset[Role]] = attrs.field(
+        init=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         """Normalise the cells and check every activity's accountability."""
@@ -297,7 +301,12 @@ class RaciMatrix:
             ) from None
 
     def _with(self, activity: Activity, letter: Responsibility) -> frozenset[Role]:
-        return frozenset(role for role, cell in self._row(activity).items() if letter in cell)
+        key = (activity, letter)
+        found = self._answers.get(key)
+        if found is None:
+            found = frozenset(role for role, cell in self._row(activity).items() if letter in cell)
+            self._answers[key] = found
+        return found
 
     def letters(self, activity: Activity, role: Role) -> frozenset[Responsibility]:
         """Return the letters of one cell (empty when the role is not involved)."""
@@ -483,7 +492,7 @@ class Assignment:
     assumed_at: pendulum.DateTime
     renounced_at: pendulum.DateTime | None = None
 
-    def holds_at(self, moment: pendulum.DateTime) -> bool:
+    def holds_at(self, moment: datetime) -> bool:
         """Return whether the role is held at `moment`."""
         return self.assumed_at <= moment and (
             self.renounced_at is None or moment < self.renounced_at
@@ -555,14 +564,14 @@ class Roster:
 
     def holders(self, role: Role, *, at: datetime | str) -> frozenset[str]:
         """Return the people who hold `role` at `at`."""
-        moment = instant(at, field="at")
+        moment = utc(at, field="at")
         return frozenset(
             a.person for a in self.assignments if a.role == role and a.holds_at(moment)
         )
 
     def roles_of(self, person: str, *, at: datetime | str) -> frozenset[Role]:
         """Return the roles `person` holds at `at`."""
-        moment = instant(at, field="at")
+        moment = utc(at, field="at")
         return frozenset(
             a.role for a in self.assignments if a.person == person and a.holds_at(moment)
         )

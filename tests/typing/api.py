@@ -102,3 +102,11 @@ major = MajorIncidentLifecycle.restore("containment", completed=[Activity.ASSEMB
 waiting: tuple[Activity, ...] = major.pending
 diagram: str = to_mermaid(IncidentLifecycle)
 stateful = lifecycle_test(IncidentLifecycle)
+
+from majorincident import Incident, MajorIncident, Milestone, Step  # noqa: E402
+
+record = Incident("INC-1", reported_at="2024-01-01T00:00Z", impact="high")
+when = record.at(Milestone.REPORTED)
+flow, first = MajorIncident.declare(record, by="ana", at="2024-01-01T00:05Z", roster=roster)
+next_step: Step = flow.perform(Activity.INFORM_STAKEHOLDERS, by="ana", at="2024-01-01T00:06Z")
+again = MajorIncident.replay(flow.timeline, incident=record, roster=roster)

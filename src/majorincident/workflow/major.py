@@ -1,0 +1,402 @@
+"""The major incident process in one object: :class:`MajorIncident`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+import attrs
+
+from majorincident.clock import utc
+from majorincident.errors import MajorIncidentError, RecordError, TimelineError
+from majorincident.incident import Event, EventKind, Incident
+from majorincident.process import SEED_PROCESS, Activity, Process, Stage
+from majorincident.roles import DEFAULT_RACI, RaciMatrix, Role, Roster
+from majorincident.workflow.records import Notification, Progress, Step, Task
+from majorincident.workflow.rules import Action, Rules
+
+__all__ = ["MajorIncident"]
+
+
+class MajorIncident:
+    """A major incident as it runs through the process.
+
+    Build one with :meth:`propose`, :meth:`declare` or :meth:`replay`. Every call takes ``by=``
+    and ``at=``, checks the person's roles at that instant against the RACI matrix, and returns a
+    :class:`Step`. A refused call raises and changes nothing.
+
+    >>> from majorincident.roles import Role, Roster
+    >>> roster = Roster.staffed(
+    ...     {"ana": Role.MAJOR_INCIDENT_MANAGER, "raj": Role.MAJOR_INCIDENT_TEAM},
+    ...     at="2019-07-02T13:00Z",
+    ... )
+    >>> incident = Incident("INC-1", reported_at="2019-07-02T13:45Z")
+    >>> major, step = MajorIncident.declare(
+    ...     incident, by="ana", at="2019-07-02T13:50Z", roster=roster
+    ... )
+    >>> major.state, major.incident.major
+    ('identification', True)
+    >>> major.perform(Activity.INFORM_STAKEHOLDERS, by="raj", at="2019-07-02T13:52Z").events[0].kind
+    <EventKind.ACTIVITY: 'activity'>
+    """
+
+    def __init__(
+        self,
+        incident: Incident,
+        *,
+        roster: Roster,
+        raci: RaciMatrix = DEFAULT_RACI,
+        process: Process = SEED_PROCESS,
+        declaration: Activity | None = None,
+    ) -> None:
+        """Prepare an empty timeline; :meth:`propose`, :meth:`declare` or :meth:`replay` fill it.
+
+        Raises:
+            RecordError: `incident` is not an Incident.
+            ConfigurationError: the RACI matrix does not cover an activity of the process.
+        """
+        if not isinstance(incident, Incident):
+            raise RecordError(f"incident ({incident!r}) is not an Incident")
+        self._base = incident
+        self._rules = Rules(
+            incident.id, roster=roster, raci=raci, process=process, declaration=declaration
+        )
+        self._progress = Progress(incident, str(self._rules.table.initial))
+        self._record: Incident | None = incident
+
+    # -- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def propose(
+        cls,
+        incident: Incident,
+        *,
+        by: str,
+        at: datetime | str,
+        roster: Roster,
+        raci: RaciMatrix = DEFAULT_RACI,
+        process: Process = SEED_PROCESS,
+        declaration: Activity | None = None,
+    ) -> tuple[MajorIncident, Step]:
+        """Flag an incident as a candidate major incident; anyone holding a role may.
+
+        Args:
+            incident: the incident record; REPORTED is set to `at` if it has none.
+            by: who proposes.
+            at: when.
+            roster: who holds which role when.
+            raci: who may do what; the seed's matrix by default.
+            process: the stages and activities; the seed's by default.
+            declaration: the activity that declares; the seed's "Declaring the major incident"
+                when the process has it, else the process's first activity.
+
+        Returns:
+            The major incident, and the step that proposed it.
+
+        Raises:
+            NotAuthorizedError: `by` holds no role at `at`.
+        """
+        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        return major, major._call([(EventKind.PROPOSED, by, at, None, {})])
+
+    @classmethod
+    def declare(
+        cls,
+        incident: Incident,
+        *,
+        by: str,
+        at: datetime | str,
+        roster: Roster,
+        raci: RaciMatrix = DEFAULT_RACI,
+        process: Process = SEED_PROCESS,
+        declaration: Activity | None = None,
+    ) -> tuple[MajorIncident, Step]:
+        """Propose and accept in one step, by someone allowed to declare (R or A for it).
+
+        Raises:
+            NotAuthorizedError: `by` may not declare at `at`.
+        """
+        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        step = major._call(
+            [(EventKind.PROPOSED, by, at, None, {}), (EventKind.ACCEPTED, by, at, None, {})]
+        )
+        return major, step
+
+    @classmethod
+    def replay(
+        cls,
+        events: Iterable[Event],
+        *,
+        incident: Incident,
+        roster: Roster,
+        raci: RaciMatrix = DEFAULT_RACI,
+        process: Process = SEED_PROCESS,
+        declaration: Activity | None = None,
+    ) -> MajorIncident:
+        """Rebuild a major incident from its stored timeline, checking every event again.
+
+        Args:
+            events: the timeline, as stored.
+            incident: the record as it was when the major incident was proposed.
+            roster: the roster, with its history.
+            raci: the RACI matrix in force.
+            process: the process in force.
+            declaration: as for :meth:`propose`.
+
+        Returns:
+            An object equal in state, record and timeline to the one that made the events.
+
+        Raises:
+            TimelineError: an event out of sequence, in the past, refused by the rules, or not
+                what the workflow would have recorded; the message names its sequence number.
+        """
+        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        progress = major._progress
+        for number, item in enumerate(events):
+            stored = cast("object", item)
+            if not isinstance(stored, Event):
+                raise TimelineError(f"event {number}: {stored!r} is not an Event")
+            if stored.sequence != number:
+                raise TimelineError(f"event {number}: sequence {stored.sequence} is out of order")
+            action: Action = (
+                stored.kind,
+                stored.actor,
+                stored.at,
+                stored.activity,
+                _inputs(stored),
+            )
+            try:
+                major._rules.apply(progress, action, stored=stored)
+            except MajorIncidentError as error:
+                raise TimelineError(f"event {number}: {error}") from None
+        try:
+            major._record = progress.record(incident)
+        except MajorIncidentError as error:
+            raise TimelineError(f"the replayed record is invalid: {error}") from None
+        return major
+
+    # -- the process ------------------------------------------------------------------------
+
+    def accept(self, *, by: str, at: datetime | str) -> Step:
+        """Accept the candidate: it is declared a major incident and enters the first stage.
+
+        Sets DECLARED (and ACKNOWLEDGED when not yet set), marks the record major and records
+        the declaring activity. Only roles R or A for declaring may accept.
+        """
+        return self._call([(EventKind.ACCEPTED, by, at, None, {})])
+
+    def reject(self, *, by: str, at: datetime | str, reason: str) -> Step:
+        """Reject the candidate, with a reason; only roles R or A for declaring may."""
+        return self._call([(EventKind.REJECTED, by, at, None, {"reason": reason})])
+
+    def perform(
+        self,
+        activity: Activity,
+        *,
+        by: str,
+        at: datetime | str,
+        **details: Any,  # noqa: ANN401 - JSON-compatible facts kept on the event
+    ) -> Step:
+        """Record an activity of the current stage as done, by someone R or A for it.
+
+        Creating the problem ticket needs ``problem_id=``; implementing the change needs
+        ``change_id=``; both end up on the record. Other details are kept on the event.
+
+        Raises:
+            NotAuthorizedError: `by` is not R or A for the activity at `at`.
+            GateError: the activity belongs to another stage, or to no stage of this process.
+            TaskError: a required detail is missing.
+        """
+        return self._call([(EventKind.ACTIVITY, by, at, activity, details)])
+
+    def advance(self, *, by: str, at: datetime | str) -> Step:
+        """Move to the next stage once the current one's required activities are done.
+
+        Only the owner (the role accountable for declaring) advances. Leaving a stage sets the
+        milestone the process names for it (CONTAINED, RESOLVED); leaving the last one closes
+        (and resolves, if nothing did). Leaving the resolution stage resolves linked incidents.
+
+        Raises:
+            GateError: required activities are missing; the message lists them by title.
+        """
+        return self._call([(EventKind.ADVANCED, by, at, None, {})])
+
+    def demote(self, *, by: str, at: datetime | str, reason: str) -> Step:
+        """Cancel, with a reason: it is no longer a major incident. The owner only."""
+        return self._call([(EventKind.DEMOTED, by, at, None, {"reason": reason})])
+
+    def reopen(self, *, by: str, at: datetime | str, reason: str) -> Step:
+        """Go back to the resolution stage because the fix did not hold. The owner only.
+
+        The record's resolution and closure are cleared until the next ones (so the record keeps
+        the latest resolution); the timeline keeps every one. The reopen count goes up.
+        """
+        return self._call([(EventKind.REOPENED, by, at, None, {"reason": reason})])
+
+    def link(self, child_id: str, *, by: str, at: datetime | str) -> Step:
+        """Link a related incident, one of the influx about the same issue; any role may."""
+        return self._call([(EventKind.LINKED, by, at, None, {"child_id": child_id})])
+
+    def assign_task(
+        self,
+        title: str,
+        *,
+        to: str,
+        by: str,
+        at: datetime | str,
+        due: datetime | str | None = None,
+        also: bool = False,
+    ) -> Step:
+        """Assign a task inside the major incident team; the owner assigns.
+
+        An open task with the same title already assigned to someone is refused, against
+        duplicated effort, unless `also` says that a second pair of hands is wanted.
+
+        Raises:
+            TaskError: a duplicate, an empty title, or an assignee who holds no role then.
+        """
+        details: dict[str, object] = {"title": title, "to": to, "also": also}
+        if due is not None:
+            details["due"] = utc(due, field="due").isoformat()
+        return self._call([(EventKind.TASK_ASSIGNED, by, at, None, details)])
+
+    def complete_task(self, task_id: str, *, by: str, at: datetime | str) -> Step:
+        """Mark a task done, by its assignee or the owner.
+
+        Raises:
+            TaskError: no such task, or it is done already.
+        """
+        return self._call([(EventKind.TASK_COMPLETED, by, at, None, {"task_id": task_id})])
+
+    # -- views ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """The lifecycle state: proposed, a stage's key, closed, rejected or canceled."""
+        return self._progress.state
+
+    @property
+    def stage(self) -> Stage | None:
+        """The current stage, or None outside the stages."""
+        return self._rules.stage(self._progress.state)
+
+    @property
+    def completed(self) -> frozenset[Activity]:
+        """The activities done (a reopen forgets those of the stages it goes back over)."""
+        return self._progress.completed
+
+    @property
+    def pending(self) -> tuple[Activity, ...]:
+        """The required activities of the current stage not done yet."""
+        stage = self.stage
+        if stage is None:
+            return ()
+        required = self._rules.process.required_of(stage)
+        return tuple(a for a in required if a not in self._progress.completed)
+
+    @property
+    def timeline(self) -> tuple[Event, ...]:
+        """Every event, in order."""
+        return tuple(self._progress.timeline)
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        """Who is doing what, open or done, in the order assigned."""
+        return tuple(self._progress.tasks.values())
+
+    @property
+    def children(self) -> tuple[str, ...]:
+        """The linked related incidents."""
+        return self._progress.children
+
+    @property
+    def incident(self) -> Incident:
+        """The record with every milestone and reference the timeline has set."""
+        if self._record is None:  # pragma: no cover - every path sets it; kept for safety
+            self._record = self._progress.record(self._base)
+        return self._record
+
+    @property
+    def owner(self) -> Role:
+        """The role accountable for declaring: it advances, demotes, reopens, assigns tasks."""
+        return self._rules.owner
+
+    @property
+    def declaration(self) -> Activity:
+        """The activity that declares the major incident."""
+        return self._rules.declaration
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when state, activities done, record, timeline and tasks are."""
+        if not isinstance(other, MajorIncident):
+            return NotImplemented
+        return (self.state, self.completed, self.incident, self.timeline, self.tasks) == (
+            other.state,
+            other.completed,
+            other.incident,
+            other.timeline,
+            other.tasks,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        """Show the incident, the state and the number of events."""
+        return (
+            f"<MajorIncident {self._base.id!r}: {self.state}, "
+            f"{len(self._progress.timeline)} events>"
+        )
+
+    def _call(self, actions: list[Action]) -> Step:
+        """Apply actions to a copy; keep it only if every one succeeds and the record is valid."""
+        candidate = self._progress.copy()
+        events: list[Event] = []
+        notices: list[Notification] = []
+        resolved: tuple[str, ...] = ()
+        for action in actions:
+            event, children = self._rules.apply(candidate, action)
+            events.append(event)
+            notices.extend(self._rules.notify(event))
+            resolved += children
+        record = candidate.record(self._base)
+        self._progress = candidate
+        self._record = record
+        return Step(tuple(events), _dedupe(notices), resolved)
+
+
+#: The details each kind of call takes; the rest of a stored event's details are the workflow's
+#: own, and must come out the same on replay. None: any (an activity's facts).
+_INPUTS: dict[EventKind, frozenset[str] | None] = {
+    EventKind.PROPOSED: frozenset(),
+    EventKind.ACCEPTED: frozenset(),
+    EventKind.REJECTED: frozenset({"reason"}),
+    EventKind.ACTIVITY: None,
+    EventKind.ADVANCED: frozenset(),
+    EventKind.DEMOTED: frozenset({"reason"}),
+    EventKind.REOPENED: frozenset({"reason"}),
+    EventKind.LINKED: frozenset({"child_id"}),
+    EventKind.TASK_ASSIGNED: frozenset({"title", "to", "also", "due"}),
+    EventKind.TASK_COMPLETED: frozenset({"task_id"}),
+}
+
+
+def _inputs(event: Event) -> dict[str, Any]:
+    """The details the call that made `event` was given."""
+    accepted = _INPUTS[event.kind]
+    details = dict(event.details)
+    if accepted is None:
+        return details
+    return {key: value for key, value in details.items() if key in accepted}
+
+
+def _dedupe(notices: list[Notification]) -> tuple[Notification, ...]:
+    """One notification per person (consulted wins over informed), every reason kept."""
+    by_person: dict[str, Notification] = {}
+    for notice in notices:
+        kept = by_person.get(notice.person)
+        if kept is None:
+            by_person[notice.person] = notice
+        elif notice.reason not in kept.reason:
+            by_person[notice.person] = attrs.evolve(kept, reason=f"{kept.reason}; {notice.reason}")
+    return tuple(by_person.values())

@@ -1,0 +1,402 @@
+"""The rules every workflow call is checked against, one handler per kind of event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Final, cast
+
+import attrs
+
+from majorincident.clock import as_pendulum, utc
+from majorincident.errors import (
+    GateError,
+    NotAuthorizedError,
+    TaskError,
+    TimelineError,
+    TransitionError,
+)
+from majorincident.incident import Event, EventKind, Milestone
+from majorincident.lifecycle import TransitionTable, major_incident_lifecycle
+from majorincident.process import Activity, Process, Stage
+from majorincident.roles import RaciMatrix, Responsibility, Role, Roster
+from majorincident.workflow.records import MILESTONE_INDEX, Notification, Progress, Task
+
+__all__ = ["REQUIRED_DETAILS", "Action", "Rules"]
+
+#: Activity keys whose performance must name the ticket it created, and the detail that does.
+REQUIRED_DETAILS: Final = {
+    Activity.CREATE_PROBLEM.key: "problem_id",
+    Activity.IMPLEMENT_CHANGE.key: "change_id",
+}
+_EXIT: Final = {"contained": Milestone.CONTAINED, "resolved": Milestone.RESOLVED}
+_WORDS: Final = {Responsibility.CONSULTED: "consulted", Responsibility.INFORMED: "informed"}
+
+#: What a call asks for: kind, actor, at, activity, details.
+Action = tuple[EventKind, str, "datetime | str", "Activity | None", "dict[str, Any]"]
+Handled = tuple["Stage | None", dict[str, object], tuple[str, ...]]
+
+
+class Rules:
+    """What a major incident is checked against: roster, RACI matrix, process and lifecycle.
+
+    Args:
+        incident_id: the major incident's own id (a related incident cannot be itself).
+        roster: who holds which role when.
+        raci: who may do what.
+        process: the stages and activities.
+        declaration: the activity that declares a major incident; the seed's when the process
+            has it, else the process's first activity.
+
+    Raises:
+        ConfigurationError: the RACI matrix does not cover an activity of the process.
+        GateError: the process has no activity at all.
+    """
+
+    def __init__(
+        self,
+        incident_id: str,
+        *,
+        roster: Roster,
+        raci: RaciMatrix,
+        process: Process,
+        declaration: Activity | None,
+    ) -> None:
+        """Compile the process's lifecycle and check that the RACI covers its activities."""
+        self.incident_id = incident_id
+        self.roster = roster
+        self.raci = raci
+        self.process = process
+        self.declaration = declaration or _declaration_of(process)
+        self.table = TransitionTable.of(major_incident_lifecycle(process))
+        self.stage_keys = {stage.key for stage in process.stages}
+        for activity in process.activities:
+            raci.accountable(activity)
+        self.owner = raci.accountable(self.declaration)
+
+    def roles(self, person: str, moment: datetime) -> frozenset[Role]:
+        """The roles `person` holds at `moment`."""
+        return self.roster.roles_of(person, at=moment)
+
+    def require(self, person: str, moment: datetime, allowed: Iterable[Role], what: str) -> None:
+        """Refuse unless `person` holds one of the `allowed` roles at `moment`.
+
+        Raises:
+            NotAuthorizedError: naming the person, the roles they hold then and those allowed.
+        """
+        permitted = frozenset(allowed)
+        held = self.roles(person, moment)
+        if not held & permitted:
+            holding = ", ".join(sorted(r.title for r in held)) or "no role"
+            needed = ", ".join(sorted(r.title for r in permitted))
+            raise NotAuthorizedError(
+                f"{person!r} holds {holding} at {moment.isoformat()}; {what} needs one of: {needed}"
+            )
+
+    def fire(self, progress: Progress, event: str) -> None:
+        """Move along the lifecycle, through its gates, or refuse."""
+        state, done = self.table.replay_gated(progress.state, [event], completed=progress.completed)
+        progress.state = str(state)
+        progress.completed = done
+
+    def stage(self, key: str) -> Stage | None:
+        """The stage with that key, or None for the states outside the stages."""
+        return self.process.stage(key) if key in self.stage_keys else None
+
+    def notify(self, event: Event) -> list[Notification]:
+        """The people to consult or inform of an event, as the RACI matrix says."""
+        if event.kind in (EventKind.TASK_ASSIGNED, EventKind.TASK_COMPLETED):
+            return []
+        activity = event.activity or self.declaration
+        summary = _summary(event)
+        found = []
+        for letter in (Responsibility.CONSULTED, Responsibility.INFORMED):
+            roles = (
+                self.raci.consulted(activity)
+                if letter is Responsibility.CONSULTED
+                else self.raci.informed(activity)
+            )
+            for role in sorted(roles, key=self.raci.roles.index):
+                for person in sorted(self.roster.holders(role, at=event.at)):
+                    if person != event.actor:
+                        reason = f"{_WORDS[letter]} on {activity.title!r}: {summary}"
+                        found.append(Notification(person, role, letter, activity, reason))
+        return found
+
+    def apply(
+        self, progress: Progress, action: Action, *, stored: Event | None = None
+    ) -> tuple[Event, tuple[str, ...]]:
+        """Check one action against the rules, change `progress`, and return its event.
+
+        With `stored`, the event the workflow would record must equal it (replay).
+        """
+        kind, actor, raw_at, activity, details = action
+        moment = utc(raw_at, field="at")
+        if not isinstance(cast("object", actor), str) or not actor.strip():
+            raise NotAuthorizedError(f"by ({actor!r}) must name a person")
+        if progress.timeline and moment < progress.timeline[-1].at:
+            last = progress.timeline[-1]
+            raise TimelineError(
+                f"at ({moment.isoformat()}) is before the last event's at "
+                f"({last.at.isoformat()}, sequence {last.sequence}); timelines only go forward"
+            )
+        if (kind is EventKind.PROPOSED) != (not progress.timeline):
+            raise TransitionError(
+                "a major incident is proposed once, as the first event of its timeline"
+            )
+        stage, facts, children = _HANDLERS[kind](self, progress, actor, moment, activity, details)
+        concerned = self.declaration if kind is EventKind.ACCEPTED else activity
+        sequence = len(progress.timeline)
+        if stored is not None:
+            # Replay compares what the workflow would record with what is stored, field by
+            # field, without building a second event.
+            if not _same(stored, sequence, moment, actor, kind, concerned, stage, facts):
+                expected = Event(
+                    sequence, moment, actor, kind, activity=concerned, stage=stage, details=facts
+                )
+                raise TimelineError(
+                    f"the stored event does not match what the workflow records: stored "
+                    f"{stored!r}, expected {expected!r}"
+                )
+            event = stored
+        else:
+            event = Event(
+                sequence, moment, actor, kind, activity=concerned, stage=stage, details=facts
+            )
+        progress.timeline.append(event)
+        return event, children
+
+
+def _same(
+    stored: Event,
+    sequence: int,
+    moment: datetime,
+    actor: str,
+    kind: EventKind,
+    activity: Activity | None,
+    stage: Stage | None,
+    facts: dict[str, object],
+) -> bool:
+    return (
+        stored.sequence == sequence
+        and stored.at == moment
+        and stored.actor == actor
+        and stored.kind is kind
+        and _same_value(stored.activity, activity)
+        and _same_value(stored.stage, stage)
+        and stored.details == _json(facts)
+    )
+
+
+def _same_value(stored: Activity | Stage | None, expected: Activity | Stage | None) -> bool:
+    """Activities and stages compare by key alone; a stored one must match in title too."""
+    return stored == expected and (stored is None or stored.title == expected.title)  # type: ignore[union-attr]
+
+
+def _json(facts: dict[str, object]) -> dict[str, object]:
+    """The details as an event stores them (lists for tuples)."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in facts.items()}
+
+
+def _declaration_of(process: Process) -> Activity:
+    if Activity.DECLARE in process.activities:
+        return process.activity(Activity.DECLARE.key)
+    if not process.activities:
+        raise GateError("the process has no activities, so nothing declares a major incident")
+    return process.activities[0]
+
+
+def _summary(event: Event) -> str:
+    words = {
+        EventKind.PROPOSED: "proposed as a major incident",
+        EventKind.ACCEPTED: "declared a major incident",
+        EventKind.REJECTED: "rejected as a major incident",
+        EventKind.ACTIVITY: "done",
+        EventKind.ADVANCED: "stage left",
+        EventKind.DEMOTED: "no longer a major incident",
+        EventKind.REOPENED: "reopened",
+        EventKind.LINKED: "related incident linked",
+    }
+    text = f"{words[event.kind]} by {event.actor} at {event.at.isoformat()}"
+    if event.stage is not None and event.kind is EventKind.ADVANCED:
+        text = f"{event.stage.title} {text}"
+    return text
+
+
+def _reason(details: dict[str, object]) -> None:
+    reason = details.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise TaskError(f"reason ({reason!r}) must be given, in words")
+
+
+def _proposed(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, rules.raci.roles, "proposing a major incident")
+    progress.set(Milestone.REPORTED, moment, keep=True)
+    return None, facts, ()
+
+
+def _accepted(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    declaration = rules.declaration
+    rules.require(actor, moment, rules.raci.performers(declaration), repr(declaration.title))
+    rules.fire(progress, "accept")
+    progress.set(Milestone.DECLARED, moment)
+    progress.set(Milestone.ACKNOWLEDGED, moment, keep=True)
+    progress.major = True
+    if declaration.stage.key == progress.state:
+        progress.completed = progress.completed | {declaration}
+    return rules.stage(progress.state), facts, ()
+
+
+def _rejected(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    declaration = rules.declaration
+    what = f"rejecting ({declaration.title!r})"
+    rules.require(actor, moment, rules.raci.performers(declaration), what)
+    _reason(facts)
+    rules.fire(progress, "reject")
+    return None, facts, ()
+
+
+def _activity(
+    rules: Rules,
+    progress: Progress,
+    actor: str,
+    moment: datetime,
+    activity: object,
+    facts: dict[str, Any],
+) -> Handled:
+    if not isinstance(activity, Activity) or activity not in rules.process.activities:
+        raise GateError(f"activity ({activity!r}) is not an activity of this process")
+    rules.require(actor, moment, rules.raci.performers(activity), repr(activity.title))
+    state, done = rules.table.replay_gated(progress.state, [activity], completed=progress.completed)
+    needed = REQUIRED_DETAILS.get(activity.key)
+    if needed is not None:
+        value = facts.get(needed)
+        if not isinstance(value, str) or not value.strip():
+            raise TaskError(f"{needed} ({value!r}) is required for {activity.title!r}")
+        setattr(progress, needed, value)
+    progress.completed = done
+    return rules.stage(str(state)), facts, ()
+
+
+def _advanced(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, {rules.owner}, "advancing to the next stage")
+    left = rules.stage(progress.state)
+    rules.fire(progress, "advance")
+    children: tuple[str, ...] = ()
+    milestone = rules.process.exit_milestone(left) if left is not None else None
+    if milestone == "closed":
+        progress.set(Milestone.RESOLVED, moment, keep=True)
+        progress.set(Milestone.CLOSED, moment)
+    elif milestone in _EXIT:
+        progress.set(_EXIT[milestone], moment)
+        if milestone == "resolved":
+            children = progress.children
+            facts = {**facts, "resolved_children": list(children)}
+    return left, facts, children
+
+
+def _demoted(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, {rules.owner}, "demoting the major incident")
+    _reason(facts)
+    left = rules.stage(progress.state)
+    rules.fire(progress, "demote")
+    progress.major = False
+    return left, facts, ()
+
+
+def _reopened(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, {rules.owner}, "reopening the major incident")
+    _reason(facts)
+    rules.fire(progress, "reopen")
+    progress.reopen_count += 1
+    progress.moments[MILESTONE_INDEX[Milestone.RESOLVED]] = None
+    progress.moments[MILESTONE_INDEX[Milestone.CLOSED]] = None
+    return rules.stage(progress.state), facts, ()
+
+
+def _linked(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, rules.raci.roles, "linking a related incident")
+    child = facts.get("child_id")
+    if not isinstance(child, str) or not child.strip():
+        raise TaskError(f"child_id ({child!r}) must be a non-empty string")
+    if child == rules.incident_id or child in progress.children:
+        raise TaskError(f"child_id ({child!r}) is the incident itself or already linked")
+    if progress.state in ("rejected", "canceled", "closed"):
+        raise TransitionError(f"cannot link to a major incident in state {progress.state!r}")
+    progress.children = (*progress.children, child)
+    return None, facts, ()
+
+
+def _task_assigned(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    rules.require(actor, moment, {rules.owner}, "assigning a task")
+    if progress.state not in rules.stage_keys:
+        raise TransitionError(f"tasks are assigned in a stage, not in state {progress.state!r}")
+    title, to, also = facts.get("title"), facts.get("to"), facts.get("also")
+    if not isinstance(title, str) or not title.strip():
+        raise TaskError(f"title ({title!r}) must be a non-empty string")
+    if not isinstance(to, str) or not rules.roles(to, moment):
+        raise TaskError(f"to ({to!r}) holds no role at {moment.isoformat()}; tasks go to the team")
+    for task in progress.tasks.values():
+        if task.is_open and task.title.casefold() == title.casefold() and also is not True:
+            raise TaskError(
+                f"task {task.id} {task.title!r} is already assigned to {task.assignee!r}; "
+                "pass also=True if a second person should work on it too"
+            )
+    due = facts.get("due")
+    task = Task(
+        f"T{len(progress.tasks) + 1}",
+        title,
+        to,
+        actor,
+        as_pendulum(moment),
+        None if due is None else as_pendulum(utc(str(due), field="due")),
+    )
+    progress.tasks[task.id] = task
+    return None, {**facts, "task_id": task.id}, ()
+
+
+def _task_completed(
+    rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
+) -> Handled:
+    task_id = facts.get("task_id")
+    task = progress.tasks.get(task_id) if isinstance(task_id, str) else None
+    if task is None:
+        raise TaskError(f"task_id ({task_id!r}) names no task")
+    if not task.is_open:
+        raise TaskError(f"task {task.id} was already completed at {task.done_at}")
+    if actor != task.assignee:
+        rules.require(actor, moment, {rules.owner}, f"completing {task.assignee!r}'s {task.id}")
+    progress.tasks[task.id] = attrs.evolve(task, done_at=as_pendulum(moment))
+    return None, facts, ()
+
+
+Handler = Callable[[Rules, Progress, str, datetime, object, dict[str, Any]], Handled]
+
+_HANDLERS: Final[dict[EventKind, Handler]] = {
+    EventKind.PROPOSED: _proposed,
+    EventKind.ACCEPTED: _accepted,
+    EventKind.REJECTED: _rejected,
+    EventKind.ACTIVITY: _activity,
+    EventKind.ADVANCED: _advanced,
+    EventKind.DEMOTED: _demoted,
+    EventKind.REOPENED: _reopened,
+    EventKind.LINKED: _linked,
+    EventKind.TASK_ASSIGNED: _task_assigned,
+    EventKind.TASK_COMPLETED: _task_completed,
+}
