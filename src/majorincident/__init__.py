@@ -28,6 +28,7 @@ from majorincident.errors import (
     TransitionError,
 )
 from majorincident.incident import Event, EventKind, Hold, Incident, IncidentKind, Milestone
+from majorincident.kpi import MTTA, MTTD, MTTR, Metric, report, summarize, trend
 from majorincident.lifecycle import (
     IncidentLifecycle,
     MajorIncidentLifecycle,
@@ -41,6 +42,9 @@ from majorincident.workflow import MajorIncident, Notification, Step
 __all__ = [
     "ALWAYS",
     "DEFAULT_RACI",
+    "MTTA",
+    "MTTD",
+    "MTTR",
     "SEED_PROCESS",
     "Activity",
     "Assessment",
@@ -59,6 +63,7 @@ __all__ = [
     "MajorIncidentError",
     "MajorIncidentLifecycle",
     "MajorIncidentPolicy",
+    "Metric",
     "Milestone",
     "NaiveDateTimeError",
     "NotAuthorizedError",
@@ -82,6 +87,9 @@ __all__ = [
     "duration_between",
     "instant",
     "major_incident_lifecycle",
+    "report",
+    "summarize",
+    "trend",
 ]
 
 

@@ -406,6 +406,14 @@ class Incident:
         moment = self._moments[7]
         return None if moment is None else as_pendulum(moment)
 
+    @property
+    def instants(self) -> tuple[datetime | None, ...]:
+        """Every milestone in :class:`Milestone` order, as standard-library UTC datetimes.
+
+        The fast path for bulk computations; :meth:`at` gives pendulum values.
+        """
+        return self._moments
+
     def moment(self, milestone: Milestone) -> datetime | None:
         """Return when `milestone` was reached as a standard-library UTC datetime (fast)."""
         return self._moments[_INDEX[milestone]]

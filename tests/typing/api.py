@@ -110,3 +110,11 @@ when = record.at(Milestone.REPORTED)
 flow, first = MajorIncident.declare(record, by="ana", at="2024-01-01T00:05Z", roster=roster)
 next_step: Step = flow.perform(Activity.INFORM_STAKEHOLDERS, by="ana", at="2024-01-01T00:06Z")
 again = MajorIncident.replay(flow.timeline, incident=record, roster=roster)
+
+from majorincident import MTTR, report, summarize, trend  # noqa: E402
+from majorincident.kpi import Summary, TrendRow, availability  # noqa: E402
+
+summary: Summary = summarize([record], MTTR, as_of="2024-02-01T00:00Z", open_incidents="censor")
+rows: list[TrendRow] = trend([record], start="2024-01-01T00:00Z", end="2024-02-01T00:00Z")
+table_rows = report([record], as_of="2024-02-01T00:00Z").to_rows()
+share = availability([record], window=("2024-01-01T00:00Z", "2024-02-01T00:00Z"))

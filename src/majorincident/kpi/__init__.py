@@ -1,0 +1,61 @@
+"""KPIs: MTTA, MTTR, MTTD, MTBF, downtime, availability and the trend, with honest statistics.
+
+Pure functions over :class:`~majorincident.incident.Incident` records: any iterable, consumed
+once, no clock read (``as_of`` says which instant a figure speaks for).
+"""
+
+from __future__ import annotations
+
+from majorincident.kpi.metrics import (
+    BUCKETS,
+    MTRS,
+    MTTA,
+    MTTD,
+    MTTR,
+    SMALL_SAMPLE,
+    TIME_TO_CONTAIN,
+    Comparison,
+    Metric,
+    OpenIncidents,
+    Summary,
+    compare,
+    mtta,
+    mttd,
+    mttr,
+    summarize,
+)
+from majorincident.kpi.outages import availability, downtime, mtbf, mtbsi
+from majorincident.kpi.report import GROUPS, Report, ReportRow, report
+from majorincident.kpi.trend import EVERY, NOISE_LEVEL, TrendRow, periods, trend
+
+__all__ = [
+    "BUCKETS",
+    "EVERY",
+    "GROUPS",
+    "MTRS",
+    "MTTA",
+    "MTTD",
+    "MTTR",
+    "NOISE_LEVEL",
+    "SMALL_SAMPLE",
+    "TIME_TO_CONTAIN",
+    "Comparison",
+    "Metric",
+    "OpenIncidents",
+    "Report",
+    "ReportRow",
+    "Summary",
+    "TrendRow",
+    "availability",
+    "compare",
+    "downtime",
+    "mtbf",
+    "mtbsi",
+    "mtta",
+    "mttd",
+    "mttr",
+    "periods",
+    "report",
+    "summarize",
+    "trend",
+]

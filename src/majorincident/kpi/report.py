@@ -1,0 +1,188 @@
+"""Several metrics, grouped by fields of the record and by period, as rows."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from majorincident.clock import utc
+from majorincident.errors import ConfigurationError
+from majorincident.incident import Incident, Milestone
+from majorincident.kpi.metrics import (
+    MTTA,
+    MTTR,
+    Metric,
+    OpenIncidents,
+    Summary,
+    _gather,
+    _open_policy,
+    _summary,
+)
+from majorincident.kpi.trend import EVERY, _label, _zone
+
+__all__ = ["GROUPS", "Report", "ReportRow", "report"]
+
+#: The record fields a report can group by.
+GROUPS: Final = ("service", "priority", "impact", "urgency", "major", "kind", "channel")
+_REPORTED: Final = list(Milestone).index(Milestone.REPORTED)
+_STATISTICS: Final = ("mean", "median", "p90", "p95", "minimum", "maximum")
+
+
+@attrs.frozen
+class ReportRow:
+    """One group's, one period's summary of one metric.
+
+    Attributes:
+        group: field -> value for the grouping fields (values as stored: enums as their value).
+        period: the period's label (by the REPORTED instant in the report's timezone;
+            ``unreported`` without one), or None when the report is not split by period.
+        summary: the metric's summary for that group and period.
+    """
+
+    group: tuple[tuple[str, object], ...]
+    period: str | None
+    summary: Summary
+
+    def to_dict(self) -> dict[str, object]:
+        """A flat, JSON-ready dict: group fields, period, metric, counts and seconds."""
+        summary = self.summary
+        row: dict[str, object] = dict(self.group)
+        if self.period is not None:
+            row["period"] = self.period
+        row.update(
+            metric=summary.metric.name,
+            n=summary.n,
+            open=summary.open,
+            excluded=summary.excluded,
+            missing_start=summary.missing_start,
+        )
+        for name in _STATISTICS:
+            value = getattr(summary, name)
+            row[f"{name}_s"] = None if value is None else value.total_seconds()
+        return row
+
+
+def _short(seconds: object) -> str:
+    if seconds is None:
+        return "-"
+    total = round(float(seconds))  # type: ignore[arg-type]
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s"
+
+
+@attrs.frozen
+class Report:
+    """Rows of summaries, ready for a DataFrame, a Markdown page or a notebook."""
+
+    rows: tuple[ReportRow, ...]
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """A list of flat dicts, one per row (``pandas.DataFrame(report.to_rows())``)."""
+        return [row.to_dict() for row in self.rows]
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        rows = self.to_rows()
+        if not rows:
+            return [], []
+        header = [
+            key
+            for key in rows[0]
+            if not key.endswith("_s") or key[:-2] in ("mean", "median", "p90")
+        ]
+        header = [key for key in header if key not in ("excluded", "missing_start")]
+        body = [
+            [_short(row[key]) if key.endswith("_s") else str(row[key]) for key in header]
+            for row in rows
+        ]
+        return [key.removesuffix("_s") for key in header], body
+
+    def to_markdown(self) -> str:
+        """A Markdown table; durations are shown rounded."""
+        header, body = self._table()
+        if not header:
+            return "_no incidents_\n"
+        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        lines += ["| " + " | ".join(cells) + " |" for cells in body]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks."""
+        header, body = self._table()
+        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
+            for cells in body
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _value(value: object) -> object:
+    return getattr(value, "value", value)
+
+
+def report(
+    incidents: Iterable[Incident],
+    *,
+    metrics: Sequence[Metric] = (MTTA, MTTR),
+    by: Sequence[str] = ("service",),
+    every: str | None = None,
+    tz: str = "UTC",
+    as_of: datetime | str,
+    open_incidents: OpenIncidents | str = "exclude",
+) -> Report:
+    """Summaries of several metrics per group (and per period), in one pass over the records.
+
+    Args:
+        incidents: the records; any iterable, consumed once.
+        metrics: what to measure.
+        by: record fields to group by (see :data:`GROUPS`).
+        every: a period (``month``...) to split each group by, placed by REPORTED in `tz`.
+        tz: the reporting timezone.
+        as_of: the instant the report speaks for.
+        open_incidents: as for :func:`~majorincident.kpi.summarize`.
+
+    Raises:
+        ConfigurationError: an unknown grouping field, period or timezone.
+    """
+    for field in by:
+        if field not in GROUPS:
+            raise ConfigurationError(
+                f"by names {field!r}; expected fields among {', '.join(GROUPS)}"
+            )
+    if every is not None and every not in EVERY:
+        raise ConfigurationError(f"every ({every!r}) must be one of {', '.join(EVERY)}")
+    zone: ZoneInfo = _zone(tz)
+    moment = utc(as_of, field="as_of")
+    policy = _open_policy(open_incidents)
+    groups: dict[tuple[object, ...], list[Incident]] = defaultdict(list)
+    for incident in incidents:
+        key = tuple(_value(getattr(incident, field)) for field in by)
+        if every is not None:
+            reported = incident.instants[_REPORTED]
+            key += (
+                "unreported"
+                if reported is None
+                else _label(reported.astimezone(zone).date(), every),
+            )
+        groups[key].append(incident)
+    rows = []
+    for key in sorted(groups, key=lambda k: tuple((v is None, str(v)) for v in k)):
+        members = groups[key]
+        group = tuple(zip(by, key[: len(by)], strict=True))
+        period = key[-1] if every is not None else None
+        for metric in metrics:
+            summary = _summary(metric, _gather(metric, members, moment), policy)
+            rows.append(ReportRow(group, period, summary))  # type: ignore[arg-type]
+    return Report(tuple(rows))

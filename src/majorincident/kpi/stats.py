@@ -1,0 +1,138 @@
+"""Statistics on plain floats, order-independent and exact where it matters.
+
+Quantiles use linear interpolation between order statistics (Hyndman and Fan's type 7, the
+default of NumPy, pandas and Polars' "linear"), so the dataframe path gives the same numbers.
+Sums use :func:`math.fsum`, so that no statistic depends on the order of its input.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+__all__ = [
+    "binomial_two_sided",
+    "bootstrap_ratio_of_medians",
+    "geometric_mean",
+    "kaplan_meier_median",
+    "mean",
+    "poisson_rates_differ",
+    "quantile",
+]
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """The mean, exactly rounded whatever the order; None for no values."""
+    return math.fsum(values) / len(values) if values else None
+
+
+def quantile(ordered: Sequence[float], p: float) -> float | None:
+    """The `p` quantile of sorted values, interpolating linearly (type 7); None for none."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * p
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def geometric_mean(values: Sequence[float]) -> float | None:
+    """The geometric mean of the positive values; zeros are left out (they have no logarithm).
+
+    None when no value is positive.
+    """
+    logs = [math.log(value) for value in values if value > 0]
+    return math.exp(math.fsum(logs) / len(logs)) if logs else None
+
+
+def kaplan_meier_median(durations: Sequence[float], observed: Sequence[bool]) -> float | None:
+    """The Kaplan-Meier median: the first time the survival estimate drops to 0.5 or below.
+
+    Censored durations (``observed`` False) leave the risk set after the events at the same
+    time. None when the estimate never reaches 0.5 (the median is not reached). With nothing
+    censored this is the low median.
+    """
+    pairs = sorted(zip(durations, observed, strict=True))
+    at_risk = len(pairs)
+    survival = 1.0
+    index = 0
+    while index < len(pairs):
+        moment = pairs[index][0]
+        events = leaving = 0
+        while index < len(pairs) and pairs[index][0] == moment:
+            events += pairs[index][1]
+            leaving += 1
+            index += 1
+        if events:
+            survival *= 1 - events / at_risk
+            if survival <= 0.5 + 1e-12:
+                return moment
+        at_risk -= leaving
+    return None
+
+
+def _log_binomial_pmf(k: int, n: int, p: float) -> float:
+    if p in (0.0, 1.0):
+        return 0.0 if k == (n if p == 1.0 else 0) else -math.inf
+    return (
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + k * math.log(p)
+        + (n - k) * math.log1p(-p)
+    )
+
+
+def binomial_two_sided(k: int, n: int, p: float) -> float:
+    """The exact two-sided p-value of `k` successes in `n` trials of probability `p`.
+
+    Sums the probabilities of every outcome no more likely than the one observed.
+    """
+    if n == 0:
+        return 1.0
+    observed = _log_binomial_pmf(k, n, p)
+    total = math.fsum(
+        math.exp(log)
+        for i in range(n + 1)
+        if (log := _log_binomial_pmf(i, n, p)) <= observed + 1e-7
+    )
+    return min(1.0, total)
+
+
+def poisson_rates_differ(
+    first: int, first_exposure: float, second: int, second_exposure: float
+) -> float:
+    """The p-value that two Poisson counts with exposures share one rate.
+
+    The conditional (binomial) test: given ``first + second`` events, the second's share is
+    binomial with probability ``second_exposure / (first_exposure + second_exposure)``.
+    """
+    share = second_exposure / (first_exposure + second_exposure)
+    return binomial_two_sided(second, first + second, share)
+
+
+def bootstrap_ratio_of_medians(
+    before: Sequence[float],
+    after: Sequence[float],
+    *,
+    seed: int,
+    resamples: int,
+    confidence: float,
+) -> tuple[float, float] | None:
+    """A percentile bootstrap interval for median(after) / median(before).
+
+    Deterministic for a seed (its own :class:`random.Random`, no global state). None when a
+    resampled median of `before` is zero, so the ratio is undefined.
+    """
+    rng = random.Random(seed)  # noqa: S311 - statistics, not secrets
+    ratios = []
+    for _ in range(resamples):
+        low = quantile(sorted(rng.choices(before, k=len(before))), 0.5)
+        high = quantile(sorted(rng.choices(after, k=len(after))), 0.5)
+        if not low:
+            return None
+        ratios.append(high / low)  # type: ignore[operator]
+    ratios.sort()
+    tail = (1 - confidence) / 2
+    return quantile(ratios, tail), quantile(ratios, 1 - tail)  # type: ignore[return-value]

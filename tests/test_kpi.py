@@ -1,0 +1,571 @@
+"""Tests for majorincident.kpi: metrics, summaries, outages, trends, comparisons and reports."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from majorincident.clock import Calendar
+from majorincident.errors import ConfigurationError, TimelineError
+from majorincident.incident import Incident, IncidentKind, Milestone
+from majorincident.kpi import (
+    MTTA,
+    MTTD,
+    MTTR,
+    TIME_TO_CONTAIN,
+    Metric,
+    availability,
+    compare,
+    downtime,
+    mtbf,
+    mtbsi,
+    mtta,
+    mttd,
+    mttr,
+    periods,
+    report,
+    summarize,
+    trend,
+)
+from majorincident.kpi.stats import binomial_two_sided, kaplan_meier_median, quantile
+
+T = datetime(2024, 1, 1, tzinfo=UTC)
+AS_OF = datetime(2024, 2, 1, tzinfo=UTC)
+
+
+def at(hours: float) -> datetime:
+    """An instant `hours` after 2024-01-01T00:00Z."""
+    return T + timedelta(hours=hours)
+
+
+FIVE = [
+    Incident("A", service="cdn", reported_at=at(10), resolved_at=at(10) + timedelta(minutes=10)),
+    Incident("B", service="cdn", reported_at=at(34), resolved_at=at(35)),
+    Incident("C", service="dns", reported_at=at(58), resolved_at=at(62)),
+    Incident("D", service="dns", reported_at=at(82)),
+    Incident("E", service="cdn", kind="test", reported_at=at(90), resolved_at=at(91)),
+]
+
+
+def seconds(value: Any) -> float | None:
+    """A duration in seconds, or None."""
+    return None if value is None else value.total_seconds()
+
+
+class TestSummarize:
+    def test_five_incidents_by_hand(self) -> None:
+        """Three measured, one open, one test: every field of the summary, computed by hand."""
+        summary = summarize(FIVE, MTTR, as_of=AS_OF)
+
+        assert (3, 1, 0, 1) == (summary.n, summary.excluded, summary.missing_start, summary.open)
+        assert 6200 == seconds(summary.mean)
+        assert 3600 == seconds(summary.median)
+        assert 12240 == seconds(summary.p90)
+        assert 13320 == seconds(summary.p95)
+        assert (600, 14400) == (seconds(summary.minimum), seconds(summary.maximum))
+        assert seconds(summary.geometric_mean) == pytest.approx(
+            (600 * 3600 * 14400) ** (1 / 3), abs=1e-3
+        )
+        assert 0 == summary.zeros
+        assert (
+            ("under 15 min", 1),
+            ("15 min to 1 h", 0),
+            ("1 h to 4 h", 1),
+            ("4 h to 1 day", 1),
+            ("1 day to 1 week", 0),
+            ("over 1 week", 0),
+        ) == summary.buckets
+        assert summary.km_median is None
+        assert summary.km_median_reached is None
+        assert 1 == len(summary.warnings)
+        assert "too few for the mean" in summary.warnings[0]
+
+    def test_censored_kaplan_meier(self) -> None:
+        """With the open incident censored at as_of, the KM median is the second duration."""
+        summary = summarize(FIVE, MTTR, as_of=AS_OF, open_incidents="censor")
+
+        assert 3600 == seconds(summary.km_median)
+        assert summary.km_median_reached
+
+    def test_median_not_reached(self) -> None:
+        """When most incidents are still open the KM median is not reached, and it says so."""
+        records = [Incident(f"X{n}", reported_at=at(n)) for n in range(3)] + FIVE[:1]
+
+        summary = summarize(records, MTTR, as_of=AS_OF, open_incidents="censor")
+
+        assert summary.km_median is None
+        assert summary.km_median_reached is False
+        assert any("not reached" in warning for warning in summary.warnings)
+
+    def test_as_of_hides_the_future(self) -> None:
+        """Milestones after as_of have not happened yet: resolved later means still open."""
+        summary = summarize(FIVE, MTTR, as_of=at(61))
+
+        assert (2, 1, 1) == (summary.n, summary.open, summary.missing_start)
+
+    def test_empty(self) -> None:
+        """No input gives n = 0 and None statistics, never an exception."""
+        summary = summarize([], MTTR, as_of=AS_OF, open_incidents="censor")
+
+        assert (0, None, None, None, None) == (
+            summary.n,
+            summary.mean,
+            summary.median,
+            summary.geometric_mean,
+            summary.km_median,
+        )
+        assert () == summary.warnings
+        assert mttr([], as_of=AS_OF) is None
+
+    def test_zero_durations(self) -> None:
+        """Zero durations count, but are left out of the geometric mean."""
+        records = [
+            Incident("Z", reported_at=at(1), resolved_at=at(1)),
+            Incident("Y", reported_at=at(1), resolved_at=at(2)),
+        ]
+
+        summary = summarize(records, MTTR, as_of=AS_OF)
+
+        assert (1, 3600) == (summary.zeros, seconds(summary.geometric_mean))
+        only_zero = summarize(records[:1], MTTR, as_of=AS_OF)
+        assert only_zero.geometric_mean is None
+
+    def test_shortcuts(self) -> None:
+        """mtta, mttr and mttd give the means."""
+        record = Incident(
+            "CF",
+            started_at="2019-07-02T13:42Z",
+            detected_at="2019-07-02T13:45Z",
+            reported_at="2019-07-02T13:45Z",
+            acknowledged_at="2019-07-02T13:46Z",
+            resolved_at="2019-07-02T14:52Z",
+        )
+
+        assert timedelta(minutes=3) == mttd([record], as_of=AS_OF)
+        assert timedelta(minutes=1) == mtta([record], as_of=AS_OF)
+        assert timedelta(minutes=67) == mttr([record], as_of=AS_OF)
+
+    def test_cloudflare_2019(self) -> None:
+        """The seed's outage: detected in 3 minutes, contained in 21, resolved at 14:52."""
+        record = Incident(
+            "CF",
+            started_at="2019-07-02T13:42Z",
+            detected_at="2019-07-02T13:45Z",
+            reported_at="2019-07-02T13:45Z",
+            declared_at="2019-07-02T13:46Z",
+            contained_at="2019-07-02T14:07Z",
+            resolved_at="2019-07-02T14:52Z",
+        )
+
+        assert timedelta(minutes=3) == summarize([record], MTTD, as_of=AS_OF).median
+        assert timedelta(minutes=21) == summarize([record], TIME_TO_CONTAIN, as_of=AS_OF).median
+        assert timedelta(minutes=67) == summarize([record], MTTR, as_of=AS_OF).median
+
+    def test_business_time(self) -> None:
+        """A metric on a 9-to-5 calendar counts only working hours."""
+        office = Calendar.office_hours("Europe/Berlin")
+        friday = Incident(
+            "F", reported_at="2024-06-07T16:00+02:00", resolved_at="2024-06-10T10:00+02:00"
+        )
+
+        summary = summarize(
+            [friday], attrs.evolve(MTTR, calendar=office), as_of=AS_OF.replace(year=2025)
+        )
+
+        assert timedelta(hours=2) == summary.median
+        assert timedelta(hours=2) == mttr([friday], as_of="2025-01-01T00:00Z", calendar=office)
+
+    @pytest.mark.parametrize(
+        ("build", "message"),
+        [
+            (
+                lambda: Metric("back", "resolved", "reported"),
+                "^metric 'back' runs from resolved to",
+            ),
+            (
+                lambda: Metric("x", "fixed", "resolved"),
+                r"^milestone \('fixed'\) is not a Milestone",
+            ),
+            (
+                lambda: summarize([], MTTR, as_of=AS_OF, open_incidents="drop"),
+                r"^open_incidents \('drop'\) must be 'exclude' or 'censor'",
+            ),
+        ],
+    )
+    def test_bad_definitions(self, build: Any, message: str) -> None:
+        """Backward metrics, unknown milestones and policies raise ConfigurationError."""
+        with pytest.raises(ConfigurationError, match=message):
+            build()
+
+
+@st.composite
+def incident_sets(draw: st.DrawFn) -> list[Incident]:
+    """Random incidents with milestones in order, some open, some tests, in many zones."""
+    zones = [ZoneInfo(z) for z in ("UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Kathmandu")]
+    records = []
+    for n in range(draw(st.integers(0, 25))):
+        start = T + timedelta(minutes=draw(st.integers(0, 40 * 24 * 60)))
+        steps = draw(st.lists(st.integers(0, 6000), min_size=7, max_size=7))
+        moments: list[datetime | None] = []
+        moment = start
+        for step in steps:
+            moments.append(moment)
+            moment += timedelta(minutes=step)
+        moments.append(moment)
+        if draw(st.booleans()):
+            moments[6] = moments[7] = None
+        zone = draw(st.sampled_from(zones))
+        fields = {
+            m.field: None if value is None else value.astimezone(zone)
+            for m, value in zip(Milestone, moments, strict=True)
+        }
+        kind = draw(st.sampled_from([IncidentKind.NORMAL] * 4 + [IncidentKind.TEST]))
+        service = draw(st.sampled_from(["cdn", "dns"]))
+        records.append(Incident(f"I{n}", kind=kind, service=service, major=True, **fields))
+    return records
+
+
+class TestProperties:
+    @settings(max_examples=60)
+    @given(incident_sets(), st.randoms(use_true_random=False))
+    def test_order_and_display_zone_change_nothing(self, records: list[Incident], rng: Any) -> None:
+        """Every KPI is invariant under input order and the display zone of its inputs."""
+        shuffled = list(records)
+        rng.shuffle(shuffled)
+        in_utc = [
+            Incident(r.id, kind=r.kind, service=r.service, major=r.major, moments=r.instants)
+            for r in shuffled
+        ]
+        window = (T, T + timedelta(days=60))
+        for metric in (MTTA, MTTR, MTTD):
+            first = summarize(records, metric, as_of=AS_OF, open_incidents="censor")
+            assert first == summarize(shuffled, metric, as_of=AS_OF, open_incidents="censor")
+            assert first == summarize(in_utc, metric, as_of=AS_OF, open_incidents="censor")
+        assert downtime(records, window=window) == downtime(in_utc, window=window)
+        assert trend(records, start=T, end=window[1]) == trend(in_utc, start=T, end=window[1])
+
+    @given(incident_sets())
+    def test_summary_laws(self, records: list[Incident]) -> None:
+        """Mean and median lie within [min, max]; with nothing open, KM median = low median."""
+        summary = summarize(records, MTTR, as_of=AS_OF, open_incidents="censor")
+        if summary.n:
+            assert summary.minimum <= summary.median <= summary.maximum
+            assert summary.minimum <= summary.mean <= summary.maximum
+            assert sum(count for _, count in summary.buckets) == summary.n
+        if summary.open == 0 and summary.n:
+            closed = sorted(
+                (r.moment(Milestone.RESOLVED) - r.moment(Milestone.REPORTED)).total_seconds()
+                for r in records
+                if r.kind is IncidentKind.NORMAL
+            )
+            assert closed[(len(closed) - 1) // 2] == seconds(summary.km_median)
+
+    @given(incident_sets(), st.integers(0, 60))
+    def test_downtime_bounds(self, records: list[Incident], days: int) -> None:
+        """Downtime never exceeds the window nor the sum of durations; duplicates change nothing."""
+        window = (T + timedelta(days=days), T + timedelta(days=days + 20))
+        total = downtime(records, window=window)
+
+        assert total <= timedelta(days=20)
+        assert total == downtime(records + records, window=window)
+        outages = timedelta(0)
+        for record in records:
+            begin = record.moment(Milestone.STARTED)
+            if record.kind is IncidentKind.NORMAL and begin is not None:
+                finish = record.moment(Milestone.RESOLVED) or max(window[1], begin)
+                outages += finish - begin
+        assert total <= outages
+
+    @given(st.lists(st.tuples(st.integers(1, 50), st.integers(1, 40)), min_size=1, max_size=10))
+    def test_availability_identity(self, gaps: list[tuple[int, int]]) -> None:
+        """For separate outages inside the window, availability = MTBF / (MTBF + mean downtime)."""
+        records, moment = [], T + timedelta(hours=1)
+        for n, (gap, length) in enumerate(gaps):
+            moment += timedelta(hours=gap)
+            end = moment + timedelta(hours=length)
+            records.append(
+                Incident(f"O{n}", started_at=moment, reported_at=moment, resolved_at=end)
+            )
+            moment = end
+        window = (T, moment + timedelta(hours=1))
+
+        between = mtbf(records, window=window).total_seconds()  # type: ignore[union-attr]
+        mean_down = downtime(records, window=window).total_seconds() / len(records)  # type: ignore[union-attr]
+
+        assert availability(records, window=window) == pytest.approx(
+            between / (between + mean_down), rel=1e-9
+        )  # durations are kept to the microsecond
+
+    @given(incident_sets())
+    def test_business_time_never_exceeds_wall_time(self, records: list[Incident]) -> None:
+        """A business-time metric is never longer than the same metric in wall time."""
+        office = attrs.evolve(MTTR, calendar=Calendar.office_hours("Europe/Berlin"))
+        wall = summarize(records, MTTR, as_of=AS_OF)
+        business = summarize(records, office, as_of=AS_OF)
+
+        assert wall.n == business.n
+        if wall.n:
+            assert business.maximum <= wall.maximum
+            assert business.mean <= wall.mean
+
+
+class TestOutages:
+    WINDOW = (T, T + timedelta(days=10))
+
+    def test_overlaps_merge_and_open_outages_run_to_the_end(self) -> None:
+        """Overlapping outages count once; an open one runs to the window's end."""
+        records = [
+            Incident("a", started_at=at(10), reported_at=at(10), resolved_at=at(14)),
+            Incident("b", reported_at=at(12), resolved_at=at(16)),
+            Incident("c", started_at=at(230), reported_at=at(231)),
+            Incident("d", kind="drill", started_at=at(0), reported_at=at(1), resolved_at=at(9)),
+            Incident("e"),
+        ]
+
+        assert timedelta(hours=6 + 10) == downtime(records, window=self.WINDOW)
+        assert 1 - 16 / 240 == availability(records, window=self.WINDOW)
+        assert timedelta(hours=(240 - 16) / 3) == mtbf(records, window=self.WINDOW)
+        assert timedelta(hours=80) == mtbsi(records, window=self.WINDOW)
+
+    def test_no_failure(self) -> None:
+        """With no failure, MTBF and MTBSI are undefined; availability is 1."""
+        assert mtbf([], window=self.WINDOW) is None
+        assert mtbsi([], window=self.WINDOW) is None
+        assert 1.0 == availability([], window=self.WINDOW)
+        assert timedelta(0) == downtime([], window=self.WINDOW)
+
+    def test_by_service(self) -> None:
+        """Each service gets its own figures."""
+        records = [
+            Incident("a", service="cdn", started_at=at(1), resolved_at=at(3)),
+            Incident("b", service="dns", started_at=at(2), resolved_at=at(4)),
+        ]
+
+        down = downtime(records, window=self.WINDOW, by_service=True)
+
+        assert {"cdn": timedelta(hours=2), "dns": timedelta(hours=2)} == down
+        assert {"cdn", "dns"} == set(availability(records, window=self.WINDOW, by_service=True))  # type: ignore[arg-type]
+        assert timedelta(hours=238) == mtbf(records, window=self.WINDOW, by_service=True)["cdn"]  # type: ignore[index]
+        assert timedelta(hours=240) == mtbsi(records, window=self.WINDOW, by_service=True)["dns"]  # type: ignore[index]
+
+    def test_bad_window(self) -> None:
+        """A window must end after it starts."""
+        with pytest.raises(TimelineError, match=r"^window end .* is not after window start"):
+            downtime([], window=(T, T))
+
+
+def major(n: int, moment: datetime) -> Incident:
+    """A major incident reported at `moment`."""
+    return Incident(f"M{n}", major=True, reported_at=moment)
+
+
+class TestTrend:
+    def test_berlin_month_boundary(self) -> None:
+        """An incident at 23:30 UTC on 31 January counts in February in Berlin."""
+        records = [major(0, datetime(2024, 1, 31, 23, 30, tzinfo=UTC))]
+
+        berlin = trend(
+            records,
+            start="2024-01-01T00:00+01:00",
+            end="2024-03-01T00:00+01:00",
+            tz="Europe/Berlin",
+        )
+        utc_rows = trend(records, start="2024-01-01T00:00Z", end="2024-03-01T00:00Z")
+
+        assert [("2024-01", 0), ("2024-02", 1)] == [(r.period, r.count) for r in berlin]
+        assert [("2024-01", 1), ("2024-02", 0)] == [(r.period, r.count) for r in utc_rows]
+
+    def test_february_2024_and_a_dst_month(self) -> None:
+        """February 2024 has 29 days; March 2024 in Berlin is an hour short."""
+        rows = trend(
+            [], start="2024-02-01T00:00+01:00", end="2024-04-01T00:00+02:00", tz="Europe/Berlin"
+        )
+
+        assert [29 * 24, 31 * 24 - 1] == [
+            (row.end - row.start).total_seconds() / 3600 for row in rows
+        ]
+
+    def test_percent_changes_and_noise(self) -> None:
+        """2 then 3 is +50% and flagged as noise; a change from 0 is undefined, not infinite."""
+        moments = [datetime(2024, 3, 5, tzinfo=UTC)] * 2 + [datetime(2024, 4, 5, tzinfo=UTC)] * 3
+        records = [major(n, m) for n, m in enumerate(moments)]
+        records.append(Incident("minor", reported_at=datetime(2024, 4, 6, tzinfo=UTC)))
+        records.append(major(98, datetime(2023, 4, 6, tzinfo=UTC)))
+        records.append(Incident("unreported", major=True))
+
+        rows = trend(records, start="2024-02-01T00:00Z", end="2024-05-01T00:00Z")
+
+        assert [0, 2, 3] == [row.count for row in rows]
+        assert [None, None, None] == [row.change_vs_first for row in rows]
+        assert rows[2].change_vs_previous == pytest.approx((3 / 30 - 2 / 31) / (2 / 31) * 100)
+        assert rows[2].likely_noise is True
+        assert rows[0].likely_noise is None
+        from_march = trend(records, start="2024-03-01T00:00Z", end="2024-05-01T00:00Z")
+        assert from_march[1].change_vs_first == pytest.approx((3 / 30 - 2 / 31) / (2 / 31) * 100)
+
+    def test_a_real_change_is_not_noise(self) -> None:
+        """1 then 20 in equal months is flagged as a real change."""
+        moments = [datetime(2024, 1, 10, tzinfo=UTC)] + [datetime(2024, 2, 10, tzinfo=UTC)] * 20
+        rows = trend(
+            [major(n, m) for n, m in enumerate(moments)],
+            start="2024-01-01T00:00Z",
+            end="2024-03-01T00:00Z",
+            major_only=False,
+        )
+
+        assert rows[1].likely_noise is False
+        assert rows[1].p_value < 0.001  # type: ignore[operator]
+
+    @pytest.mark.parametrize(
+        ("every", "labels"),
+        [
+            ("day", ["2024-02-28", "2024-02-29", "2024-03-01"]),
+            ("week", ["2024-W09"]),
+            ("quarter", ["2024-Q1"]),
+            ("year", ["2024"]),
+        ],
+    )
+    def test_period_labels(self, every: str, labels: list[str]) -> None:
+        """Periods carry readable labels."""
+        spans = periods("2024-02-28T00:00Z", "2024-03-02T00:00Z", every=every, tz="UTC")
+
+        assert labels == [label for label, _, _ in spans]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"every": "fortnight"}, ConfigurationError, r"^every \('fortnight'\) must be one of"),
+            ({"tz": "Mars/Base"}, ConfigurationError, r"^tz \('Mars/Base'\) is not an IANA"),
+            ({"end": "2024-01-01T00:00Z"}, TimelineError, r"^end .* is not after start"),
+        ],
+    )
+    def test_bad_arguments(
+        self, kwargs: dict[str, str], error: type[Exception], message: str
+    ) -> None:
+        """Unknown periods and zones, and empty ranges, are refused."""
+        arguments = {"start": "2024-01-01T00:00Z", "end": "2024-02-01T00:00Z", **kwargs}
+
+        with pytest.raises(error, match=message):
+            trend([], **arguments)  # type: ignore[arg-type]
+
+
+class TestCompare:
+    BEFORE = tuple(
+        Incident(f"B{n}", reported_at=at(n), resolved_at=at(n + 2 + n % 3)) for n in range(40)
+    )
+    AFTER = tuple(
+        Incident(f"A{n}", reported_at=at(n), resolved_at=at(n + 0.5 + (n % 3) / 4))
+        for n in range(40)
+    )
+
+    def test_a_clear_improvement(self) -> None:
+        """A fourfold drop in the median is shown, deterministically for a seed."""
+        result = compare(self.BEFORE, self.AFTER, MTTR, as_of=AS_OF, seed=7, resamples=500)
+
+        assert result.conclusive
+        assert result.ratio == pytest.approx(0.75 / 3)
+        assert result.high < 1  # type: ignore[operator]
+        assert result == compare(self.BEFORE, self.AFTER, MTTR, as_of=AS_OF, seed=7, resamples=500)
+
+    def test_no_change(self) -> None:
+        """The same data on both sides cannot show a change."""
+        result = compare(self.BEFORE, self.BEFORE, MTTR, as_of=AS_OF, seed=1, resamples=200)
+
+        assert not result.conclusive
+        assert "includes 1" in (result.reason or "")
+
+    def test_too_little_data(self) -> None:
+        """One incident a side is not enough; a zero median leaves the ratio undefined."""
+        few = compare(self.BEFORE[:1], self.AFTER, MTTR, as_of=AS_OF, seed=1)
+        zeros = [Incident(f"Z{n}", reported_at=at(n), resolved_at=at(n)) for n in range(3)]
+        mostly_zero = [
+            *zeros[:2],
+            *(Incident(f"nz{n}", reported_at=at(n), resolved_at=at(n + 1)) for n in range(3)),
+        ]
+
+        assert (False, None) == (few.conclusive, few.low)
+        assert compare(zeros, self.AFTER, MTTR, as_of=AS_OF, seed=1).ratio is None
+        undefined = compare(mostly_zero, self.AFTER, MTTR, as_of=AS_OF, seed=3, resamples=300)
+        assert "zero" in (undefined.reason or "")
+
+    def test_settings(self) -> None:
+        """Too few resamples or an impossible confidence are refused."""
+        with pytest.raises(ConfigurationError, match=r"^resamples \(10\) must be at least 100"):
+            compare([], [], MTTR, as_of=AS_OF, seed=1, resamples=10)
+
+
+class TestReport:
+    def test_rows_by_service_and_month(self) -> None:
+        """One row per group, period and metric, with counts and seconds."""
+        result = report(FIVE, metrics=[MTTR], by=["service"], every="month", as_of=AS_OF)
+
+        rows = result.to_rows()
+        assert [("cdn", "2024-01", 2, 0), ("dns", "2024-01", 1, 1)] == [
+            (r["service"], r["period"], r["n"], r["open"]) for r in rows
+        ]
+        assert 2100.0 == rows[0]["mean_s"]
+
+    def test_markdown_and_html(self) -> None:
+        """The report renders as Markdown and notebook HTML, with readable durations."""
+        result = report(FIVE, by=["service", "kind"], as_of=AS_OF)
+        text = result.to_markdown()
+
+        assert text.startswith("| service | kind | metric | n | open | mean | median | p90 |")
+        assert "| cdn | normal | MTTR | 2 | 0 | 35m 00s | 35m 00s | 55m 00s |" in text
+        assert "| dns | normal | MTTR | 1 | 1 | 4h 00m | 4h 00m | 4h 00m |" in text
+        assert "<td>MTTA</td>" in result._repr_html_()
+        assert "_no incidents_\n" == report([], as_of=AS_OF).to_markdown()
+
+    def test_long_durations_show_days(self) -> None:
+        """Durations of days are shown in days and hours."""
+        long = [Incident("L", reported_at=at(0), resolved_at=at(50))]
+
+        assert "| 2d 2h |" in report(long, metrics=[MTTR], by=[], as_of=AS_OF).to_markdown()
+
+    def test_unreported_incidents_have_no_period(self) -> None:
+        """An incident without REPORTED is grouped under the period "unreported"."""
+        rows = report([Incident("N")], metrics=[MTTR], by=[], every="month", as_of=AS_OF).to_rows()
+
+        assert "unreported" == rows[0]["period"]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"by": ["owner"]}, r"^by names 'owner'; expected fields among service"),
+            ({"every": "decade"}, r"^every \('decade'\) must be one of"),
+            ({"tz": "Nowhere"}, r"^tz \('Nowhere'\) is not an IANA"),
+        ],
+    )
+    def test_bad_arguments(self, kwargs: dict[str, Any], message: str) -> None:
+        """Unknown groups, periods and zones are refused."""
+        with pytest.raises(ConfigurationError, match=message):
+            report([], as_of=AS_OF, **kwargs)
+
+
+class TestStats:
+    def test_quantile_type_7(self) -> None:
+        """Quantiles interpolate linearly between order statistics."""
+        assert 2.5 == quantile([1.0, 2.0, 3.0, 4.0], 0.5)
+        assert 3.7 == pytest.approx(quantile([1.0, 2.0, 3.0, 4.0], 0.9))
+        assert quantile([], 0.5) is None
+
+    def test_binomial(self) -> None:
+        """The exact two-sided binomial test, with its degenerate cases."""
+        assert 1.0 == binomial_two_sided(0, 0, 0.5)
+        assert binomial_two_sided(5, 10, 0.5) == pytest.approx(1.0)
+        assert binomial_two_sided(0, 10, 0.5) == pytest.approx(2 / 1024)
+        assert 1.0 == binomial_two_sided(3, 3, 1.0)
+        assert 0.0 == binomial_two_sided(2, 3, 1.0)
+
+    def test_kaplan_meier_ties(self) -> None:
+        """Censoring at an event's time leaves the risk set after the event."""
+        assert 2.0 == kaplan_meier_median([1.0, 2.0, 2.0, 3.0], [True, True, False, True])
+        assert kaplan_meier_median([1.0], [False]) is None
+        assert math.isclose(1.0, kaplan_meier_median([1.0, 1.0], [True, True]) or 0)
