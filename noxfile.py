@@ -16,7 +16,7 @@ import nox
 PYTHONS = ["3.11", "3.12", "3.13"]
 ROOT = Path(__file__).parent
 
-nox.options.sessions = ["lint", "typing", "tests", "coverage_report", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "coverage_report", "docs", "readme"]
 nox.needs_version = ">=2024.4.15"
 
 
@@ -81,6 +81,20 @@ def docs(session: nox.Session) -> None:
     build = ROOT / "docs" / "_build"
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(build / "html"))
     session.run("pytest", "docs", "README.md")
+
+
+@nox.session(python=PYTHONS[0])
+def readme(session: nox.Session) -> None:
+    """Run the README's "Try it" command verbatim in this session's fresh virtual environment."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Try it", 1)[1]
+    command = section.split("```console", 1)[1].split("```", 1)[0].strip()
+    bin_dir = str(Path(session.bin))
+    env = {"PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+    output = session.run("bash", "-c", command, env=env, external=True, silent=True)
+    if "gives the same major incident: True" not in str(output):
+        session.error(f"the README's command did not run the demo to the end:\n{output}")
+    session.run("majorincident", "report", "--format", "markdown", silent=True)
 
 
 @nox.session(python=PYTHONS[0])

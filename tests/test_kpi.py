@@ -261,9 +261,12 @@ class TestProperties:
             assert sum(count for _, count in summary.buckets) == summary.n
         if summary.open == 0 and summary.n:
             closed = sorted(
-                (r.moment(Milestone.RESOLVED) - r.moment(Milestone.REPORTED)).total_seconds()
+                (resolved - reported).total_seconds()
                 for r in records
                 if r.kind is IncidentKind.NORMAL
+                and (reported := r.moment(Milestone.REPORTED)) is not None
+                and reported <= AS_OF
+                and (resolved := r.moment(Milestone.RESOLVED)) is not None
             )
             assert closed[(len(closed) - 1) // 2] == seconds(summary.km_median)
 

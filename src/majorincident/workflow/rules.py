@@ -94,7 +94,17 @@ class Rules:
             )
 
     def fire(self, progress: Progress, event: str) -> None:
-        """Move along the lifecycle, through its gates, or refuse."""
+        """Move along the lifecycle, through its gates, or refuse.
+
+        Raises:
+            GateError: ``advance`` with required activities missing, listed by title.
+            TransitionError: the event is not allowed in the current state.
+        """
+        stage = self.stage(progress.state)
+        if event == "advance" and stage is not None:
+            missing = self.process.missing(stage, progress.completed)
+            if missing:
+                raise GateError(f"cannot leave stage {stage.title!r}: missing {'; '.join(missing)}")
         state, done = self.table.replay_gated(progress.state, [event], completed=progress.completed)
         progress.state = str(state)
         progress.completed = done
@@ -273,6 +283,13 @@ def _activity(
     if not isinstance(activity, Activity) or activity not in rules.process.activities:
         raise GateError(f"activity ({activity!r}) is not an activity of this process")
     rules.require(actor, moment, rules.raci.performers(activity), repr(activity.title))
+    if activity.stage.key != progress.state:
+        current = rules.stage(progress.state)
+        where = f"stage {current.title!r}" if current else f"state {progress.state!r}"
+        raise GateError(
+            f"activity {activity.title!r} belongs to stage {activity.stage.title!r}; "
+            f"the major incident is in {where}"
+        )
     state, done = rules.table.replay_gated(progress.state, [activity], completed=progress.completed)
     needed = REQUIRED_DETAILS.get(activity.key)
     if needed is not None:

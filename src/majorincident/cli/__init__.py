@@ -1,0 +1,230 @@
+"""The command line: ``majorincident demo`` and ``majorincident report [FILE]``.
+
+The only part of the library that reads files and prints; nothing else imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from majorincident.cli.demo import demo
+from majorincident.cli.load import FIELDS, PRESETS, LoadError, read_incidents
+from majorincident.errors import MajorIncidentError
+from majorincident.incident import Incident
+from majorincident.kpi import MTTA, MTTD, MTTR, report, trend
+
+__all__ = ["main"]
+
+SAMPLE = "sample-incidents.csv.gz"
+#: Files larger than this show a progress count on a terminal.
+LARGE = 20 * 1024 * 1024
+
+
+def _version() -> str:
+    from majorincident import __version__  # noqa: PLC0415
+
+    return __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="majorincident",
+        description="Major incident management as code: a demo, and KPI reports from exports.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "demo",
+        help="walk the Cloudflare 2019 outage through the four stages",
+        description="Walk the seed's Cloudflare outage of 2 July 2019 through identification, "
+        "containment, resolution and maintenance, with a roster of named people.",
+    )
+    reporting = commands.add_parser(
+        "report",
+        help="KPIs from a CSV or JSON-lines export (the bundled sample when no FILE)",
+        description="MTTA, MTTR and MTTD with counts, grouped, and the monthly trend of major "
+        "incidents, from a CSV or JSON-lines (.jsonl) export, gzipped or not.",
+    )
+    reporting.add_argument("file", nargs="?", type=Path, help="the export; the sample if omitted")
+    reporting.add_argument(
+        "--by",
+        choices=("service", "priority", "month"),
+        default="service",
+        help="how to group the KPIs (default: service)",
+    )
+    reporting.add_argument(
+        "--format", choices=("table", "markdown", "json"), default="table", dest="output"
+    )
+    reporting.add_argument("--preset", choices=sorted(PRESETS), help="column names of an export")
+    reporting.add_argument(
+        "--columns",
+        default="",
+        metavar="FIELD=COLUMN,...",
+        help=f"map fields to columns; fields: {', '.join(FIELDS)}",
+    )
+    reporting.add_argument("--tz", default="UTC", help="reporting timezone for months")
+    reporting.add_argument(
+        "--assume-tz", help="timezone of timestamps without an offset (refused otherwise)"
+    )
+    reporting.add_argument(
+        "--as-of", help="the instant the report speaks for (default: the data's latest)"
+    )
+    return parser
+
+
+def _columns(text: str) -> dict[str, str]:
+    mapping = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        field, _, column = pair.partition("=")
+        if field not in FIELDS or not column:
+            raise LoadError(f"--columns: {pair!r} is not FIELD=COLUMN with a known field")
+        mapping[field] = column
+    return mapping
+
+
+def _latest(incidents: Sequence[Incident]) -> datetime:
+    moments = [m for incident in incidents for m in incident.instants if m is not None]
+    return max(moments) if moments else datetime.now(UTC)
+
+
+def _report(arguments: argparse.Namespace) -> str:
+    columns = _columns(arguments.columns)
+    progress = None
+    if arguments.file is None:
+        with as_file(files("majorincident.data") / SAMPLE) as path:
+            incidents = read_incidents(path, name=SAMPLE)
+    else:
+        if sys.stderr.isatty() and arguments.file.stat().st_size > LARGE:
+
+            def progress(count: int) -> None:
+                sys.stderr.write(f"\rread {count:,} rows")
+                sys.stderr.flush()
+
+        incidents = read_incidents(
+            arguments.file,
+            columns=columns,
+            preset=arguments.preset,
+            assume_tz=arguments.assume_tz,
+            progress=progress,
+        )
+        if progress is not None:
+            sys.stderr.write("\n")
+    as_of = arguments.as_of or _latest(incidents)
+    by = () if arguments.by == "month" else (arguments.by,)
+    every = "month" if arguments.by == "month" else None
+    table = report(
+        incidents, metrics=(MTTA, MTTR, MTTD), by=by, every=every, tz=arguments.tz, as_of=as_of
+    )
+    starts = [i.instants[2] for i in incidents if i.instants[2] is not None]
+    rows = (
+        trend(incidents, start=min(starts), end=_latest(incidents), tz=arguments.tz)
+        if starts and min(starts) < _latest(incidents)
+        else []
+    )
+    counts = {
+        "incidents": len(incidents),
+        "major": sum(1 for i in incidents if i.major),
+        "open": sum(1 for i in incidents if i.is_open),
+    }
+    return _render(arguments.output, counts, table.to_rows(), table.to_markdown(), rows)
+
+
+def _render(
+    output: str,
+    counts: dict[str, int],
+    rows: list[dict[str, object]],
+    markdown: str,
+    monthly: list[Any],
+) -> str:
+    if output == "json":
+        return json.dumps(
+            {
+                "counts": counts,
+                "kpis": rows,
+                "trend": [
+                    {
+                        "period": r.period,
+                        "count": r.count,
+                        "change_vs_previous": r.change_vs_previous,
+                        "likely_noise": r.likely_noise,
+                    }
+                    for r in monthly
+                ],
+            },
+            indent=2,
+        )
+    verdicts = {None: "-", True: "likely noise", False: "real change"}
+    trend_lines = [
+        f"| {r.period} | {r.count} | "
+        f"{'-' if r.change_vs_previous is None else f'{r.change_vs_previous:+.0f}%'} | "
+        f"{verdicts[r.likely_noise]} |"
+        for r in monthly
+    ]
+    summary = ", ".join(f"{value} {name}" for name, value in counts.items())
+    parts = [
+        f"Incidents: {summary}",
+        "",
+        "KPIs (MTTA: reported->acknowledged, MTTR: reported->resolved, MTTD: started->detected)",
+        "",
+        markdown.rstrip("\n"),
+        "",
+        "Major incidents per month",
+        "",
+        "| month | count | change | verdict |",
+        "| --- | --- | --- | --- |",
+        *trend_lines,
+    ]
+    text = "\n".join(parts)
+    return _aligned(text) if output == "table" else text
+
+
+def _aligned(markdown: str) -> str:
+    """Turn the Markdown tables of a text into aligned plain-text columns."""
+    out: list[str] = []
+    block: list[list[str]] = []
+
+    def flush() -> None:
+        if block:
+            widths = [max(len(row[n]) for row in block) for n in range(len(block[0]))]
+            for index, row in enumerate(block):
+                cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+                out.append("  ".join(cells).rstrip())
+                if index == 0:
+                    out.append("  ".join("-" * width for width in widths))
+            block.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if not all(set(cell) <= {"-"} for cell in cells):
+                block.append(cells)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0, or 2 for bad input)."""
+    arguments = _parser().parse_args(argv)
+    try:
+        if arguments.command == "demo":
+            demo(print)
+        else:
+            print(_report(arguments))
+    except (LoadError, MajorIncidentError, OSError) as error:
+        print(f"majorincident: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - run as python -m majorincident.cli
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Read incident exports (CSV or JSON lines) into records, naming the line of any bad row."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Final
+from zoneinfo import ZoneInfo
+
+from majorincident.errors import MajorIncidentError
+from majorincident.incident import Incident, Milestone
+
+__all__ = ["FIELDS", "PRESETS", "LoadError", "read_incidents"]
+
+#: The record fields a column can map to.
+FIELDS: Final = (
+    "id",
+    "title",
+    "service",
+    "channel",
+    "impact",
+    "urgency",
+    "priority",
+    "major",
+    "kind",
+    *(m.field for m in Milestone),
+    "problem_id",
+    "change_id",
+    "parent_id",
+)
+#: Column names of common exports, per field.
+PRESETS: Final[dict[str, dict[str, str]]] = {
+    "servicenow": {
+        "id": "number",
+        "title": "short_description",
+        "service": "business_service",
+        "impact": "impact",
+        "urgency": "urgency",
+        "priority": "priority",
+        "reported_at": "opened_at",
+        "resolved_at": "resolved_at",
+        "closed_at": "closed_at",
+        "problem_id": "problem_id",
+        "change_id": "rfc",
+        "parent_id": "parent_incident",
+    },
+    "pagerduty": {
+        "id": "incident_number",
+        "title": "title",
+        "service": "service_name",
+        "urgency": "urgency",
+        "priority": "priority",
+        "reported_at": "created_at",
+        "acknowledged_at": "acknowledged_at",
+        "resolved_at": "resolved_at",
+    },
+}
+#: How often the progress callback hears of the rows read.
+PROGRESS_EVERY = 50_000
+_TRUE: Final = {"true", "yes", "1", "y", "t"}
+_FALSE: Final = {"false", "no", "0", "n", "f", ""}
+
+
+class LoadError(Exception):
+    """A file that cannot be read, with where: the message is ready to show."""
+
+
+def _flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"major ({value!r}) is not true or false")
+
+
+def _localizer(zone: ZoneInfo | None) -> Callable[[str], object]:
+    def read(value: str) -> object:
+        if zone is None:
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+    return read
+
+
+def _record(
+    raw: Mapping[str, object], columns: Mapping[str, str], localize: Callable[[str], object]
+) -> Incident:
+    values: dict[str, object] = {}
+    for field, column in columns.items():
+        value = raw.get(column)
+        if value is None or value == "":
+            continue
+        if field == "major":
+            values[field] = value if isinstance(value, bool) else _flag(str(value))
+        elif field.endswith("_at") and isinstance(value, str):
+            values[field] = localize(value)
+        else:
+            values[field] = value if field in ("impact", "urgency", "priority") else str(value)
+    identifier = values.pop("id", None)
+    return Incident(identifier, **values)  # type: ignore[arg-type]
+
+
+def _open(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
+    return path.open(encoding="utf-8", newline="")
+
+
+def _json_rows(handle: IO[str], name: str) -> Iterator[tuple[int, Mapping[str, object]]]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line.rstrip("\r\n"))
+        except json.JSONDecodeError as error:
+            raise LoadError(
+                f"{name}:{number}: column {error.colno}: not valid JSON ({error.msg})"
+            ) from None
+        if not isinstance(row, dict):
+            raise LoadError(f"{name}:{number}: column 1: expected a JSON object per line")
+        yield number, row
+
+
+def _csv_rows(handle: IO[str], name: str) -> Iterator[tuple[int, Mapping[str, object]]]:
+    reader = csv.reader(handle, strict=True)
+    try:
+        header = next(reader)
+        for values in reader:
+            if not values:
+                continue
+            if len(values) != len(header):
+                raise LoadError(
+                    f"{name}:{reader.line_num}: column {min(len(values), len(header)) + 1}: "
+                    f"{len(values)} fields where the header has {len(header)}"
+                )
+            yield reader.line_num, dict(zip(header, values, strict=True))
+    except StopIteration:
+        raise LoadError(f"{name}: the file is empty; expected a header line") from None
+    except csv.Error as error:
+        raise LoadError(f"{name}:{reader.line_num}: {error}") from None
+
+
+def read_incidents(
+    path: Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    preset: str | None = None,
+    assume_tz: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    name: str | None = None,
+) -> list[Incident]:
+    """Read a CSV or JSON-lines export (optionally gzipped) into Incident records.
+
+    Args:
+        path: the file; ``.jsonl``/``.ndjson`` are JSON lines, anything else CSV.
+        columns: field -> column overrides.
+        preset: ``servicenow`` or ``pagerduty`` column names.
+        assume_tz: the timezone of timestamps that carry no offset; without it they are refused.
+        progress: called with the number of rows read, every 50,000 rows.
+        name: how to call the file in messages.
+
+    Raises:
+        LoadError: a missing column, a broken line, or a bad value, naming the line and column.
+    """
+    label = name or str(path)
+    mapping = {field: field for field in FIELDS}
+    mapping.update(PRESETS.get(preset or "", {}))
+    mapping.update(columns or {})
+    zone = ZoneInfo(assume_tz) if assume_tz else None
+    localize = _localizer(zone)
+    kind = "jsonl" if path.suffixes and path.suffixes[0] in (".jsonl", ".ndjson") else "csv"
+    records: list[Incident] = []
+    with _open(path) as handle:
+        rows = _json_rows(handle, label) if kind == "jsonl" else _csv_rows(handle, label)
+        for number, raw in rows:
+            if not records:
+                _check_columns(raw, mapping, label)
+            try:
+                records.append(_record(raw, mapping, localize))
+            except (MajorIncidentError, ValueError) as error:
+                field = str(error).split(" ", 1)[0]
+                where = f" column {mapping[field]!r}:" if field in mapping else ""
+                raise LoadError(f"{label}:{number}:{where} {error}") from None
+            if progress is not None and len(records) % PROGRESS_EVERY == 0:
+                progress(len(records))
+    return records
+
+
+def _check_columns(raw: Mapping[str, object], mapping: Mapping[str, str], name: str) -> None:
+    for field in ("id", "reported_at"):
+        if mapping[field] not in raw:
+            raise LoadError(
+                f"{name}: missing column {mapping[field]!r} (for the field {field}); "
+                "name it with --columns FIELD=COLUMN or choose a --preset"
+            )

@@ -1,0 +1,1 @@
+"""The bundled sample data set (see scripts/make_sample.py)."""
