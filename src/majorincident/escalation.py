@@ -1,0 +1,167 @@
+"""Escalation policies: who is paged, when, until someone acknowledges.
+
+A policy is a list of levels, each with a delay from the start and the roles or people to page.
+FUNCTIONAL escalation brings in more skilled people while ownership stays; HIERARCHICAL escalation
+goes up to management. After the last level the policy repeats from the first, as many times as
+it says. An acknowledgement stops everything that has not fired yet, as PagerDuty does.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import cast
+
+import attrs
+import pendulum
+
+from majorincident.clock import as_pendulum, utc
+from majorincident.errors import ConfigurationError, TimelineError
+from majorincident.incident import Incident, Milestone
+from majorincident.roles import Role
+
+__all__ = ["EscalationKind", "EscalationLevel", "EscalationPolicy", "Page", "due_escalations"]
+
+
+class EscalationKind(enum.Enum):
+    """Functional: to more skilled people, ownership stays. Hierarchical: up to management."""
+
+    FUNCTIONAL = "functional"
+    HIERARCHICAL = "hierarchical"
+
+
+def _targets(value: Iterable[Role | str] | Role | str) -> tuple[Role | str, ...]:
+    targets = (value,) if isinstance(value, Role | str) else tuple(value)
+    if not targets:
+        raise ConfigurationError("an escalation level needs at least one target")
+    for target in cast("tuple[object, ...]", targets):
+        if not isinstance(target, Role) and not (isinstance(target, str) and target.strip()):
+            raise ConfigurationError(f"escalation target ({target!r}) is not a Role or a person")
+    return targets
+
+
+@attrs.frozen
+class EscalationLevel:
+    """One level: page `targets` when `delay` has passed since the start (and not yet acked).
+
+    Attributes:
+        delay: time from the start of the escalation (the report) to this level.
+        targets: roles or people to page.
+        kind: functional or hierarchical.
+    """
+
+    delay: timedelta
+    targets: tuple[Role | str, ...] = attrs.field(converter=_targets)
+    kind: EscalationKind = attrs.field(default=EscalationKind.FUNCTIONAL, converter=EscalationKind)
+
+
+@attrs.frozen
+class Page:
+    """A level firing: who is paged at which instant, and why.
+
+    Attributes:
+        at: when.
+        level: the level's position, from 1.
+        round: which pass through the levels, from 1 (repeats add rounds).
+        targets: who is paged.
+        kind: functional or hierarchical.
+    """
+
+    at: pendulum.DateTime
+    level: int
+    round: int
+    targets: tuple[Role | str, ...]
+    kind: EscalationKind
+
+
+def _levels(value: Iterable[EscalationLevel]) -> tuple[EscalationLevel, ...]:
+    levels = tuple(value)
+    if not levels:
+        raise ConfigurationError("an escalation policy needs at least one level")
+    previous = timedelta(-1)
+    for number, level in enumerate(levels, start=1):
+        if not isinstance(level, EscalationLevel):
+            raise ConfigurationError(f"level {number} ({level!r}) is not an EscalationLevel")
+        if level.delay < timedelta(0) or level.delay <= previous:
+            raise ConfigurationError(
+                f"level {number} delay ({level.delay}) must be at least 0 and later than the "
+                "level before it"
+            )
+        previous = level.delay
+    return levels
+
+
+def _repeats(_instance: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"repeats ({value!r}) must be a whole number >= 0")
+
+
+@attrs.frozen
+class EscalationPolicy:
+    """Ordered levels, repeated `repeats` more times after the last, `round_gap` apart.
+
+    Args:
+        levels: the levels, by increasing delay.
+        repeats: how many more passes after the first (0: no repeat).
+        round_gap: the time between the last level of a pass and the first of the next; the
+            last level's delay by default.
+
+    Raises:
+        ConfigurationError: no level, a delay that is negative or not increasing, a bad target,
+            or a negative repeat count.
+
+    >>> policy = EscalationPolicy([
+    ...     EscalationLevel(timedelta(minutes=5), "on-call"),
+    ...     EscalationLevel(timedelta(minutes=15), "team lead"),
+    ... ])
+    >>> [page.at.strftime("%H:%M") for page in policy.simulate("2024-01-01T09:00Z")]
+    ['09:05', '09:15']
+    """
+
+    levels: tuple[EscalationLevel, ...] = attrs.field(converter=_levels)
+    repeats: int = attrs.field(default=0, validator=_repeats)
+    round_gap: timedelta | None = None
+
+    def simulate(
+        self, start: datetime | str, *, ack_at: datetime | str | None = None
+    ) -> list[Page]:
+        """Every page that fires from `start`, stopping at the acknowledgement.
+
+        A level due at the very instant of the acknowledgement does not fire.
+
+        Raises:
+            TimelineError: an acknowledgement before the start.
+        """
+        first = utc(start, field="start")
+        ack = None if ack_at is None else utc(ack_at, field="ack_at")
+        if ack is not None and ack < first:
+            raise TimelineError(f"ack_at ({ack.isoformat()}) is before start ({first.isoformat()})")
+        gap = self.round_gap if self.round_gap is not None else self.levels[-1].delay
+        pages: list[Page] = []
+        for round_number in range(self.repeats + 1):
+            offset = round_number * gap
+            for number, level in enumerate(self.levels, start=1):
+                moment = first + offset + level.delay
+                if ack is not None and moment >= ack:
+                    return pages
+                pages.append(
+                    Page(as_pendulum(moment), number, round_number + 1, level.targets, level.kind)
+                )
+        return pages
+
+
+def due_escalations(
+    policy: EscalationPolicy, incident: Incident, *, at: datetime | str
+) -> list[Page]:
+    """The pages that have fired for an incident by `at`, from its report to its acknowledgement.
+
+    Raises:
+        TimelineError: the incident has no REPORTED milestone to escalate from.
+    """
+    reported = incident.moment(Milestone.REPORTED)
+    if reported is None:
+        raise TimelineError(f"incident {incident.id!r} has no reported_at to escalate from")
+    moment = utc(at, field="at")
+    pages = policy.simulate(reported, ack_at=incident.moment(Milestone.ACKNOWLEDGED))
+    return [page for page in pages if page.at <= moment]

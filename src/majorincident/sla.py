@@ -1,0 +1,152 @@
+"""Service level targets: response and resolution clocks per priority, on a business calendar.
+
+The clocks run from REPORTED on the policy's :class:`~majorincident.clock.Calendar`, stop at
+ACKNOWLEDGED (response) or RESOLVED (resolution), and pause while the incident is on hold. The
+target is the one for the incident's current priority, measured from the original start: a
+priority raised later applies its tighter target retroactively, as ServiceNow does. A reopened
+incident has no resolution on its record, so its resolution clock runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import cast
+
+import attrs
+import pendulum
+
+from majorincident.classification import Priority
+from majorincident.clock import ALWAYS, Calendar, as_pendulum, utc
+from majorincident.errors import ConfigurationError, TimelineError
+from majorincident.incident import Incident, Milestone
+
+__all__ = ["SlaPolicy", "SlaStatus", "sla_status"]
+
+
+def _targets(value: Mapping[Priority | str | int, timedelta]) -> dict[Priority, timedelta]:
+    targets = {}
+    for key, duration in value.items():
+        priority = Priority.parse(key, field="priority")
+        if not isinstance(cast("object", duration), timedelta) or duration <= timedelta(0):
+            raise ConfigurationError(
+                f"target for {priority.name} ({duration!r}) must be a positive timedelta"
+            )
+        targets[priority] = duration
+    return targets
+
+
+@attrs.frozen
+class SlaPolicy:
+    """Response and resolution targets per priority, counted on a calendar.
+
+    Args:
+        response: priority -> time from REPORTED to ACKNOWLEDGED.
+        resolution: priority -> time from REPORTED to RESOLVED.
+        calendar: the working time that counts; 24x7 by default.
+
+    >>> policy = SlaPolicy(
+    ...     response={"P1": timedelta(minutes=15)}, resolution={"P1": timedelta(hours=4)}
+    ... )
+    >>> policy.resolution[Priority.P1]
+    datetime.timedelta(seconds=14400)
+    """
+
+    response: Mapping[Priority, timedelta] = attrs.field(converter=_targets)
+    resolution: Mapping[Priority, timedelta] = attrs.field(converter=_targets)
+    calendar: Calendar = ALWAYS
+
+
+@attrs.frozen
+class SlaStatus:
+    """Where one SLA clock stands at an instant.
+
+    Attributes:
+        target: ``response`` or ``resolution``.
+        rule: which rule applies, in words (priority, duration, calendar).
+        limit: the allowed working time.
+        elapsed: working time counted so far, holds left out.
+        remaining: working time left; zero once breached.
+        deadline: when the clock runs out if nothing pauses it; None while paused or stopped.
+        breached: the clock ran past its limit.
+        paused: on hold at the instant.
+        stopped: the end milestone was reached by the instant.
+    """
+
+    target: str
+    rule: str
+    limit: pendulum.Duration
+    elapsed: pendulum.Duration
+    remaining: pendulum.Duration
+    deadline: pendulum.DateTime | None
+    breached: bool
+    paused: bool
+    stopped: bool
+
+
+def _held(incident: Incident, start: datetime, end: datetime, calendar: Calendar) -> timedelta:
+    """Working time on hold between start and end."""
+    total = timedelta(0)
+    for hold in incident.holds:
+        lower = max(utc(hold.start), start)
+        upper = min(end, utc(hold.end) if hold.end is not None else end)
+        if upper > lower:
+            total += calendar.elapsed(lower, upper)
+    return total
+
+
+def _status(
+    incident: Incident,
+    target: str,
+    limit: timedelta,
+    calendar: Calendar,
+    moment: datetime,
+) -> SlaStatus:
+    start = incident.moment(Milestone.REPORTED)
+    if start is None:
+        raise TimelineError(f"incident {incident.id!r} has no reported_at to start its SLA from")
+    finish = incident.moment(Milestone.ACKNOWLEDGED if target == "response" else Milestone.RESOLVED)
+    stopped = finish is not None and finish <= moment
+    end = max(start, finish if stopped and finish is not None else moment)
+    elapsed = calendar.elapsed(start, end) - _held(incident, start, end, calendar)
+    paused = not stopped and any(
+        utc(h.start) <= moment and (h.end is None or moment < utc(h.end)) for h in incident.holds
+    )
+    left = limit - elapsed
+    deadline = None
+    if not stopped and not paused:
+        deadline = calendar.add(end, left) if left > timedelta(0) else None
+    return SlaStatus(
+        target=target,
+        rule=f"{incident.priority.name if incident.priority else '?'} {target}: "
+        f"{limit} on {calendar.timezone} working time",
+        limit=pendulum.Duration(seconds=limit.total_seconds()),
+        elapsed=pendulum.Duration(seconds=elapsed.total_seconds()),
+        remaining=pendulum.Duration(seconds=max(left, timedelta(0)).total_seconds()),
+        deadline=None if deadline is None else as_pendulum(deadline),
+        breached=elapsed > limit,
+        paused=paused,
+        stopped=stopped,
+    )
+
+
+def sla_status(
+    incident: Incident, policy: SlaPolicy, *, at: datetime | str
+) -> tuple[SlaStatus, ...]:
+    """The response and resolution clocks of an incident at an instant.
+
+    Targets missing for the incident's priority are left out.
+
+    Raises:
+        TimelineError: the incident has no REPORTED milestone.
+        ConfigurationError: the incident has no priority.
+    """
+    moment = utc(at, field="at")
+    if incident.priority is None:
+        raise ConfigurationError(f"incident {incident.id!r} has no priority to pick SLA targets by")
+    found = []
+    for target, table in (("response", policy.response), ("resolution", policy.resolution)):
+        limit = table.get(incident.priority)
+        if limit is not None:
+            found.append(_status(incident, target, limit, policy.calendar, moment))
+    return tuple(found)
