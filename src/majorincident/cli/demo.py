@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
 from majorincident.classification import Assessment, MajorIncidentPolicy
+from majorincident.communication import DEFAULT_PLAN, Audience
 from majorincident.errors import GateError
 from majorincident.incident import Incident
 from majorincident.kpi import MTTA, MTTD, MTTR, TIME_TO_CONTAIN, summarize
@@ -38,6 +41,7 @@ def demo(write: Callable[[str], object]) -> None:
         channel="monitoring",
         impact="high",
         urgency="high",
+        priority="P1",
         started_at=f"{DAY}13:42Z",
         detected_at=f"{DAY}13:45Z",
         reported_at=f"{DAY}13:45Z",
@@ -51,9 +55,15 @@ def demo(write: Callable[[str], object]) -> None:
     write(f"13:45  Alerts fire. Classification: {verdict.action.value.upper()}, because")
     for reason in verdict.reasons:
         write(f"         - {reason}")
-    major, step = MajorIncident.propose(outage, by=SAM, at=f"{DAY}13:45Z", roster=roster)
+    members: dict[Audience, tuple[Role | str, ...]] = dict(DEFAULT_PLAN.members)
+    members[Audience.MANAGEMENT] = ("Carl (CIO)",)
+    members[Audience.USERS] = ("status page",)
+    audiences = attrs.evolve(DEFAULT_PLAN, members=members)
+    major, step = MajorIncident.propose(
+        outage, by=SAM, at=f"{DAY}13:45Z", roster=roster, plan=audiences
+    )
     _step(write, "13:45", SAM, "proposes a major incident", step)
-    plan: list[tuple[str, str, str, Callable[[], Step]]] = [
+    script: list[tuple[str, str, str, Callable[[], Step]]] = [
         (
             "13:46",
             MAYA,
@@ -80,13 +90,13 @@ def demo(write: Callable[[str], object]) -> None:
             _do(major, Activity.SET_UP_BRIDGE, MIA, "13:51"),
         ),
     ]
-    for when, who, what, call in plan:
+    for when, who, what, call in script:
         _step(write, when, who, what, call())
     try:
         major.advance(by=MAYA, at=f"{DAY}13:55Z")
     except GateError as refused:
         write(f"13:55  {MAYA} tries to leave containment -> refused: {refused}")
-    plan = [
+    script = [
         (
             "13:56",
             MIA,
@@ -136,7 +146,7 @@ def demo(write: Callable[[str], object]) -> None:
             lambda: major.advance(by=MAYA, at=f"{DAY}17:00Z"),
         ),
     ]
-    for when, who, what, call in plan:
+    for when, who, what, call in script:
         _step(write, when, who, what, call())
     record = major.incident
     write("")
@@ -166,4 +176,5 @@ def _do(major: MajorIncident, activity: Activity, who: str, when: str) -> Callab
 def _step(write: Callable[[str], object], when: str, who: str, what: str, step: Step) -> None:
     write(f"{when}  {who} {what}")
     for notice in step.notifications:
-        write(f"         -> {notice.person}: {notice.letter.name.lower()} as {notice.role.title}")
+        via = notice.role.title if notice.role else f"the {notice.audience.value} audience"  # type: ignore[union-attr]
+        write(f"         -> {notice.person}: {notice.letter.name.lower()} as {via}")

@@ -9,6 +9,7 @@ from typing import Any, cast
 import attrs
 
 from majorincident.clock import utc
+from majorincident.communication import CommunicationPlan
 from majorincident.errors import MajorIncidentError, RecordError, TimelineError
 from majorincident.incident import Event, EventKind, Incident
 from majorincident.process import SEED_PROCESS, Activity, Process, Stage
@@ -49,6 +50,7 @@ class MajorIncident:
         raci: RaciMatrix = DEFAULT_RACI,
         process: Process = SEED_PROCESS,
         declaration: Activity | None = None,
+        plan: CommunicationPlan | None = None,
     ) -> None:
         """Prepare an empty timeline; :meth:`propose`, :meth:`declare` or :meth:`replay` fill it.
 
@@ -60,7 +62,12 @@ class MajorIncident:
             raise RecordError(f"incident ({incident!r}) is not an Incident")
         self._base = incident
         self._rules = Rules(
-            incident.id, roster=roster, raci=raci, process=process, declaration=declaration
+            incident.id,
+            roster=roster,
+            raci=raci,
+            process=process,
+            declaration=declaration,
+            plan=plan,
         )
         self._progress = Progress(incident, str(self._rules.table.initial))
         self._record: Incident | None = incident
@@ -78,6 +85,7 @@ class MajorIncident:
         raci: RaciMatrix = DEFAULT_RACI,
         process: Process = SEED_PROCESS,
         declaration: Activity | None = None,
+        plan: CommunicationPlan | None = None,
     ) -> tuple[MajorIncident, Step]:
         """Flag an incident as a candidate major incident; anyone holding a role may.
 
@@ -90,6 +98,7 @@ class MajorIncident:
             process: the stages and activities; the seed's by default.
             declaration: the activity that declares; the seed's "Declaring the major incident"
                 when the process has it, else the process's first activity.
+            plan: a communication plan; its audiences' members are notified too.
 
         Returns:
             The major incident, and the step that proposed it.
@@ -97,7 +106,9 @@ class MajorIncident:
         Raises:
             NotAuthorizedError: `by` holds no role at `at`.
         """
-        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        major = cls(
+            incident, roster=roster, raci=raci, process=process, declaration=declaration, plan=plan
+        )
         return major, major._call([(EventKind.PROPOSED, by, at, None, {})])
 
     @classmethod
@@ -111,13 +122,16 @@ class MajorIncident:
         raci: RaciMatrix = DEFAULT_RACI,
         process: Process = SEED_PROCESS,
         declaration: Activity | None = None,
+        plan: CommunicationPlan | None = None,
     ) -> tuple[MajorIncident, Step]:
         """Propose and accept in one step, by someone allowed to declare (R or A for it).
 
         Raises:
             NotAuthorizedError: `by` may not declare at `at`.
         """
-        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        major = cls(
+            incident, roster=roster, raci=raci, process=process, declaration=declaration, plan=plan
+        )
         step = major._call(
             [(EventKind.PROPOSED, by, at, None, {}), (EventKind.ACCEPTED, by, at, None, {})]
         )
@@ -133,6 +147,7 @@ class MajorIncident:
         raci: RaciMatrix = DEFAULT_RACI,
         process: Process = SEED_PROCESS,
         declaration: Activity | None = None,
+        plan: CommunicationPlan | None = None,
     ) -> MajorIncident:
         """Rebuild a major incident from its stored timeline, checking every event again.
 
@@ -143,6 +158,7 @@ class MajorIncident:
             raci: the RACI matrix in force.
             process: the process in force.
             declaration: as for :meth:`propose`.
+            plan: as for :meth:`propose`.
 
         Returns:
             An object equal in state, record and timeline to the one that made the events.
@@ -151,7 +167,9 @@ class MajorIncident:
             TimelineError: an event out of sequence, in the past, refused by the rules, or not
                 what the workflow would have recorded; the message names its sequence number.
         """
-        major = cls(incident, roster=roster, raci=raci, process=process, declaration=declaration)
+        major = cls(
+            incident, roster=roster, raci=raci, process=process, declaration=declaration, plan=plan
+        )
         progress = major._progress
         for number, item in enumerate(events):
             stored = cast("object", item)
@@ -357,9 +375,10 @@ class MajorIncident:
         for action in actions:
             event, children = self._rules.apply(candidate, action)
             events.append(event)
-            notices.extend(self._rules.notify(event))
             resolved += children
         record = candidate.record(self._base)
+        for event in events:
+            notices.extend(self._rules.notify(event, record))
         self._progress = candidate
         self._record = record
         return Step(tuple(events), _dedupe(notices), resolved)

@@ -7,32 +7,13 @@ from datetime import datetime
 import attrs
 import pendulum
 
+from majorincident.communication import Notification
 from majorincident.incident import Event, Incident, Milestone
 from majorincident.process import Activity
-from majorincident.roles import Responsibility, Role
 
 __all__ = ["Notification", "Progress", "Step", "Task"]
 
 MILESTONE_INDEX = {m: n for n, m in enumerate(Milestone)}
-
-
-@attrs.frozen
-class Notification:
-    """Someone who must hear of a step: a role the RACI matrix makes C or I for its activity.
-
-    Attributes:
-        person: who.
-        role: the role through which they hear of it (consulted wins over informed).
-        letter: CONSULTED or INFORMED.
-        activity: the activity concerned.
-        reason: what happened, in words; several reasons are joined with "; ".
-    """
-
-    person: str
-    role: Role
-    letter: Responsibility
-    activity: Activity
-    reason: str
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ from typing import Any, Final, cast
 import attrs
 
 from majorincident.clock import as_pendulum, utc
+from majorincident.communication import CommunicationPlan, Notification
 from majorincident.errors import (
     GateError,
     NotAuthorizedError,
@@ -16,11 +17,11 @@ from majorincident.errors import (
     TimelineError,
     TransitionError,
 )
-from majorincident.incident import Event, EventKind, Milestone
+from majorincident.incident import Event, EventKind, Incident, Milestone
 from majorincident.lifecycle import TransitionTable, major_incident_lifecycle
 from majorincident.process import Activity, Process, Stage
 from majorincident.roles import RaciMatrix, Responsibility, Role, Roster
-from majorincident.workflow.records import MILESTONE_INDEX, Notification, Progress, Task
+from majorincident.workflow.records import MILESTONE_INDEX, Progress, Task
 
 __all__ = ["REQUIRED_DETAILS", "Action", "Rules"]
 
@@ -47,6 +48,7 @@ class Rules:
         process: the stages and activities.
         declaration: the activity that declares a major incident; the seed's when the process
             has it, else the process's first activity.
+        plan: a communication plan whose audiences hear of events too.
 
     Raises:
         ConfigurationError: the RACI matrix does not cover an activity of the process.
@@ -61,8 +63,10 @@ class Rules:
         raci: RaciMatrix,
         process: Process,
         declaration: Activity | None,
+        plan: CommunicationPlan | None = None,
     ) -> None:
         """Compile the process's lifecycle and check that the RACI covers its activities."""
+        self.plan = plan
         self.incident_id = incident_id
         self.roster = roster
         self.raci = raci
@@ -113,8 +117,8 @@ class Rules:
         """The stage with that key, or None for the states outside the stages."""
         return self.process.stage(key) if key in self.stage_keys else None
 
-    def notify(self, event: Event) -> list[Notification]:
-        """The people to consult or inform of an event, as the RACI matrix says."""
+    def notify(self, event: Event, incident: Incident) -> list[Notification]:
+        """The people to consult or inform of an event: the RACI matrix, then the plan."""
         if event.kind in (EventKind.TASK_ASSIGNED, EventKind.TASK_COMPLETED):
             return []
         activity = event.activity or self.declaration
@@ -131,6 +135,8 @@ class Rules:
                     if person != event.actor:
                         reason = f"{_WORDS[letter]} on {activity.title!r}: {summary}"
                         found.append(Notification(person, role, letter, activity, reason))
+        if self.plan is not None:
+            found.extend(self.plan.notifications(event, incident, self.roster, activity))
         return found
 
     def apply(
