@@ -259,7 +259,6 @@ class StatusUpdate:
         audience: who.
         due: when it is due.
         sent: when it was sent (the first update after the previous one), or None.
-        on_time: sent by its due time.
     """
 
     audience: Audience
