@@ -155,3 +155,49 @@ class TestProperties:
         with_hold = sla_status(held, POLICY, at=at)[1].elapsed
 
         assert without - with_hold == POLICY.calendar.elapsed(hold.start, hold.end)  # type: ignore[arg-type]
+
+
+class TestPausedIntervals:
+    ROUND_THE_CLOCK = SlaPolicy(response={}, resolution={"P1": timedelta(hours=4)})
+
+    def test_a_reopen_resumes_the_clock(self) -> None:
+        """With the resolved periods paused, a reopened clock resumes where it stopped."""
+        from test_workflow import CLOUDFLARE, ROSTER, cloudflare  # noqa: PLC0415
+
+        major, _ = cloudflare()
+        major.reopen(by="matthew", at="2019-07-02T18:00Z", reason="CPU exhaustion came back")
+        record = attrs.evolve(major.incident, priority="P1")
+
+        (counted,) = sla_status(record, self.ROUND_THE_CLOCK, at="2019-07-02T19:00Z")
+        (resumed,) = sla_status(
+            record, self.ROUND_THE_CLOCK, at="2019-07-02T19:00Z", paused=major.resolved_periods
+        )
+
+        assert timedelta(hours=5, minutes=15) == counted.elapsed
+        assert timedelta(hours=2, minutes=7) == resumed.elapsed
+        assert CLOUDFLARE.id == record.id
+        assert ROSTER.people
+
+    @pytest.mark.parametrize(
+        ("paused", "elapsed"),
+        [
+            ([("2024-06-03T08:00Z", "2024-06-03T12:00Z")], 5),
+            ([("2024-06-03T09:30Z", None)], 0.5),
+            ([("2024-06-03T12:00Z", None), ("2024-06-03T13:00Z", "2024-06-03T14:00Z")], 2),
+            ([("2024-06-03T12:00Z", "2024-06-03T13:00Z"), ("2024-06-03T12:30Z", None)], 2),
+        ],
+    )
+    def test_overlapping_pauses_count_once(
+        self, paused: list[tuple[str, str | None]], elapsed: float
+    ) -> None:
+        """Holds and pauses that overlap are merged, open-ended ones run to the instant."""
+        record = Incident(
+            "X",
+            priority="P1",
+            reported_at="2024-06-03T09:00Z",
+            holds=[Hold("2024-06-03T10:00Z", "2024-06-03T11:00Z")],
+        )
+
+        (status,) = sla_status(record, self.ROUND_THE_CLOCK, at="2024-06-03T17:00Z", paused=paused)
+
+        assert timedelta(hours=elapsed) == status.elapsed

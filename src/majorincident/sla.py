@@ -4,12 +4,13 @@ The clocks run from REPORTED on the policy's :class:`~majorincident.clock.Calend
 ACKNOWLEDGED (response) or RESOLVED (resolution), and pause while the incident is on hold. The
 target is the one for the incident's current priority, measured from the original start: a
 priority raised later applies its tighter target retroactively, as ServiceNow does. A reopened
-incident has no resolution on its record, so its resolution clock runs again.
+incident has no resolution on its record, so its resolution clock runs again; passing the resolved
+periods as ``paused`` makes it resume where it stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -84,12 +85,37 @@ class SlaStatus:
     stopped: bool
 
 
-def _held(incident: Incident, start: datetime, end: datetime, calendar: Calendar) -> timedelta:
-    """Working time on hold between start and end."""
+Interval = tuple[datetime, datetime | None]
+
+
+def _pauses(
+    incident: Incident, extra: Iterable[tuple[datetime | str, datetime | str | None]]
+) -> list[Interval]:
+    """Holds and the other pauses, merged so that no time is taken off twice."""
+    spans = [(utc(h.start), None if h.end is None else utc(h.end)) for h in incident.holds]
+    spans += [
+        (utc(a, field="paused start"), None if b is None else utc(b, field="paused end"))
+        for a, b in extra
+    ]
+    merged: list[Interval] = []
+    for lower, upper in sorted(spans, key=lambda span: span[0]):
+        if merged and (merged[-1][1] is None or lower <= merged[-1][1]):
+            last_lower, last_upper = merged[-1]
+            merged[-1] = (
+                last_lower,
+                None if upper is None or last_upper is None else max(upper, last_upper),
+            )
+        else:
+            merged.append((lower, upper))
+    return merged
+
+
+def _held(pauses: list[Interval], start: datetime, end: datetime, calendar: Calendar) -> timedelta:
+    """Working time paused between start and end."""
     total = timedelta(0)
-    for hold in incident.holds:
-        lower = max(utc(hold.start), start)
-        upper = min(end, utc(hold.end) if hold.end is not None else end)
+    for pause_start, pause_end in pauses:
+        lower = max(pause_start, start)
+        upper = min(end, pause_end if pause_end is not None else end)
         if upper > lower:
             total += calendar.elapsed(lower, upper)
     return total
@@ -101,6 +127,7 @@ def _status(
     limit: timedelta,
     calendar: Calendar,
     moment: datetime,
+    pauses: list[Interval],
 ) -> SlaStatus:
     start = incident.moment(Milestone.REPORTED)
     if start is None:
@@ -108,9 +135,9 @@ def _status(
     finish = incident.moment(Milestone.ACKNOWLEDGED if target == "response" else Milestone.RESOLVED)
     stopped = finish is not None and finish <= moment
     end = max(start, finish if stopped and finish is not None else moment)
-    elapsed = calendar.elapsed(start, end) - _held(incident, start, end, calendar)
+    elapsed = calendar.elapsed(start, end) - _held(pauses, start, end, calendar)
     paused = not stopped and any(
-        utc(h.start) <= moment and (h.end is None or moment < utc(h.end)) for h in incident.holds
+        lower <= moment and (upper is None or moment < upper) for lower, upper in pauses
     )
     left = limit - elapsed
     deadline = None
@@ -131,11 +158,23 @@ def _status(
 
 
 def sla_status(
-    incident: Incident, policy: SlaPolicy, *, at: datetime | str
+    incident: Incident,
+    policy: SlaPolicy,
+    *,
+    at: datetime | str,
+    paused: Iterable[tuple[datetime | str, datetime | str | None]] = (),
 ) -> tuple[SlaStatus, ...]:
     """The response and resolution clocks of an incident at an instant.
 
     Targets missing for the incident's priority are left out.
+
+    Args:
+        incident: the record; its holds pause the clocks.
+        policy: the targets and the calendar.
+        at: the instant.
+        paused: other intervals during which the clocks stand still, such as the time between
+            a resolution and a reopen (``MajorIncident.resolved_periods``), so that a reopen
+            resumes the resolution clock rather than counting the resolved time.
 
     Raises:
         TimelineError: the incident has no REPORTED milestone.
@@ -144,9 +183,10 @@ def sla_status(
     moment = utc(at, field="at")
     if incident.priority is None:
         raise ConfigurationError(f"incident {incident.id!r} has no priority to pick SLA targets by")
+    pauses = _pauses(incident, paused)
     found = []
     for target, table in (("response", policy.response), ("resolution", policy.resolution)):
         limit = table.get(incident.priority)
         if limit is not None:
-            found.append(_status(incident, target, limit, policy.calendar, moment))
+            found.append(_status(incident, target, limit, policy.calendar, moment, pauses))
     return tuple(found)

@@ -118,3 +118,20 @@ summary: Summary = summarize([record], MTTR, as_of="2024-02-01T00:00Z", open_inc
 rows: list[TrendRow] = trend([record], start="2024-01-01T00:00Z", end="2024-02-01T00:00Z")
 table_rows = report([record], as_of="2024-02-01T00:00Z").to_rows()
 share = availability([record], window=("2024-01-01T00:00Z", "2024-02-01T00:00Z"))
+
+from majorincident.communication import DEFAULT_PLAN, Audience, due_updates  # noqa: E402
+from majorincident.escalation import EscalationLevel, EscalationPolicy  # noqa: E402
+from majorincident.review import PostIncidentReview, review_due  # noqa: E402
+from majorincident.sla import SlaPolicy, sla_status  # noqa: E402
+
+pending = due_updates(
+    record, DEFAULT_PLAN, sent=[(Audience.USERS, "2024-01-01T01:00Z")], at="2024-01-01T02:00Z"
+)
+pages = EscalationPolicy([EscalationLevel(timedelta(minutes=5), "on-call")]).simulate(
+    "2024-01-01T00:00Z"
+)
+clocks = sla_status(
+    record, SlaPolicy(response={"P1": timedelta(minutes=15)}, resolution={}), at="2024-01-01T01:00Z"
+)
+write_up: str = PostIncidentReview(record, impact="i", root_cause="r", fix="f").to_markdown()
+due = review_due(record)

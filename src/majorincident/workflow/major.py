@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import attrs
+import pendulum
 
 from majorincident.clock import utc
 from majorincident.communication import CommunicationPlan
@@ -322,6 +323,23 @@ class MajorIncident:
     def tasks(self) -> tuple[Task, ...]:
         """Who is doing what, open or done, in the order assigned."""
         return tuple(self._progress.tasks.values())
+
+    @property
+    def resolved_periods(self) -> tuple[tuple[pendulum.DateTime, pendulum.DateTime | None], ...]:
+        """From each resolution to the reopen that undid it (None: still resolved).
+
+        Pass them to :func:`~majorincident.sla.sla_status` as ``paused`` so that a reopen
+        resumes the resolution clock.
+        """
+        periods: list[tuple[pendulum.DateTime, pendulum.DateTime | None]] = []
+        resolution = self._rules.process.resolution_stage
+        for event in self._progress.timeline:
+            left = event.stage
+            if event.kind is EventKind.ADVANCED and left is not None and left.key == resolution.key:
+                periods.append((event.at, None))
+            elif event.kind is EventKind.REOPENED and periods and periods[-1][1] is None:
+                periods[-1] = (periods[-1][0], event.at)
+        return tuple(periods)
 
     @property
     def children(self) -> tuple[str, ...]:
