@@ -187,3 +187,48 @@ class TestPlanDefinition:
         """Bad plans fail when built, not when sending."""
         with pytest.raises(ConfigurationError, match=message):
             build()  # type: ignore[operator]
+
+
+def test_every_notification_from_13_45_to_14_52() -> None:
+    """The Cloudflare outage with the default plan: who hears of each step, and as what."""
+    incident = Incident(
+        "CF", title="502 errors everywhere", priority="P1", reported_at=utc("13:45")
+    )
+    major, first = MajorIncident.propose(
+        incident, by="sam", at=utc("13:45"), roster=ROSTER, plan=PLAN
+    )
+    steps = [first]
+    steps.append(major.accept(by="maya", at=utc("13:46")))
+    steps.append(major.perform(Activity.INFORM_STAKEHOLDERS, by="mia", at=utc("13:48")))
+    steps.append(major.advance(by="maya", at=utc("13:49")))
+    for activity in (Activity.ASSEMBLE_TEAM, Activity.SET_UP_BRIDGE, Activity.PREPARE_WAR_ROOM):
+        major.perform(activity, by="maya", at=utc("13:55"))
+    steps.append(major.perform(Activity.CREATE_PROBLEM, by="mia", at=utc("14:00"), problem_id="P"))
+    steps.append(major.advance(by="maya", at=utc("14:07")))
+    steps.append(major.perform(Activity.IMPLEMENT_CHANGE, by="tom", at=utc("14:52"), change_id="C"))
+    steps.append(major.advance(by="maya", at=utc("14:52")))
+    everyone = [
+        ("sam", "C", None),
+        ("tom", "C", None),
+        ("mia", "I", "technical_team"),
+        ("carl", "I", "management"),
+        ("dana", "I", "key_stakeholders"),
+        ("status page", "I", "users"),
+    ]
+
+    assert [
+        [("tom", "C", None), ("mia", "I", "technical_team")],
+        everyone,
+        [("sam", "C", None), ("tom", "I", None)],
+        everyone,
+        [("tom", "C", None), ("sam", "I", None)],
+        everyone,
+        [("sam", "I", None), ("maya", "I", None), ("mia", "I", None)],
+        everyone,
+    ] == [
+        [
+            (n.person, n.letter.value, n.audience.value if n.audience else None)
+            for n in step.notifications
+        ]
+        for step in steps
+    ]
