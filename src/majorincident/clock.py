@@ -88,7 +88,12 @@ def instant(value: datetime | str, *, field: str = "value") -> pendulum.DateTime
 def as_pendulum(moment: datetime) -> pendulum.DateTime:
     """Return a UTC datetime (as :func:`utc` gives) as a :class:`pendulum.DateTime`."""
     # Positional arguments: pendulum's constructor is twice as slow with tzinfo= as a keyword.
-    return pendulum.DateTime(
+    return pendulum.DateTime(*_wall(moment), pendulum.UTC)
+
+
+def _wall(moment: datetime) -> tuple[int, int, int, int, int, int, int]:
+    """The wall-clock fields of a datetime, down to the microsecond."""
+    return (
         moment.year,
         moment.month,
         moment.day,
@@ -96,7 +101,6 @@ def as_pendulum(moment: datetime) -> pendulum.DateTime:
         moment.minute,
         moment.second,
         moment.microsecond,
-        pendulum.UTC,
     )
 
 
@@ -144,16 +148,7 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
         raise _out_of_range(value, field)
     if type(parsed) is not datetime or parsed.tzinfo is not UTC:
         # A subclass (pendulum) or another zero-offset zone: the same wall time, in UTC.
-        parsed = datetime(
-            parsed.year,
-            parsed.month,
-            parsed.day,
-            parsed.hour,
-            parsed.minute,
-            parsed.second,
-            parsed.microsecond,
-            UTC,
-        )
+        parsed = datetime(*_wall(parsed), tzinfo=UTC)
     return parsed
 
 
@@ -170,17 +165,7 @@ def _micros(moment: datetime) -> int:
 
 
 def _from_micros(micros: int) -> pendulum.DateTime:
-    moment = _EPOCH + timedelta(microseconds=micros)
-    return pendulum.DateTime(
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        moment.microsecond,
-        pendulum.UTC,
-    )
+    return as_pendulum(_EPOCH + timedelta(microseconds=micros))
 
 
 def _duration(micros: int) -> pendulum.Duration:

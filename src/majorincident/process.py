@@ -18,7 +18,7 @@ Organisations define their own stages and activities as values of the same types
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import ClassVar, Final, cast
+from typing import ClassVar, Final, TypeVar, cast
 
 import attrs
 
@@ -176,6 +176,20 @@ def _activities(value: Iterable[Activity]) -> tuple[Activity, ...]:
     return activities
 
 
+K = TypeVar("K", Stage, Activity)
+
+
+def _by_key(items: tuple[K, ...], key: str, kind: str) -> K:
+    """The item with that key, or a ConfigurationError listing the keys there are."""
+    for item in items:
+        if item.key == key:
+            return item
+    raise ConfigurationError(
+        f"{kind} {key!r} is not in the process; expected one of "
+        f"{', '.join(item.key for item in items)}"
+    )
+
+
 def _activity_set(value: Iterable[Activity]) -> frozenset[Activity]:
     return frozenset(value)
 
@@ -286,13 +300,7 @@ class Process:
         Raises:
             ConfigurationError: no stage has that key.
         """
-        for stage in self.stages:
-            if stage.key == key:
-                return stage
-        raise ConfigurationError(
-            f"stage {key!r} is not in the process; expected one of "
-            f"{', '.join(s.key for s in self.stages)}"
-        )
+        return _by_key(self.stages, key, "stage")
 
     def activity(self, key: str) -> Activity:
         """Return the activity with that key.
@@ -300,13 +308,7 @@ class Process:
         Raises:
             ConfigurationError: no activity has that key.
         """
-        for activity in self.activities:
-            if activity.key == key:
-                return activity
-        raise ConfigurationError(
-            f"activity {key!r} is not in the process; expected one of "
-            f"{', '.join(a.key for a in self.activities)}"
-        )
+        return _by_key(self.activities, key, "activity")
 
     def activities_of(self, stage: Stage) -> tuple[Activity, ...]:
         """Return the activities of `stage`, in the process's order."""
