@@ -55,6 +55,18 @@ class TestExports:
         assert out.strip() == "False False"
 
 
+class TestTestingExtra:
+    def test_without_hypothesis(self) -> None:
+        """Importing majorincident.testing without Hypothesis names the extra to install."""
+        code = "import sys; sys.modules['hypothesis'] = None; import majorincident.testing"
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+
+        assert 0 != done.returncode
+        assert "pip install 'majorincident[testing]'" in done.stderr
+
+
 class TestErrors:
     @pytest.mark.parametrize(
         ("error", "builtin"),

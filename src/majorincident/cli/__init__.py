@@ -224,7 +224,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"majorincident: error: {error}", file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - run as python -m majorincident.cli
-    sys.exit(main())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 try:
     import hypothesis  # noqa: F401
-except ImportError as error:  # pragma: no cover - exercised in a subprocess without hypothesis
+except ImportError as error:
     raise ImportError(
         "majorincident.testing needs Hypothesis: pip install 'majorincident[testing]'"
     ) from error

@@ -71,7 +71,7 @@ class MajorIncident:
             plan=plan,
         )
         self._progress = Progress(incident, str(self._rules.table.initial))
-        self._record: Incident | None = incident
+        self._record: Incident = incident
 
     # -- building ---------------------------------------------------------------------------
 
@@ -349,8 +349,6 @@ class MajorIncident:
     @property
     def incident(self) -> Incident:
         """The record with every milestone and reference the timeline has set."""
-        if self._record is None:  # pragma: no cover - every path sets it; kept for safety
-            self._record = self._progress.record(self._base)
         return self._record
 
     @property
