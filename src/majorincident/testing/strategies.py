@@ -142,13 +142,12 @@ _TITLES: Final = (
 )
 
 
-def _unique_by(
-    size: tuple[int, int], build: st.SearchStrategy[tuple[str, str]]
-) -> st.SearchStrategy[list[tuple[str, str]]]:
+def _keys_and_titles(min_size: int, max_size: int) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """(key, title) pairs with distinct keys and titles distinct regardless of case."""
     return st.lists(
-        build,
-        min_size=size[0],
-        max_size=size[1],
+        st.tuples(_KEYS, _TITLES),
+        min_size=min_size,
+        max_size=max_size,
         unique_by=(lambda pair: pair[0], lambda pair: pair[1].casefold()),
     )
 
@@ -163,7 +162,7 @@ def stages(*, min_size: int = 1, max_size: int = 5) -> st.SearchStrategy[tuple[S
     Returns:
         A strategy for tuples of :class:`~majorincident.process.Stage`.
     """
-    return _unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)).map(
+    return _keys_and_titles(min_size, max_size).map(
         lambda pairs: tuple(Stage(key, title) for key, title in pairs)
     )
 
@@ -183,7 +182,7 @@ def activities(
     Returns:
         A strategy for tuples of :class:`~majorincident.process.Activity`.
     """
-    pairs = draw(_unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)))
+    pairs = draw(_keys_and_titles(min_size, max_size))
     return tuple(Activity(key, title, draw(st.sampled_from(stages))) for key, title in pairs)
 
 
@@ -215,7 +214,7 @@ def roles(*, min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[tuple[Ro
     Returns:
         A strategy for tuples of :class:`~majorincident.roles.Role`.
     """
-    return _unique_by((min_size, max_size), st.tuples(_KEYS, _TITLES)).map(
+    return _keys_and_titles(min_size, max_size).map(
         lambda pairs: tuple(Role(key, title) for key, title in pairs)
     )
 
