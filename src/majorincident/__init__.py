@@ -37,6 +37,7 @@ from majorincident.lifecycle import (
 )
 from majorincident.process import SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, RaciMatrix, Responsibility, Role, Roster
+from majorincident.serialization import from_dict, from_json, json_schema, to_dict, to_json
 from majorincident.workflow import MajorIncident, Notification, Step
 
 __all__ = [
@@ -85,10 +86,15 @@ __all__ = [
     "Urgency",
     "detect_surge",
     "duration_between",
+    "from_dict",
+    "from_json",
     "instant",
+    "json_schema",
     "major_incident_lifecycle",
     "report",
     "summarize",
+    "to_dict",
+    "to_json",
     "trend",
 ]
 

@@ -1,0 +1,754 @@
+"""Tests for majorincident.serialization: versioned, strict JSON documents for every record."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jsonschema
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from majorincident import serialization
+from majorincident.classification import Assessment, MajorIncidentPolicy, PriorityMatrix
+from majorincident.classification import Report as SurgeReport
+from majorincident.clock import Calendar
+from majorincident.communication import DEFAULT_PLAN, update_schedule
+from majorincident.errors import RecordError
+from majorincident.escalation import EscalationLevel, EscalationPolicy
+from majorincident.incident import Event, Hold, Incident
+from majorincident.kpi import MTTA, MTTR, compare, report, summarize, trend
+from majorincident.process import SEED_PROCESS, Activity, Stage
+from majorincident.review import ActionItem, PostIncidentReview, action_item_stats
+from majorincident.roles import DEFAULT_RACI, SEED_ROLES, Role, Roster
+from majorincident.serialization import (
+    TYPES,
+    from_dict,
+    from_json,
+    json_schema,
+    to_dict,
+    to_json,
+)
+from majorincident.sla import SlaPolicy, sla_status
+from majorincident.testing import (
+    calendars,
+    incidents,
+    major_incidents,
+    priority_matrices,
+    processes,
+    raci_matrices,
+    rosters,
+    timelines,
+)
+from majorincident.workflow import MajorIncident, Step
+
+GOLDEN = Path(__file__).parent / "golden" / "v1"
+AT = datetime(2019, 7, 2, 13, 45, tzinfo=UTC)
+PEOPLE = {
+    "sam": Role.SERVICE_DESK_TECHNICIAN,
+    "matthew": Role.MAJOR_INCIDENT_MANAGER,
+    "mia": Role.MAJOR_INCIDENT_TEAM,
+    "tom": Role.TECHNICAL_STAFF,
+}
+ROSTER = Roster.staffed(PEOPLE, at=AT - timedelta(hours=4)).renounce(
+    "tom", Role.TECHNICAL_STAFF, at=AT + timedelta(hours=8)
+)
+CLOUDFLARE = Incident(
+    "CF-2019-07-02",
+    title="502 errors on every Cloudflare domain",
+    service="cdn",
+    affected_services={"cdn", "waf"},
+    channel="monitoring",
+    impact="high",
+    urgency="high",
+    priority="P1",
+    started_at="2019-07-02T13:42:00Z",
+    detected_at="2019-07-02T13:45:00Z",
+    reported_at="2019-07-02T15:45:00+02:00",
+)
+
+
+def cloudflare() -> MajorIncident:
+    """The seed's major incident, declared, worked and resolved, with a task and a link."""
+    major, _ = MajorIncident.declare(CLOUDFLARE, by="matthew", at=AT, roster=ROSTER)
+    minute = iter(range(1, 100))
+
+    def at() -> datetime:
+        return AT + timedelta(minutes=next(minute))
+
+    major.perform(Activity.INFORM_STAKEHOLDERS, by="mia", at=at(), channel="status page")
+    major.link("INC-4711", by="sam", at=at())
+    major.advance(by="matthew", at=at())
+    major.assign_task(
+        "Roll back the WAF rule", to="tom", by="matthew", at=at(), due=AT + timedelta(hours=1)
+    )
+    for activity in (Activity.ASSEMBLE_TEAM, Activity.SET_UP_BRIDGE, Activity.PREPARE_WAR_ROOM):
+        major.perform(
+            activity, by="matthew" if activity is Activity.ASSEMBLE_TEAM else "mia", at=at()
+        )
+    major.perform(Activity.CREATE_PROBLEM, by="mia", at=at(), problem_id="PRB0040001")
+    major.complete_task("T1", by="tom", at=at())
+    major.advance(by="matthew", at=at())
+    major.perform(Activity.IMPLEMENT_CHANGE, by="tom", at=at(), change_id="CHG0030002")
+    major.advance(by="matthew", at=at())
+    return major
+
+
+def examples() -> dict[str, object]:
+    """One value of every record type documents hold, built by the library itself."""
+    major = cloudflare()
+    record = major.incident
+    as_of = AT + timedelta(days=1)
+    sla = SlaPolicy(
+        response={"P1": timedelta(minutes=15), "P2": timedelta(hours=1)},
+        resolution={"P1": timedelta(hours=4), "P2": timedelta(hours=8)},
+        calendar=Calendar("Europe/London", {0: [("09:00", "17:30")]}, {date(2019, 12, 25)}),
+    )
+    escalation = EscalationPolicy(
+        [
+            EscalationLevel(timedelta(minutes=5), [Role.MAJOR_INCIDENT_MANAGER, "on-call"]),
+            EscalationLevel(timedelta(minutes=15), ["cto"], kind="hierarchical"),
+        ],
+        repeats=1,
+        round_gap=timedelta(minutes=30),
+    )
+    review = PostIncidentReview(
+        record,
+        impact="Every proxied domain returned 502 for 27 minutes.",
+        root_cause="A WAF rule with a regular expression that backtracked without bound.",
+        fix="Global WAF kill, then the rule fixed and re-enabled.",
+        timeline=major.timeline[:3],
+        action_items=[ActionItem("Bound regex run time", "tom", AT + timedelta(days=14))],
+        lessons=["Stage rule deployments"],
+    )
+    steps = Step(major.timeline[:2], (), ("INC-4711",))
+    return {
+        "incident": record,
+        "hold": Hold("2019-07-02T14:00:00Z", "2019-07-02T14:05:30.25Z", "awaiting_vendor"),
+        "event": major.timeline[1],
+        "timeline": major.timeline,
+        "stage": Stage("triage", "Triage"),
+        "activity": Activity.DECLARE,
+        "process": SEED_PROCESS,
+        "role": Role.MAJOR_INCIDENT_MANAGER,
+        "raci_matrix": DEFAULT_RACI,
+        "assignment": ROSTER.assignments[0],
+        "roster": ROSTER,
+        "task": major.tasks[0],
+        "step": steps,
+        "notification": major.perform(
+            Activity.REVIEW, by="tom", at=AT + timedelta(hours=2)
+        ).notifications[0],
+        "priority_matrix": PriorityMatrix.itil(),
+        "assessment": Assessment(
+            impact="high", priority="P1", services={"cdn"}, affected_share=0.8, loss_per_hour=1e5
+        ),
+        "surge_report": SurgeReport("INC-1", AT, "cdn", "phone"),
+        "calendar": sla.calendar,
+        "metric": MTTA,
+        "summary": summarize([record], MTTR, as_of=as_of),
+        "comparison": compare([record], [record], MTTR, as_of=as_of, seed=1, resamples=100),
+        "report_row": report([record], as_of=as_of).rows[0],
+        "kpi_report": report([record], by=("service", "priority"), every="month", as_of=as_of),
+        "trend_row": trend([record], start="2019-07-01T00:00Z", end="2019-08-01T00:00Z")[0],
+        "sla_policy": sla,
+        "sla_status": sla_status(record, sla, at=as_of)[0],
+        "escalation_level": escalation.levels[0],
+        "escalation_policy": escalation,
+        "page": escalation.simulate(AT)[0],
+        "audience_plan": DEFAULT_PLAN.entries[0],
+        "communication_plan": DEFAULT_PLAN,
+        "status_update": update_schedule(
+            attrs.evolve(CLOUDFLARE, major=True),
+            DEFAULT_PLAN,
+            sent=[],
+            until=AT + timedelta(hours=4),
+        )[0],
+        "action_item": review.action_items[0],
+        "action_item_stats": action_item_stats([review], at=as_of),
+        "post_incident_review": review,
+    }
+
+
+EXAMPLES = examples()
+
+
+def through_json(value: object) -> object:
+    """Serialise with real json.dumps, read back with json.loads, then load."""
+    return from_dict(json.loads(json.dumps(to_dict(value))))
+
+
+class TestRoundTrip:
+    def test_every_record_type_has_an_example(self) -> None:
+        """The examples cover every type a document can hold."""
+        assert set(EXAMPLES) == set(TYPES)
+
+    @pytest.mark.parametrize("name", sorted(EXAMPLES))
+    def test_example(self, name: str) -> None:
+        """Every record type comes back equal, and its document carries version and type."""
+        value = EXAMPLES[name]
+        document = to_dict(value)
+        assert document["schema_version"] == serialization.SCHEMA_VERSION
+        assert document["type"] == name
+        assert through_json(value) == value
+        assert from_json(to_json(value), name if name == "timeline" else TYPES[name]) == value
+
+    @pytest.mark.parametrize("name", sorted(EXAMPLES))
+    def test_documents_validate_against_their_schema(self, name: str) -> None:
+        """json_schema is valid draft 2020-12 and accepts what to_dict writes."""
+        schema = json_schema(name if name == "timeline" else TYPES[name])
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(to_dict(EXAMPLES[name]), schema)
+
+    def test_schema_refuses_an_extra_key(self) -> None:
+        """The schema is as strict as from_dict about unknown keys."""
+        document = {**to_dict(EXAMPLES["hold"]), "colour": "red"}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, json_schema(Hold))
+
+    def test_timestamps_are_utc_iso_and_come_back_as_pendulum(self) -> None:
+        """Instants are written in UTC and read back as pendulum DateTimes."""
+        document = to_dict(CLOUDFLARE)
+        assert document["reported_at"] == "2019-07-02T13:45:00+00:00"
+        loaded = from_json(to_json(CLOUDFLARE), Incident)
+        assert type(loaded.reported_at) is pendulum.DateTime
+        event = from_json(to_json(EXAMPLES["event"]), Event)
+        assert type(event.at) is pendulum.DateTime
+
+    def test_durations_are_seconds(self) -> None:
+        """Durations are seconds; pendulum Durations come back where declared."""
+        document = to_dict(EXAMPLES["sla_policy"])
+        assert document["response"] == {"P1": 900, "P2": 3600}
+        hold = to_dict(EXAMPLES["hold"])
+        assert hold["end"] == "2019-07-02T14:05:30.250000+00:00"
+        summary = from_json(to_json(EXAMPLES["summary"]))
+        assert type(summary.median) is pendulum.Duration
+
+    def test_fractional_seconds(self) -> None:
+        """Microseconds survive as fractional seconds."""
+        level = EscalationLevel(timedelta(seconds=1, microseconds=500), ["on-call"])
+        assert to_dict(level)["delay"] == 1.0005
+        assert through_json(level) == level
+
+    def test_sets_are_sorted(self) -> None:
+        """Sets are written sorted, so equal records give equal documents."""
+        assert to_dict(CLOUDFLARE)["affected_services"] == ["cdn", "waf"]
+
+    def test_calendar_holidays_survive(self) -> None:
+        """A calendar's holidays (not part of its equality) come back too."""
+        calendar = EXAMPLES["calendar"]
+        assert isinstance(calendar, Calendar)
+        loaded = through_json(calendar)
+        assert isinstance(loaded, Calendar)
+        assert set(loaded.holidays) == {date(2019, 12, 25)}  # type: ignore[arg-type]
+
+    def test_a_replayed_timeline_gives_the_same_major_incident(self) -> None:
+        """A stored timeline, record and roster replay to the same major incident."""
+        major = cloudflare()
+        events = from_json(to_json(major.timeline), "timeline")
+        incident = from_json(to_json(major.proposed), Incident)
+        roster = from_json(to_json(ROSTER), Roster)
+        assert MajorIncident.replay(events, incident=incident, roster=roster) == major
+
+    def test_plain_priority_levels(self) -> None:
+        """Matrices over strings and integers are stored as such."""
+        matrix = PriorityMatrix(
+            ["big", "small"],
+            [1, 2],
+            ["p1", "p2"],
+            {("big", 1): "p1", ("big", 2): "p1", ("small", 1): "p1", ("small", 2): "p2"},
+        )
+        assert to_dict(matrix)["levels"] == "plain"
+        assert through_json(matrix) == matrix
+
+
+def _settings() -> settings:
+    return settings(max_examples=100, deadline=None)
+
+
+class TestStrategiesRoundTrip:
+    """Reliability 25: from_dict(to_dict(x)) == x through real JSON for what the strategies make."""
+
+    @_settings()
+    @given(incidents())
+    def test_incidents(self, incident: Incident) -> None:
+        """Drawn incidents survive real JSON, with pendulum milestones."""
+        loaded = through_json(incident)
+        assert loaded == incident
+        assert all(type(m) is pendulum.DateTime for m in loaded.milestones.values())  # type: ignore[attr-defined]
+
+    @_settings()
+    @given(timelines())
+    def test_timelines(self, events: tuple[Event, ...]) -> None:
+        """Drawn timelines survive real JSON, with pendulum instants."""
+        loaded = through_json(events)
+        assert loaded == events
+        assert all(type(event.at) is pendulum.DateTime for event in loaded)  # type: ignore[attr-defined]
+
+    @_settings()
+    @given(major_incidents())
+    def test_major_incidents_replay_from_documents(self, major: MajorIncident) -> None:
+        """Everything replay needs, stored and loaded, rebuilds the same object."""
+        replayed = MajorIncident.replay(
+            through_json(major.timeline),  # type: ignore[arg-type]
+            incident=through_json(major.proposed),  # type: ignore[arg-type]
+            roster=through_json(major.roster),  # type: ignore[arg-type]
+            raci=through_json(major.raci),  # type: ignore[arg-type]
+            process=through_json(major.process),  # type: ignore[arg-type]
+        )
+        assert replayed == major
+
+    @_settings()
+    @given(
+        st.one_of(
+            raci_matrices(),
+            processes(),
+            priority_matrices(),
+            calendars(),
+            rosters(roles=SEED_ROLES),
+        )
+    )
+    def test_configuration(self, value: object) -> None:
+        """Matrices, processes, calendars and rosters survive real JSON."""
+        assert through_json(value) == value
+
+
+def document(name: str, **changes: Any) -> dict[str, Any]:
+    """An example's document with some keys changed (``...`` for removing them)."""
+    found = to_dict(EXAMPLES[name])
+    for key, value in changes.items():
+        if value is ...:
+            del found[key]
+        else:
+            found[key] = value
+    return found
+
+
+class TestRefusals:
+    """Reliability 26: every bad input raises RecordError, naming the JSON path."""
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("{", r"^\$: not valid JSON: .*line 1 column 2"),
+            ("", r"^\$: not valid JSON"),
+            ("[" * 100_000 + "]" * 100_000, r"^\$: nested deeper than 64 levels"),
+            (
+                '{"schema_version": 1, "type": "hold", "start": NaN}',
+                r"^\$\.start: NaN is not a finite",
+            ),
+            ('{"schema_version": 1, "type": "hold", "start": Infinity}', r"^\$\.start: Infinity"),
+            ('{"schema_version": 1, "type": "hold", "start": -Infinity}', r"^\$\.start: -Infinity"),
+            (
+                '{"schema_version": 1, "type": "hold", "start": 1e400}',
+                r"^\$\.start: 1e400 is not a finite",
+            ),
+            (
+                '{"schema_version": 1, "type": "hold", "start": ' + "9" * 5000 + "}",
+                r"^\$\.start: 9999",
+            ),
+            ('{"schema_version": 1, "schema_version": 1}', r"^\$\.schema_version: repeated key"),
+            ('{"a": {"b": 1, "b": 2}}', r"^\$\.a\.b: repeated key"),
+            ('{"a b": [{"c": 1, "c": 1}]}', r'^\$\["a b"\]\[0\]\.c: repeated key'),
+            ("[]", r"^\$: \[\] is not an object"),
+            ("3", r"^\$: 3 is not an object"),
+        ],
+    )
+    def test_malformed_json(self, text: str, message: str) -> None:
+        """Text that is not JSON, or JSON no document can be, names the path."""
+        with pytest.raises(RecordError, match=message):
+            from_json(text)
+
+    def test_deep_nesting_inside_a_document(self) -> None:
+        """Nesting deeper than MAX_DEPTH is refused where it happens."""
+        deep: object = 1
+        for _ in range(70):
+            deep = [deep]
+        with pytest.raises(RecordError, match=r"^\$\.details(\[0\])+: nested deeper than 64"):
+            from_dict(document("event", details=deep))
+
+    def test_bytes(self) -> None:
+        """UTF-8 bytes are read; other bytes and other values are refused."""
+        assert from_json(to_json(CLOUDFLARE).encode()) == CLOUDFLARE
+        with pytest.raises(RecordError, match=r"^\$: not UTF-8 text"):
+            from_json(b"\xff\xfe{")
+        with pytest.raises(RecordError, match=r"^\$: 42 is not JSON text"):
+            from_json(42)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("name", "changes", "message"),
+        [
+            ("incident", {"id": 5}, r"^\$\.id: 5 is not a string"),
+            ("incident", {"reopen_count": "5"}, r"^\$\.reopen_count: '5' is not an integer"),
+            ("incident", {"reopen_count": True}, r"^\$\.reopen_count: True is not an integer"),
+            ("incident", {"major": 1}, r"^\$\.major: 1 is not true or false"),
+            (
+                "incident",
+                {"impact": "huge"},
+                r"^\$\.impact: 'huge' is not one of the Impact values: 'high', 'medium', 'low'",
+            ),
+            ("incident", {"kind": None}, r"^\$\.kind: None is not one of the IncidentKind values"),
+            ("incident", {"colour": "red"}, r"^\$\.colour: unknown key for Incident"),
+            ("incident", {"title": ...}, r"^\$\.title: missing; Incident needs it"),
+            ("incident", {"id": ""}, r"^\$: id \(''\) must be a non-empty string"),
+            (
+                "incident",
+                {"reported_at": "2019-07-02T13:45:00"},
+                r"^\$\.reported_at \('2019-07-02T13:45:00'\) has no UTC offset",
+            ),
+            (
+                "incident",
+                {"reported_at": "1969-12-31T23:00:00Z"},
+                r"^\$\.reported_at \('1969-12-31T23:00:00Z'\) is outside the supported range",
+            ),
+            (
+                "incident",
+                {"reported_at": "yesterday"},
+                r"^\$\.reported_at \('yesterday'\) is not an ISO-8601",
+            ),
+            (
+                "incident",
+                {"reported_at": 1562075100},
+                r"^\$\.reported_at: 1562075100 is not an ISO-8601 timestamp string",
+            ),
+            (
+                "incident",
+                {"resolved_at": "2019-07-02T13:00:00Z"},
+                r"^\$: not a valid Incident: resolved_at \(2019-07-02T13:00:00\+00:00\) is before",
+            ),
+            (
+                "incident",
+                {"affected_services": "cdn"},
+                r"^\$\.affected_services: 'cdn' is not an array",
+            ),
+            (
+                "incident",
+                {"affected_services": ["cdn", "cdn"]},
+                r"^\$\.affected_services: repeats an item",
+            ),
+            (
+                "incident",
+                {"holds": [{"start": "2019-07-02T14:00:00Z", "end": None}]},
+                r"^\$\.holds\[0\]\.reason: missing",
+            ),
+            ("incident", {"holds": [7]}, r"^\$\.holds\[0\]: 7 is not an object \(Hold\)"),
+            (
+                "event",
+                {"kind": "exploded"},
+                r"^\$\.kind: 'exploded' is not one of the EventKind values",
+            ),
+            ("event", {"sequence": -1}, r"^\$: sequence \(-1\) must be a whole number"),
+            (
+                "event",
+                {"details": {"when": float("nan")}},
+                r"^\$\.details\.when: (nan|NaN) is not a finite",
+            ),
+            ("event", {"activity": {"key": "x", "title": "X"}}, r"^\$\.activity\.stage: missing"),
+            (
+                "sla_policy",
+                {"response": {"P9": 60}},
+                r"^\$\.response\.P9: 'P9' is not one of the Priority values",
+            ),
+            (
+                "sla_policy",
+                {"response": {"P1": "60"}},
+                r"^\$\.response\.P1: '60' is not a number of seconds",
+            ),
+            (
+                "sla_policy",
+                {"response": {"P1": 1e300}},
+                r"^\$\.response\.P1: 1e\+300 seconds is out of range",
+            ),
+            (
+                "calendar",
+                {"holidays": ["2019-13-01"]},
+                r"^\$\.holidays\[0\]: '2019-13-01' is not an ISO-8601 date",
+            ),
+            (
+                "calendar",
+                {"holidays": ["20191225"]},
+                r"^\$\.holidays\[0\]: '20191225' is not an ISO-8601 date \(YYYY-MM-DD\)",
+            ),
+            (
+                "calendar",
+                {"holidays": [20191225]},
+                r"^\$\.holidays\[0\]: 20191225 is not an ISO-8601 date",
+            ),
+            (
+                "calendar",
+                {"hours": [[[0, 1, 2]]]},
+                r"^\$\.hours\[0\]\[0\]: has 3 items; expected 2",
+            ),
+            ("calendar", {"timezone": "Mars/Olympus"}, r"^\$: not a valid Calendar"),
+            (
+                "raci_matrix",
+                {"cells": {"nope": {}}},
+                r"^\$\.cells\.nope: names no activity of the matrix",
+            ),
+            (
+                "raci_matrix",
+                {"cells": {"declare_major_incident": {"nobody": ["R"]}}},
+                r"^\$\.cells\.declare_major_incident\.nobody: names no role",
+            ),
+            (
+                "raci_matrix",
+                {"cells": {"declare_major_incident": {"major_incident_manager": ["X"]}}},
+                (
+                    r"^\$\.cells\.declare_major_incident\.major_incident_manager\[0\]: "
+                    r"'X' is not one of the Responsibility values"
+                ),
+            ),
+            (
+                "priority_matrix",
+                {"levels": "roman"},
+                r"^\$\.levels: 'roman' is not one of the _LevelKind values",
+            ),
+            (
+                "priority_matrix",
+                {"impacts": ["high", "mighty", "low"]},
+                r"^\$\.impacts\[1\]: 'mighty' is not one of the Impact values",
+            ),
+            ("priority_matrix", {"impacts": [[1]]}, r"^\$\.impacts\[0\]: \[1\] is not a level"),
+            ("priority_matrix", {"cells": [["high", "high", "P1"]] * 2}, r"^\$\.cells: repeats an"),
+            (
+                "priority_matrix",
+                {"cells": [["high", "high", "P9"]]},
+                r"^\$\.cells\[0\]\[2\]: 'P9' is not one of the Priority values",
+            ),
+            (
+                "priority_matrix",
+                {"cells": [["high", "high", "P1"]]},
+                r"^\$: not a valid PriorityMatrix",
+            ),
+            (
+                "comparison",
+                {"ratio": float("inf")},
+                r"^\$\.ratio: (inf|Infinity) is not a finite number",
+            ),
+            ("comparison", {"ratio": 10**400}, r"^\$\.ratio: 1000.* is not a finite number"),
+            (
+                "roster",
+                {"assignments": [to_dict(ROSTER)["assignments"][0]] * 2},
+                r"^\$\.assignments\[1\]: ",
+            ),
+            (
+                "kpi_report",
+                {"rows": [{"group": [["service"]], "period": None, "summary": {}}]},
+                r"^\$\.rows\[0\]\.group\[0\]: has 1 items",
+            ),
+            (
+                "communication_plan",
+                {"members": [["users", []]]},
+                r"^\$\.members: .* is not an object",
+            ),
+            ("metric", {"exclude_kinds": ["test", "test"]}, r"^\$\.exclude_kinds: repeats an item"),
+            (
+                "escalation_level",
+                {"targets": [5]},
+                r"^\$\.targets\[0\]: 5 is not an object \(Role\)",
+            ),
+        ],
+    )
+    def test_bad_fields(self, name: str, changes: dict[str, Any], message: str) -> None:
+        """Each bad field raises RecordError naming its JSON path, from dicts and text."""
+        with pytest.raises(RecordError, match=message):
+            from_dict(document(name, **changes))
+        with pytest.raises(RecordError, match=message):
+            from_json(json.dumps(document(name, **changes), allow_nan=True))
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            (
+                {"schema_version": 2},
+                r"^\$\.schema_version: 2 is newer than this release reads \(1\)",
+            ),
+            ({"schema_version": 0}, r"^\$\.schema_version: 0 is not a schema version"),
+            ({"schema_version": "1"}, r"^\$\.schema_version: '1' is not a schema version"),
+            ({"schema_version": None}, r"^\$\.schema_version: None is not a schema version"),
+            ({"type": "spaceship"}, r"^\$\.type: 'spaceship' is not a record type"),
+            ({"type": None}, r"^\$\.type: None is not a record type"),
+            ({"type": "hold"}, r"^\$\.type: 'hold' is not the 'incident' asked for"),
+        ],
+    )
+    def test_versions_and_types(self, changes: dict[str, Any], message: str) -> None:
+        """Newer, malformed or missing versions and wrong types are refused."""
+        with pytest.raises(RecordError, match=message):
+            from_dict(document("incident", **changes), Incident)
+
+    def test_keys_must_be_strings(self) -> None:
+        """Python mappings with other keys are refused."""
+        with pytest.raises(RecordError, match=r"^\$: key 1 is not a string"):
+            from_dict({1: 2})
+
+    def test_python_values_json_cannot_hold(self) -> None:
+        """NaN given by Python code (not JSON text) is refused too."""
+        with pytest.raises(RecordError, match=r"^\$\.rows: nan is not a finite"):
+            from_dict({"schema_version": 1, "type": "kpi_report", "rows": float("nan")})
+
+
+class TestWhatCannotBeStored:
+    def test_policies_hold_code(self) -> None:
+        """A policy whose rules are functions cannot be written."""
+        with pytest.raises(RecordError, match=r"MajorIncidentPolicy holds Python functions"):
+            to_dict(MajorIncidentPolicy.default())
+
+    def test_other_objects(self) -> None:
+        """Values that are not records are refused, naming what is accepted."""
+        with pytest.raises(RecordError, match=r"^\$: a object is not a record documents hold"):
+            to_dict(object())
+        with pytest.raises(RecordError, match=r"^\$: a tuple is not a record"):
+            to_dict((1, 2))
+
+    def test_computed_holidays(self) -> None:
+        """A calendar with computed holidays (the holidays library) cannot be written."""
+        import holidays  # noqa: PLC0415
+
+        calendar = Calendar("Europe/London", {0: [("09:00", "17:00")]}, holidays.UK(years=2024))
+        with pytest.raises(RecordError, match=r"^\$\.holidays: a \w+ is not a list of dates"):
+            to_dict(calendar)
+
+    def test_levels_of_custom_enums(self) -> None:
+        """A matrix over the user's own enums cannot be written, naming the level."""
+        import enum  # noqa: PLC0415
+
+        class Sev(enum.Enum):
+            ONE = 1
+
+        matrix = PriorityMatrix([Sev.ONE], [Sev.ONE], ["p1"], {(Sev.ONE, Sev.ONE): "p1"})
+        with pytest.raises(RecordError, match=r"^\$\.impacts\[0\]: <Sev.ONE: 1>: documents hold"):
+            to_dict(matrix)
+
+    @pytest.mark.parametrize("kind", [object, "spaceship"])
+    def test_schema_of_something_else(self, kind: object) -> None:
+        """json_schema refuses what is not a record type."""
+        with pytest.raises(RecordError, match=r"is not a record type"):
+            json_schema(kind)  # type: ignore[arg-type]
+
+
+class TestMigrations:
+    """Reliability 27: older documents load through pure migrations; golden files keep loading."""
+
+    def test_a_version_1_document_is_migrated(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With a version 2 whose stages' titles are upper case, a version-1 stage is migrated."""
+
+        def shout(old: dict[str, Any]) -> dict[str, Any]:
+            return {**old, "title": old["title"].upper()}
+
+        monkeypatch.setattr(serialization, "SCHEMA_VERSION", 2)
+        monkeypatch.setitem(serialization.MIGRATIONS, 1, shout)
+        old = {"schema_version": 1, "type": "stage", "key": "triage", "title": "Triage"}
+        before = dict(old)
+        assert from_dict(old) == Stage("triage", "TRIAGE")
+        assert from_dict(old).title == "TRIAGE"
+        assert old == before  # the migration left its input alone
+        current = {**old, "schema_version": 2}
+        assert from_dict(current).title == "Triage"  # no migration for the current version
+        assert to_dict(Stage("triage", "Triage"))["schema_version"] == 2
+
+    @pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json")), ids=lambda p: p.stem)
+    def test_golden_files_load(self, path: Path) -> None:
+        """Each version-1 golden file loads into the example it was written from."""
+        text = path.read_text(encoding="utf-8")
+        assert from_json(text) == EXAMPLES[path.stem]
+        assert json.loads(text) == to_dict(EXAMPLES[path.stem])
+
+    def test_golden_files_cover_the_stored_records(self) -> None:
+        """The records other tools store most have a golden file."""
+        stored = {p.stem for p in GOLDEN.glob("*.json")}
+        assert {
+            "incident",
+            "timeline",
+            "roster",
+            "raci_matrix",
+            "process",
+            "priority_matrix",
+        } <= stored
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a JSON document: keys and indices from the top."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replaced(value: Any, path: tuple[object, ...], new: object) -> Any:
+    """A copy of a JSON document with the value at `path` replaced (or a key added)."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replaced(value.get(head), rest, new)}
+    copy = list(value)
+    copy[head] = _replaced(copy[head], rest, new)  # type: ignore[index]
+    return copy
+
+
+def _mutations(name: str) -> st.SearchStrategy[Any]:
+    """An example's document with one value anywhere replaced by arbitrary JSON, or a key added."""
+    base = to_dict(EXAMPLES[name])
+    places = [path for path in _paths(base) if path] + [("extra",)]
+    return st.tuples(st.sampled_from(places), JSON_VALUES).map(
+        lambda change: _replaced(base, *change)
+    )
+
+
+class TestFuzz:
+    """from_json sees arbitrary bytes, JSON values and mutated documents: RecordError only."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+    def test_bytes(self, data: bytes) -> None:
+        """Arbitrary bytes and text."""
+        with contextlib.suppress(RecordError):
+            from_json(data)
+
+    @settings(max_examples=300, deadline=None)
+    @given(JSON_VALUES)
+    def test_json_values(self, value: object) -> None:
+        """Arbitrary JSON values."""
+        with contextlib.suppress(RecordError):
+            from_json(json.dumps(value))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(sorted(EXAMPLES)).flatmap(_mutations))
+    def test_mutated_documents(self, data: object) -> None:
+        """Valid documents with one key set to an arbitrary JSON value, or one added."""
+        with contextlib.suppress(RecordError):
+            from_json(json.dumps(data))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # Edges found by hand and by longer fuzzing runs; each stays a regression test.
+            (
+                '{"schema_version": 1, "type": "sla_policy", "response": {"P1": 1e300}, '
+                '"resolution": {}, "calendar": null}'
+            ),
+        ],
+    )
+    def test_regressions(self, text: str) -> None:
+        """Inputs that once raised another exception."""
+        with pytest.raises(RecordError):
+            from_json(text)
