@@ -135,3 +135,26 @@ clocks = sla_status(
 )
 write_up: str = PostIncidentReview(record, impact="i", root_cause="r", fix="f").to_markdown()
 due = review_due(record)
+
+from hypothesis import strategies as st  # noqa: E402
+
+from majorincident.incident import Event  # noqa: E402
+from majorincident.interop import from_pagerduty, from_servicenow, to_servicenow  # noqa: E402
+from majorincident.serialization import from_dict, from_json, json_schema, to_dict, to_json  # noqa: E402
+from majorincident.testing import event_sequences, incidents, major_incidents, timelines  # noqa: E402
+
+document: dict[str, object] = to_dict(record)
+text: str = to_json(flow.timeline, indent=2)
+loaded: Incident = from_json(text, Incident)
+loaded_again: Incident = from_dict(document, Incident)
+schema: dict[str, object] = json_schema(Incident)
+imported: Incident = from_servicenow({"number": "INC1", "opened_at": "2024-01-01 00:00:00"})
+exported: dict[str, str] = to_servicenow(imported)
+paged: Incident = from_pagerduty(
+    {"id": "P1", "status": "triggered", "created_at": "2024-01-01T00:00:00Z"}
+)
+records: st.SearchStrategy[Incident] = incidents(resolved=True)
+flows: st.SearchStrategy[MajorIncident] = major_incidents(max_steps=5)
+events: st.SearchStrategy[tuple[Event, ...]] = timelines()
+walks: st.SearchStrategy[list[str | Activity]] = event_sequences(IncidentLifecycle, valid=False)
+proposed: Incident = flow.proposed

@@ -21,6 +21,7 @@ except ImportError as error:
         "majorincident.testing needs Hypothesis: pip install 'majorincident[testing]'"
     ) from error
 
+from majorincident.testing.records import event_sequences, incidents, major_incidents, timelines
 from majorincident.testing.stateful import lifecycle_test
 from majorincident.testing.strategies import (
     ZONES,
@@ -40,11 +41,15 @@ __all__ = [
     "activities",
     "aware_datetimes",
     "calendars",
+    "event_sequences",
+    "incidents",
     "lifecycle_test",
+    "major_incidents",
     "priority_matrices",
     "processes",
     "raci_matrices",
     "roles",
     "rosters",
     "stages",
+    "timelines",
 ]

@@ -51,6 +51,10 @@ _EARLIEST: Final = datetime(1970, 1, 2)  # noqa: DTZ001
 _LATEST: Final = datetime(9999, 12, 28)  # noqa: DTZ001
 
 
+# Built once: listing the available zones takes a while, and composites call us per draw.
+_ALL_ZONES: Final = st.timezones()
+
+
 def aware_datetimes(
     *,
     min_value: datetime = _EARLIEST,
@@ -70,7 +74,7 @@ def aware_datetimes(
     Returns:
         A strategy for :class:`datetime.datetime` values with ``zoneinfo`` timezones.
     """
-    timezones = st.timezones() if zones is None else st.sampled_from([ZoneInfo(z) for z in zones])
+    timezones = _ALL_ZONES if zones is None else st.sampled_from([ZoneInfo(z) for z in zones])
     return st.datetimes(
         min_value=min_value, max_value=max_value, timezones=timezones, allow_imaginary=False
     )

@@ -352,6 +352,31 @@ class MajorIncident:
         return self._record
 
     @property
+    def proposed(self) -> Incident:
+        """The record as it was given when the major incident was proposed (replay needs it)."""
+        return self._base
+
+    @property
+    def roster(self) -> Roster:
+        """Who holds which role when."""
+        return self._rules.roster
+
+    @property
+    def raci(self) -> RaciMatrix:
+        """The RACI matrix every call is checked against."""
+        return self._rules.raci
+
+    @property
+    def process(self) -> Process:
+        """The stages and activities."""
+        return self._rules.process
+
+    @property
+    def plan(self) -> CommunicationPlan | None:
+        """The communication plan whose audiences hear of events, if any."""
+        return self._rules.plan
+
+    @property
     def owner(self) -> Role:
         """The role accountable for declaring: it advances, demotes, reopens, assigns tasks."""
         return self._rules.owner
