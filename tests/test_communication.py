@@ -128,6 +128,7 @@ class TestNotifications:
 
         step = major.accept(by="maya", at=utc("13:46"))
 
+        assert major.plan is PLAN
         audience = [(n.person, n.audience.value) for n in step.notifications if n.audience]
         assert [
             ("mia", "technical_team"),

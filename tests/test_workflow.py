@@ -658,6 +658,17 @@ class TestCustomProcess:
 
 
 class TestNotifications:
+    def test_what_replay_needs_is_handed_out(self) -> None:
+        """The record as proposed, the roster, matrix, process and plan are kept as given."""
+        major = declared()
+        assert (major.proposed, major.roster, major.raci, major.process, major.plan) == (
+            CLOUDFLARE,
+            ROSTER,
+            DEFAULT_RACI,
+            SEED_PROCESS,
+            None,
+        )
+
     def test_same_reason_through_two_roles_counts_once(self) -> None:
         """A person informed through two roles hears once, with the reason once."""
         roster = ROSTER.assign("cara", Role.PROBLEM_MANAGER, at=utc("09:00"))
