@@ -122,6 +122,8 @@ class TestInstant:
             "9999-12-30T00:00:00.000001Z",
             datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
             datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+            datetime(1969, 12, 31, 23, 59, tzinfo=UTC),
+            pendulum.datetime(9999, 12, 31, tz="UTC"),
         ],
     )
     def test_out_of_range(self, value: object) -> None:

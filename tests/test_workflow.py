@@ -19,7 +19,7 @@ from majorincident.errors import (
     TimelineError,
     TransitionError,
 )
-from majorincident.incident import EventKind, Incident, Milestone
+from majorincident.incident import EventKind, Hold, Incident, Milestone
 from majorincident.process import SEED_ACTIVITIES, SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, SEED_ROLES, RaciMatrix, Responsibility, Role, Roster
 from majorincident.testing import raci_matrices, rosters
@@ -333,6 +333,13 @@ class TestRefusalsChangeNothing:
             TimelineError, match=r"_at \(2019-07-02T13:46:00\+00:00\) is before reported_at"
         ):
             MajorIncident.declare(late, by="matthew", at=utc("13:46"), roster=ROSTER)
+
+    def test_holds_are_kept_and_checked(self) -> None:
+        """A record's holds go through the workflow's calls, checked against its milestones."""
+        held = attrs.evolve(CLOUDFLARE, holds=[Hold(utc("13:50"), utc("14:00"))])
+        major = MajorIncident.declare(held, by="matthew", at=utc("13:46"), roster=ROSTER)[0]
+        assert major.incident.holds == held.holds
+        assert major.incident.declared_at == utc("13:46")
 
     def test_missing_details(self) -> None:
         """Creating the problem ticket without a problem id is refused."""

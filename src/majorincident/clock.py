@@ -125,6 +125,10 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
         # The common case of exports, '...Z', needs no conversion at all.
         if parsed.tzinfo is UTC and _MIN_UTC <= parsed <= _MAX_UTC:
             return parsed
+    elif (known := _in_utc(value)) is not None:
+        if _MIN_UTC <= known <= _MAX_UTC:
+            return known
+        raise _out_of_range(value, field)
     elif isinstance(value, datetime):
         parsed = value
     else:
@@ -132,6 +136,11 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
             f"{field} ({_show(value)}) is not a timestamp; "
             "expected an aware datetime or an ISO-8601 string with an offset"
         )
+    return _to_utc(parsed, value, field)
+
+
+def _to_utc(parsed: datetime, value: object, field: str) -> datetime:
+    """An aware datetime in any zone (or a naive one, refused) as a standard UTC datetime."""
     offset = parsed.utcoffset()
     if offset is None:
         raise NaiveDateTimeError(
@@ -150,6 +159,20 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
         # A subclass (pendulum) or another zero-offset zone: the same wall time, in UTC.
         parsed = datetime(*_wall(parsed), tzinfo=UTC)
     return parsed
+
+
+def _in_utc(value: object) -> datetime | None:
+    """A standard UTC datetime for the values records hand around, else None.
+
+    Standard UTC datetimes are returned as they are; pendulum's UTC ones (what :func:`instant`
+    returns) by their wall time, without comparing a pendulum value with a standard one, which
+    goes through Python code.
+    """
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
+        return datetime(*_wall(value), tzinfo=UTC)
+    return None
 
 
 def _out_of_range(value: object, field: str) -> TimelineError:

@@ -414,6 +414,39 @@ class Incident:
         """
         return self._moments
 
+    def _progressed(
+        self,
+        moments: tuple[datetime | None, ...],
+        *,
+        major: bool,
+        reopen_count: int,
+        child_ids: tuple[str, ...],
+        problem_id: str | None,
+        change_id: str | None,
+    ) -> Incident:
+        """A copy with what a major incident's timeline changed, for the workflow.
+
+        The workflow hands in standard UTC milestones and checked references, so only what
+        depends on them together is checked again: the order rules and the holds.
+
+        Raises:
+            TimelineError: the milestones break an order rule or leave a hold outside them.
+        """
+        copy = object.__new__(Incident)
+        put = object.__setattr__
+        for name in _COPIED:
+            put(copy, name, getattr(self, name))
+        put(copy, "_moments", moments)
+        put(copy, "major", major)
+        put(copy, "reopen_count", reopen_count)
+        put(copy, "child_ids", child_ids)
+        put(copy, "problem_id", problem_id)
+        put(copy, "change_id", change_id)
+        _check_order(moments)
+        if copy.holds:
+            _check_holds(copy)
+        return copy
+
     def moment(self, milestone: Milestone) -> datetime | None:
         """Return when `milestone` was reached as a standard-library UTC datetime (fast)."""
         return self._moments[_INDEX[milestone]]
@@ -447,6 +480,15 @@ class Incident:
     def milestones(self) -> dict[Milestone, pendulum.DateTime]:
         """The milestones reached, in lifecycle order."""
         return {m: moment for m in Milestone if (moment := self.at(m)) is not None}
+
+
+#: The fields a major incident's timeline leaves as they are.
+_COPIED: Final = tuple(
+    field.name
+    for field in attrs.fields(Incident)
+    if field.name
+    not in ("_moments", "major", "reopen_count", "child_ids", "problem_id", "change_id")
+)
 
 
 def _check_order(moments: tuple[datetime | None, ...]) -> None:

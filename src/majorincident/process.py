@@ -208,7 +208,7 @@ def _exits(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[
     return pairs
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Process:
     """Which activities belong to which stage, and which must be done before a stage is left.
 

@@ -511,6 +511,11 @@ class Roster:
     """
 
     assignments: tuple[Assignment, ...] = ()
+    # Who held what when, by person and by role, in standard-library UTC datetimes: built on the
+    # first query, as the workflow asks for every call it checks.
+    _spans: dict[object, tuple[tuple[str, Role, datetime, datetime | None], ...]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
     @classmethod
     def staffed(cls, people: Mapping[str, Role | Iterable[Role]], *, at: datetime | str) -> Roster:
@@ -566,15 +571,31 @@ class Roster:
         """Return the people who hold `role` at `at`."""
         moment = utc(at, field="at")
         return frozenset(
-            a.person for a in self.assignments if a.role == role and a.holds_at(moment)
+            person
+            for person, _, start, end in self._spans_of(role)
+            if start <= moment and (end is None or moment < end)
         )
 
     def roles_of(self, person: str, *, at: datetime | str) -> frozenset[Role]:
         """Return the roles `person` holds at `at`."""
         moment = utc(at, field="at")
         return frozenset(
-            a.role for a in self.assignments if a.person == person and a.holds_at(moment)
+            role
+            for _, role, start, end in self._spans_of(person)
+            if start <= moment and (end is None or moment < end)
         )
+
+    def _spans_of(self, key: str | Role) -> tuple[tuple[str, Role, datetime, datetime | None], ...]:
+        """The assignments of a person or of a role, with their bounds as standard datetimes."""
+        if not self._spans and self.assignments:
+            grouped: dict[object, list[tuple[str, Role, datetime, datetime | None]]] = {}
+            for a in self.assignments:
+                end = None if a.renounced_at is None else utc(a.renounced_at)
+                span = (a.person, a.role, utc(a.assumed_at), end)
+                grouped.setdefault(a.person, []).append(span)
+                grouped.setdefault(a.role, []).append(span)
+            self._spans.update((k, tuple(v)) for k, v in grouped.items())
+        return self._spans.get(key, ())
 
     def history(self, person: str) -> tuple[Assignment, ...]:
         """Return every assignment of `person`, in the order they were taken."""

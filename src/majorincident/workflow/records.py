@@ -66,6 +66,7 @@ class Progress:
         "change_id",
         "children",
         "completed",
+        "last",
         "major",
         "moments",
         "problem_id",
@@ -87,6 +88,7 @@ class Progress:
         self.change_id = incident.change_id
         self.tasks: dict[str, Task] = {}
         self.timeline: list[Event] = []
+        self.last: datetime | None = None  # the last event's instant, as a standard datetime
 
     def copy(self) -> Progress:
         """A copy that can be changed without touching this one."""
@@ -106,9 +108,8 @@ class Progress:
 
     def record(self, base: Incident) -> Incident:
         """The incident record as this progress makes it (validated)."""
-        return attrs.evolve(
-            base,
-            moments=tuple(self.moments),
+        return base._progressed(  # noqa: SLF001 - the record's own fast copy for the workflow
+            tuple(self.moments),
             major=self.major,
             reopen_count=self.reopen_count,
             child_ids=self.children,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Final, cast
@@ -71,12 +72,9 @@ class Rules:
         self.roster = roster
         self.raci = raci
         self.process = process
-        self.declaration = declaration or _declaration_of(process)
-        self.table = TransitionTable.of(major_incident_lifecycle(process))
-        self.stage_keys = {stage.key for stage in process.stages}
-        for activity in process.activities:
-            raci.accountable(activity)
-        self.owner = raci.accountable(self.declaration)
+        self.declaration, self.table, self.stage_keys, self.owner = _compiled(
+            raci, process, declaration
+        )
 
     def roles(self, person: str, moment: datetime) -> frozenset[Role]:
         """The roles `person` holds at `moment`."""
@@ -150,7 +148,7 @@ class Rules:
         moment = utc(raw_at, field="at")
         if not isinstance(cast("object", actor), str) or not actor.strip():
             raise NotAuthorizedError(f"by ({actor!r}) must name a person")
-        if progress.timeline and moment < progress.timeline[-1].at:
+        if progress.last is not None and moment < progress.last:
             last = progress.timeline[-1]
             raise TimelineError(
                 f"at ({moment.isoformat()}) is before the last event's at "
@@ -166,7 +164,8 @@ class Rules:
         if stored is not None:
             # Replay compares what the workflow would record with what is stored, field by
             # field, without building a second event.
-            if not _same(stored, sequence, moment, actor, kind, concerned, stage, facts):
+            # Its `at` is where `moment` came from.
+            if not _same(stored, sequence, actor, kind, concerned, stage, facts):
                 expected = Event(
                     sequence, moment, actor, kind, activity=concerned, stage=stage, details=facts
                 )
@@ -180,13 +179,13 @@ class Rules:
                 sequence, moment, actor, kind, activity=concerned, stage=stage, details=facts
             )
         progress.timeline.append(event)
+        progress.last = moment
         return event, children
 
 
 def _same(
     stored: Event,
     sequence: int,
-    moment: datetime,
     actor: str,
     kind: EventKind,
     activity: Activity | None,
@@ -195,7 +194,6 @@ def _same(
 ) -> bool:
     return (
         stored.sequence == sequence
-        and stored.at == moment
         and stored.actor == actor
         and stored.kind is kind
         and _same_value(stored.activity, activity)
@@ -212,6 +210,24 @@ def _same_value(stored: Activity | Stage | None, expected: Activity | Stage | No
 def _json(facts: dict[str, object]) -> dict[str, object]:
     """The details as an event stores them (lists for tuples)."""
     return {key: list(value) if isinstance(value, tuple) else value for key, value in facts.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(
+    raci: RaciMatrix, process: Process, declaration: Activity | None
+) -> tuple[Activity, TransitionTable, frozenset[str], Role]:
+    """What a process and a RACI matrix make of the rules, worked out once per pair.
+
+    Raises:
+        ConfigurationError: the RACI matrix does not cover an activity of the process.
+        GateError: the process has no activity at all.
+    """
+    chosen = declaration or _declaration_of(process)
+    table = TransitionTable.of(major_incident_lifecycle(process))
+    for activity in process.activities:
+        raci.accountable(activity)
+    stage_keys = frozenset(stage.key for stage in process.stages)
+    return chosen, table, stage_keys, raci.accountable(chosen)
 
 
 def _declaration_of(process: Process) -> Activity:
