@@ -143,10 +143,10 @@ class TestIncidents:
         assert incident.kind is IncidentKind.DRILL
 
     def test_every_shape_is_drawn(self) -> None:
-        """Open and resolved, holds open and closed, every kind, several zones' offsets."""
+        """Open and resolved, holds, every kind (a fixed draw, so never flaky)."""
         seen: set[str] = set()
 
-        @settings(max_examples=300, database=None)
+        @settings(max_examples=300, database=None, derandomize=True)
         @given(incidents())
         def collect(incident: Incident) -> None:
             seen.add("open" if incident.is_open else "resolved")
@@ -159,10 +159,10 @@ class TestIncidents:
 
 class TestMajorIncidents:
     def test_walks_reach_the_end_and_the_side_exits(self) -> None:
-        """Walks end closed, rejected, canceled, or midway."""
+        """Walks end closed, rejected, canceled, or midway (a fixed draw, so never flaky)."""
         states: set[str] = set()
 
-        @settings(max_examples=200, database=None)
+        @settings(max_examples=300, database=None, derandomize=True)
         @given(major_incidents())
         def collect(major: MajorIncident) -> None:
             states.add(major.state)
