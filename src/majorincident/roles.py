@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import html
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar, Final
 
 import attrs
@@ -196,7 +196,7 @@ class RaciMatrix:
     activities: tuple[Activity, ...] = attrs.field(converter=tuple[Activity, ...])
     cells: Cells = attrs.field()
     # Answers to queries, computed once: the workflow asks them for every call it checks.
-    _answers: dict[tuple[Activity, Responsibility], frozenset[Role]] = attrs.field(
+    _answers: dict[tuple[Activity, Responsibility | None], frozenset[Role]] = attrs.field(
         init=False, factory=dict
     )
 
@@ -348,7 +348,12 @@ class RaciMatrix:
 
     def performers(self, activity: Activity) -> frozenset[Role]:
         """Return the roles that may perform `activity` (R or A)."""
-        return self.responsible(activity) | {self.accountable(activity)}
+        key = (activity, None)
+        found = self._answers.get(key)
+        if found is None:
+            found = self.responsible(activity) | {self.accountable(activity)}
+            self._answers[key] = found
+        return found
 
     def to_markdown(self) -> str:
         """Render the matrix as a Markdown table, in the seed's layout."""
@@ -578,7 +583,8 @@ class Roster:
 
     def roles_of(self, person: str, *, at: datetime | str) -> frozenset[Role]:
         """Return the roles `person` holds at `at`."""
-        moment = utc(at, field="at")
+        # The workflow asks with standard UTC datetimes: those need no conversion.
+        moment = at if type(at) is datetime and at.tzinfo is UTC else utc(at, field="at")
         return frozenset(
             role
             for _, role, start, end in self._spans_of(person)

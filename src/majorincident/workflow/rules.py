@@ -72,7 +72,7 @@ class Rules:
         self.roster = roster
         self.raci = raci
         self.process = process
-        self.declaration, self.table, self.stage_keys, self.owner = _compiled(
+        self.declaration, self.table, self.stage_keys, self.activities, self.owner = _compiled(
             raci, process, declaration
         )
 
@@ -215,7 +215,7 @@ def _json(facts: dict[str, object]) -> dict[str, object]:
 @functools.lru_cache(maxsize=64)
 def _compiled(
     raci: RaciMatrix, process: Process, declaration: Activity | None
-) -> tuple[Activity, TransitionTable, frozenset[str], Role]:
+) -> tuple[Activity, TransitionTable, frozenset[str], frozenset[Activity], Role]:
     """What a process and a RACI matrix make of the rules, worked out once per pair.
 
     Raises:
@@ -227,7 +227,8 @@ def _compiled(
     for activity in process.activities:
         raci.accountable(activity)
     stage_keys = frozenset(stage.key for stage in process.stages)
-    return chosen, table, stage_keys, raci.accountable(chosen)
+    activities = frozenset(process.activities)
+    return chosen, table, stage_keys, activities, raci.accountable(chosen)
 
 
 def _declaration_of(process: Process) -> Activity:
@@ -302,9 +303,10 @@ def _activity(
     activity: object,
     facts: dict[str, Any],
 ) -> Handled:
-    if not isinstance(activity, Activity) or activity not in rules.process.activities:
+    if not isinstance(activity, Activity) or activity not in rules.activities:
         raise GateError(f"activity ({activity!r}) is not an activity of this process")
     rules.require(actor, moment, rules.raci.performers(activity), repr(activity.title))
+    # The lifecycle's graph accepts an activity in its own stage's state, and only there.
     if activity.stage.key != progress.state:
         current = rules.stage(progress.state)
         where = f"stage {current.title!r}" if current else f"state {progress.state!r}"
@@ -312,15 +314,14 @@ def _activity(
             f"activity {activity.title!r} belongs to stage {activity.stage.title!r}; "
             f"the major incident is in {where}"
         )
-    state, done = rules.table.replay_gated(progress.state, [activity], completed=progress.completed)
     needed = REQUIRED_DETAILS.get(activity.key)
     if needed is not None:
         value = facts.get(needed)
         if not isinstance(value, str) or not value.strip():
             raise TaskError(f"{needed} ({value!r}) is required for {activity.title!r}")
         setattr(progress, needed, value)
-    progress.completed = done
-    return rules.stage(str(state)), facts, ()
+    progress.completed = progress.completed | {activity}
+    return rules.stage(progress.state), facts, ()
 
 
 def _advanced(
