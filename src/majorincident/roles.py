@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import html
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar, Final
 
 import attrs
@@ -583,8 +583,7 @@ class Roster:
 
     def roles_of(self, person: str, *, at: datetime | str) -> frozenset[Role]:
         """Return the roles `person` holds at `at`."""
-        # The workflow asks with standard UTC datetimes: those need no conversion.
-        moment = at if type(at) is datetime and at.tzinfo is UTC else utc(at, field="at")
+        moment = utc(at, field="at")
         return frozenset(
             role
             for _, role, start, end in self._spans_of(person)

@@ -668,12 +668,11 @@ def _priority_matrix() -> _Record:
         **lists: Any,  # noqa: ANN401
     ) -> PriorityMatrix[Any, Any, Any]:
         if levels is _LevelKind.ITIL:
-            for name, kind in _ITIL.items():
-                codec = _Enum(kind)
+            codecs = [_codec(kind) for kind in _ITIL.values()]
+            for name, codec in zip(_ITIL, codecs, strict=True):
                 lists[name] = tuple(
                     codec.load(v, f"{path}.{name}[{n}]") for n, v in enumerate(lists[name])
                 )
-            codecs = [_Enum(kind) for kind in _ITIL.values()]
             cells = tuple(
                 tuple(
                     codec.load(v, f"{path}.cells[{n}][{m}]")
