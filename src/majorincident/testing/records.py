@@ -231,9 +231,12 @@ def _options(major: MajorIncident, moment: datetime, *, ending: bool) -> list[Op
 
 def _performing(activity: Activity) -> st.SearchStrategy[dict[str, Any]]:
     needed = REQUIRED_DETAILS.get(activity.key)
-    ticket = {} if needed is None else {needed: f"{needed.upper()}-1"}
     facts = st.fixed_dictionaries({}, optional={"note": st.text(max_size=20)})
-    return facts.map(lambda rest: {"activity": activity, **ticket, **rest})
+    if needed is None:
+        return st.fixed_dictionaries({"activity": st.just(activity)}).flatmap(
+            lambda head: facts.map(lambda rest: {**head, **rest})
+        )
+    return facts.map(lambda rest: {"activity": activity, needed: f"{needed.upper()}-1", **rest})
 
 
 def _assigning(major: MajorIncident, people: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
