@@ -1,4 +1,4 @@
-"""Sessions: lint, typing, tests (3.11-3.13, branch coverage), coverage_report, docs, bench.
+"""Sessions: lint, typing, tests (3.11-3.13), engines, coverage_report, docs, bench.
 
 ``nox`` with no arguments runs what CI runs; ``nox -s bench`` runs the benchmarks.
 """
@@ -16,7 +16,7 @@ import nox
 PYTHONS = ["3.11", "3.12", "3.13"]
 ROOT = Path(__file__).parent
 
-nox.options.sessions = ["lint", "typing", "tests", "coverage_report", "docs", "readme"]
+nox.options.sessions = ["lint", "typing", "tests", "engines", "coverage_report", "docs", "readme"]
 nox.needs_version = ">=2024.4.15"
 
 
@@ -49,8 +49,17 @@ def tests(session: nox.Session) -> None:
     """Run the test suite, README and docs examples under branch coverage."""
     session.install(".[tests]")
     # The thousand-example strategy checks take minutes: once per run, on the newest Python.
-    once = [] if session.python == PYTHONS[-1] else ["-m", "not thousand"]
-    session.run("coverage", "run", "-m", "pytest", *once, *session.posargs)
+    marks = "not engines" if session.python == PYTHONS[-1] else "not engines and not thousand"
+    session.run("coverage", "run", "-m", "pytest", "-m", marks, *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def engines(session: nox.Session) -> None:
+    """Run the frames KPIs on Dask and on a local PySpark (which needs Java) under coverage."""
+    if shutil.which("java") is None:
+        session.error("PySpark needs Java: install a JDK (17 or newer) first")
+    session.install(".[engines]")
+    session.run("coverage", "run", "-m", "pytest", "-m", "engines", "tests", *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "binomial_two_sided",
     "bootstrap_ratio_of_medians",
     "geometric_mean",
     "kaplan_meier_median",
+    "kaplan_meier_median_of_tallies",
     "mean",
     "poisson_rates_differ",
     "quantile",
@@ -53,17 +54,24 @@ def kaplan_meier_median(durations: Sequence[float], observed: Sequence[bool]) ->
     time. None when the estimate never reaches 0.5 (the median is not reached). With nothing
     censored this is the low median.
     """
-    pairs = sorted(zip(durations, observed, strict=True))
-    at_risk = len(pairs)
+    tallies: dict[float, list[int]] = {}
+    for duration, event in zip(durations, observed, strict=True):
+        tally = tallies.setdefault(duration, [0, 0])
+        tally[0] += event
+        tally[1] += 1
+    return kaplan_meier_median_of_tallies((time, a, b) for time, (a, b) in tallies.items())
+
+
+def kaplan_meier_median_of_tallies(tallies: Iterable[tuple[float, int, int]]) -> float | None:
+    """The Kaplan-Meier median from (time, events, leaving) per distinct time, in any order.
+
+    `leaving` counts every duration at that time, observed or censored; this is the form a
+    dataframe engine aggregates to.
+    """
+    ordered = sorted(tallies)
+    at_risk = sum(leaving for _, _, leaving in ordered)
     survival = 1.0
-    index = 0
-    while index < len(pairs):
-        moment = pairs[index][0]
-        events = leaving = 0
-        while index < len(pairs) and pairs[index][0] == moment:
-            events += pairs[index][1]
-            leaving += 1
-            index += 1
+    for moment, events, leaving in ordered:
         if events:
             survival *= 1 - events / at_risk
             if survival <= 0.5 + 1e-12:

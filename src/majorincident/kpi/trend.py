@@ -174,6 +174,11 @@ def trend(
         if moment is None or moment < bounds[0] or moment >= last:
             continue
         counts[bisect.bisect_right(bounds, moment) - 1] += 1
+    return _rows(spans, counts)
+
+
+def _rows(spans: list[tuple[str, datetime, datetime]], counts: list[int]) -> list[TrendRow]:
+    """Trend rows from the periods and their counts: rates, changes and the noise test."""
     rows: list[TrendRow] = []
     for (label, lower, upper), count in zip(spans, counts, strict=True):
         days = (upper - lower).total_seconds() / 86_400

@@ -1,0 +1,385 @@
+"""What differs between dataframe engines, kept in one place.
+
+Everything here works on narwhals frames and expressions. Instants become integer microseconds
+since the epoch, so comparisons, durations and calendar periods are plain integer arithmetic that
+every engine evaluates the same way; local calendars come from the timezone's UTC offsets over the
+range the data covers, so no engine needs to convert timezones itself (DuckDB and Spark keep the
+timezone in the session, not in the column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, TypeAlias
+from zoneinfo import ZoneInfo
+
+import narwhals as nw
+from narwhals import Implementation
+
+from majorincident.errors import ConfigurationError
+
+#: A narwhals DataFrame or LazyFrame (typed loosely: which one depends on the input).
+Frame: TypeAlias = Any
+US: Final = 1_000_000
+DAY_US: Final = 86_400 * US
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - the epoch of naive columns
+_UTC_NAMES: Final = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Zulu"})
+_SPARK: Final = frozenset({Implementation.PYSPARK, Implementation.PYSPARK_CONNECT})
+#: Aggregations by name: (column, argument) -> expression. Quantiles are linear (type 7).
+AGGREGATIONS: Final[Mapping[str, Callable[[str, float], nw.Expr]]] = {
+    "count": lambda column, _: nw.col(column).count(),
+    "sum": lambda column, _: nw.col(column).sum(),
+    "mean": lambda column, _: nw.col(column).mean(),
+    "min": lambda column, _: nw.col(column).min(),
+    "max": lambda column, _: nw.col(column).max(),
+    "quantile": lambda column, p: nw.col(column).quantile(p, interpolation="linear"),
+}
+Spec = tuple[str, str, float]
+
+
+def load(df: object) -> Frame:
+    """The narwhals frame around a native one; ConfigurationError for anything else."""
+    try:
+        return nw.from_native(df)
+    except TypeError:
+        raise ConfigurationError(
+            f"df ({type(df).__name__}) is not a dataframe of pandas, Polars, PyArrow, DuckDB, "
+            "Dask or PySpark"
+        ) from None
+
+
+def engine(frame: Frame) -> str:
+    """The engine's name, for messages."""
+    return str(frame.implementation.name).lower()
+
+
+def is_utc(tz: str) -> bool:
+    """Whether a timezone name is UTC under another name."""
+    return tz in _UTC_NAMES
+
+
+def micros(name: str, dtype: Any, frame: Frame) -> nw.Expr:  # noqa: ANN401 - a narwhals dtype
+    """Microseconds since the epoch of a datetime column, as exact integers (or floats of them)."""
+    if frame.implementation in _SPARK:
+        # Spark casts a timestamp to seconds as a double; microseconds are exact below 2**53.
+        return (nw.col(name).cast(nw.Float64) * US).round(0).cast(nw.Int64)
+    zone = dtype.time_zone
+    epoch = _EPOCH_NAIVE if zone is None else _EPOCH.astimezone(ZoneInfo(zone))
+    return (nw.col(name) - nw.lit(epoch)).dt.total_microseconds()
+
+
+def _offset(zone: ZoneInfo, at_us: int) -> int:
+    moment = _EPOCH + timedelta(microseconds=at_us)
+    shift = moment.astimezone(zone).utcoffset()
+    return 0 if shift is None else int(shift.total_seconds()) * US
+
+
+def transitions(zone: ZoneInfo, first_us: int, last_us: int) -> tuple[int, list[tuple[int, int]]]:
+    """The UTC offset at `first_us` and every (instant, new offset) change up to `last_us`.
+
+    Scans in steps of six hours and bisects each change to the microsecond; offsets do not change
+    twice within six hours in the tz database.
+    """
+    step = 6 * 3600 * US
+    current = _offset(zone, first_us)
+    found: list[tuple[int, int]] = []
+    low = first_us
+    while low < last_us:
+        high = min(low + step, last_us)
+        after = _offset(zone, high)
+        if after != current:
+            left, right = low, high
+            while right - left > 1:
+                middle = (left + right) // 2
+                if _offset(zone, middle) == current:
+                    left = middle
+                else:
+                    right = middle
+            found.append((right, after))
+            current = after
+        low = high
+    return _offset(zone, first_us), found
+
+
+def shifted(value: nw.Expr, base: int, changes: Iterable[tuple[int, int]]) -> nw.Expr:
+    """`value` plus the offset in force at `value`: a step function over the changes."""
+    total = value + base
+    previous = base
+    for at, offset in changes:
+        total = total + (value >= at).cast(nw.Int64) * (offset - previous)
+        previous = offset
+    return total
+
+
+def local_micros(
+    frame: Frame, utc_column: str, tz: str, bounds: tuple[int, int] | None = None
+) -> nw.Expr:
+    """Local wall time in `tz`, as microseconds since the local epoch, of a UTC-micros column.
+
+    `bounds` is the range of the values; without it the range is read from the frame.
+    """
+    if is_utc(tz):
+        return nw.col(utc_column)
+    zone = ZoneInfo(tz)
+    if bounds is None:
+        edges = collect(
+            frame.select(nw.col(utc_column).min().alias("lo"), nw.col(utc_column).max())
+        )
+        lo, hi = edges.row(0)
+        if lo is None or lo != lo:  # no values: any offset will do  # noqa: PLR0124
+            return nw.col(utc_column)
+        bounds = (int(lo), int(hi))
+    base, changes = transitions(zone, bounds[0], bounds[1] + 1)
+    return shifted(nw.col(utc_column), base, changes)
+
+
+def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
+    """UTC micros of local wall-time micros in `tz`.
+
+    An ambiguous wall time (clocks going back) is read with the earlier offset, and a wall time
+    in a gap (clocks going forward) with the offset before the gap, as ``fold=0`` does.
+    """
+    if is_utc(tz):
+        return value
+    zone = ZoneInfo(tz)
+    # Bounds are local: widen by a day either way to cover every offset.
+    base, changes = transitions(zone, bounds[0] - DAY_US, bounds[1] + DAY_US)
+    thresholds = []
+    previous = base
+    for at, offset in changes:
+        thresholds.append((at + max(previous, offset), offset))
+        previous = offset
+    return value - (shifted(value, base, thresholds) - value)
+
+
+def collect(frame: Frame) -> nw.DataFrame[Any]:
+    """An eager frame, computing a lazy one."""
+    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+
+
+def civil(frame: Frame, days: str, prefix: str) -> Frame:
+    """Add ``{prefix}y``, ``{prefix}m``, ``{prefix}d``: the calendar date of a day number.
+
+    Howard Hinnant's ``civil_from_days``, in integer arithmetic every engine does alike.
+    """
+    col = nw.col
+    z = f"{prefix}z"
+    frame = frame.with_columns((col(days) + 719_468).alias(z))
+    frame = frame.with_columns((col(z) // 146_097).alias(f"{prefix}era"))
+    frame = frame.with_columns((col(z) - col(f"{prefix}era") * 146_097).alias(f"{prefix}doe"))
+    doe = col(f"{prefix}doe")
+    frame = frame.with_columns(
+        ((doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365).alias(f"{prefix}yoe")
+    )
+    yoe = col(f"{prefix}yoe")
+    frame = frame.with_columns((doe - (365 * yoe + yoe // 4 - yoe // 100)).alias(f"{prefix}doy"))
+    doy = col(f"{prefix}doy")
+    frame = frame.with_columns(((5 * doy + 2) // 153).alias(f"{prefix}mp"))
+    mp = col(f"{prefix}mp")
+    frame = frame.with_columns(
+        (doy - (153 * mp + 2) // 5 + 1).alias(f"{prefix}d"),
+        (mp + 3 - 12 * (mp >= 10).cast(nw.Int64)).alias(f"{prefix}m"),
+    )
+    frame = frame.with_columns(
+        (yoe + col(f"{prefix}era") * 400 + (col(f"{prefix}m") <= 2).cast(nw.Int64)).alias(
+            f"{prefix}y"
+        )
+    )
+    return frame.drop(
+        z, f"{prefix}era", f"{prefix}doe", f"{prefix}yoe", f"{prefix}doy", f"{prefix}mp"
+    )
+
+
+def days_from_civil(year: nw.Expr, month: int, day: int) -> nw.Expr:
+    """The day number of a date (Hinnant's ``days_from_civil``) for a fixed month and day."""
+    shift = 1 if month <= 2 else 0
+    y = year - shift
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (9 if month <= 2 else -3)) + 2) // 5 + day - 1
+    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+
+
+def period_key(frame: Frame, local: str, every: str, out: str) -> Frame:
+    """Add `out`, a monotonic integer key of the `every` period holding local micros `local`."""
+    frame = frame.with_columns((nw.col(local) // DAY_US).alias(f"{out}_days"))
+    days = nw.col(f"{out}_days")
+    if every == "day":
+        return frame.rename({f"{out}_days": out})
+    if every == "week":  # day 0 (1970-01-01) was a Thursday: Monday of the week
+        return frame.with_columns((days - (days + 3) % 7).alias(out)).drop(f"{out}_days")
+    frame = civil(frame, f"{out}_days", f"{out}_")
+    y, m = nw.col(f"{out}_y"), nw.col(f"{out}_m")
+    key = {"month": y * 12 + m - 1, "quarter": y * 4 + (m - 1) // 3, "year": y}[every]
+    return frame.with_columns(key.alias(out)).drop(
+        f"{out}_days", f"{out}_y", f"{out}_m", f"{out}_d"
+    )
+
+
+def python_key(day: date, every: str) -> int:
+    """The key :func:`period_key` gives to a local date, computed in Python."""
+    days = (day - date(1970, 1, 1)).days
+    if every == "day":
+        return days
+    if every == "week":
+        return days - (days + 3) % 7
+    return {
+        "month": day.year * 12 + day.month - 1,
+        "quarter": day.year * 4 + (day.month - 1) // 3,
+    }.get(every, day.year)
+
+
+def _text(value: nw.Expr) -> nw.Expr:
+    return value.cast(nw.Int64).cast(nw.String)
+
+
+def _two(value: nw.Expr) -> nw.Expr:
+    return (
+        nw.when(value < 10).then(nw.concat_str(nw.lit("0"), _text(value))).otherwise(_text(value))
+    )
+
+
+def period_label(frame: Frame, key: str, every: str, out: str) -> Frame:
+    """Add `out`, the period's label (as :mod:`majorincident.kpi.trend` writes it), from its key.
+
+    A null key is the ``unreported`` period.
+    """
+    safe = f"{out}_key"
+    frame = frame.with_columns(nw.col(key).fill_null(0).cast(nw.Int64).alias(safe))
+    k = nw.col(safe)
+    drop = [safe]
+    if every in ("day", "week"):
+        frame = frame.with_columns((k + 3 if every == "week" else k).alias(f"{out}_days"))
+        frame = civil(frame, f"{out}_days", f"{out}_")
+        y, m, d = nw.col(f"{out}_y"), nw.col(f"{out}_m"), nw.col(f"{out}_d")
+        drop += [f"{out}_days", f"{out}_y", f"{out}_m", f"{out}_d"]
+        if every == "day":
+            label = nw.concat_str(_text(y), nw.lit("-"), _two(m), nw.lit("-"), _two(d))
+        else:  # the Thursday's year is the ISO year; its week counts from that year's 1 January
+            week = (nw.col(f"{out}_days") - days_from_civil(y, 1, 1)) // 7 + 1
+            label = nw.concat_str(_text(y), nw.lit("-W"), _two(week))
+    elif every == "month":
+        label = nw.concat_str(_text(k // 12), nw.lit("-"), _two(k % 12 + 1))
+    elif every == "quarter":
+        label = nw.concat_str(_text(k // 4), nw.lit("-Q"), _text(k % 4 + 1))
+    else:
+        label = _text(k)
+    frame = frame.with_columns(
+        nw.when(nw.col(key).is_null()).then(nw.lit("unreported")).otherwise(label).alias(out)
+    )
+    return frame.drop(*drop)
+
+
+def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group by `keys` (null keys kept as a group) and aggregate: name -> (column, op, arg).
+
+    Quantiles are exact and linear on every engine: PyArrow's grouped quantiles are estimates
+    (t-digest) and Dask's are approximate, so those two take their own exact routes.
+    """
+    if frame.implementation is Implementation.DASK:
+        return _dask_aggregate(frame, keys, specs)
+    exprs = {name: AGGREGATIONS[op](column, arg) for name, (column, op, arg) in specs.items()}
+    if not keys:
+        return frame.select(**exprs)
+    if frame.implementation is Implementation.PYARROW:
+        return _arrow_aggregate(frame, keys, exprs)
+    return frame.group_by(*keys, drop_null_keys=False).agg(**exprs)
+
+
+def _arrow_aggregate(
+    frame: nw.DataFrame[Any], keys: list[str], exprs: Mapping[str, nw.Expr]
+) -> nw.DataFrame[Any]:
+    schema = frame.schema
+    parts = [
+        part.select(**exprs).with_columns(
+            nw.lit(value, dtype=schema[key]).alias(key)
+            for key, value in zip(keys, group, strict=True)
+        )
+        for group, part in frame.group_by(*keys, drop_null_keys=False)
+    ]
+    if not parts:
+        empty = frame.select(**exprs).with_columns(
+            nw.lit(None, dtype=schema[key]).alias(key) for key in keys
+        )
+        return empty.head(0).select(*keys, *exprs)
+    return nw.concat(parts, how="vertical").select(*keys, *exprs)
+
+
+def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415 - Dask needs pandas
+
+    native = frame.to_native()
+    by = keys or ["__all"]
+    if not keys:
+        native = native.assign(__all=0)
+
+    def one(group: pd.DataFrame) -> pd.DataFrame:
+        label = group.name if isinstance(group.name, tuple) else (group.name,)
+        values: dict[str, object] = {key: [value] for key, value in zip(by, label, strict=True)}
+        for name, (column, op, arg) in specs.items():
+            series = group[column].astype("float64")
+            if op == "quantile":
+                value = series.quantile(arg)
+            elif op == "count":
+                value = series.count()
+            else:
+                value = getattr(series, op)()
+            values[name] = [value]
+        return pd.DataFrame(values).astype(dtypes)
+
+    dtypes = {key: native[key].dtype for key in by} | dict.fromkeys(specs, "float64")
+    meta = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+    result = native.groupby(by, dropna=False).apply(one, meta=meta).reset_index(drop=True)
+    if not keys:
+        result = result.drop(columns="__all")
+    counted = [name for name, (_, op, _) in specs.items() if op in ("count", "sum")]
+    result = result.astype(dict.fromkeys(counted, "int64"))
+    return nw.from_native(result)
+
+
+def boolean(frame: Frame, value: bool | None) -> Any:  # noqa: ANN401 - a narwhals dtype
+    """The dtype of a boolean literal; a null one on pandas is left open (NumPy has no null)."""
+    if value is None and frame.implementation is Implementation.PANDAS:
+        return None
+    return nw.Boolean
+
+
+def native_like(frame: Frame, data: Mapping[str, Any], schema: Mapping[str, Any]) -> object:
+    """A native frame of the same kind as `frame`'s (eager or lazy) holding `data`."""
+    implementation = frame.implementation
+    if implementation in (Implementation.PANDAS, Implementation.DASK):
+        # NumPy booleans cannot hold a null: pandas' nullable "boolean" can.
+        flags = [name for name, dtype in schema.items() if dtype == nw.Boolean]
+        loose = {name: nw.Object() if name in flags else dtype for name, dtype in schema.items()}
+        table = nw.from_dict(dict(data), schema=loose, backend=Implementation.PANDAS)
+        native = table.to_native().astype(dict.fromkeys(flags, "boolean"))
+        if implementation is Implementation.PANDAS:
+            return native
+        return frame.__native_namespace__().from_pandas(native, npartitions=1)
+    if isinstance(frame, nw.DataFrame):
+        table = nw.from_dict(dict(data), schema=dict(schema), backend=implementation)
+        return table.to_native()
+    eager = nw.from_dict(dict(data), schema=dict(schema), backend=_eager_backend())  # type: ignore[arg-type]
+    if implementation is Implementation.POLARS:
+        return eager.to_polars().lazy()
+    if implementation in _SPARK:
+        session = frame.to_native().sparkSession
+        return eager.lazy(backend=implementation, session=session).to_native()
+    return eager.lazy(backend=implementation).to_native()
+
+
+def _eager_backend() -> Implementation:
+    from narwhals.dependencies import get_pandas, get_polars, get_pyarrow  # noqa: PLC0415
+
+    for found, implementation in (
+        (get_polars, Implementation.POLARS),
+        (get_pyarrow, Implementation.PYARROW),
+        (get_pandas, Implementation.PANDAS),
+    ):
+        if found() is not None:
+            return implementation
+    raise ConfigurationError(  # pragma: no cover - Dask, DuckDB and Spark bring one of them
+        "building a lazy result needs Polars, PyArrow or pandas; install one of them"
+    )

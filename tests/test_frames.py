@@ -1,0 +1,415 @@
+"""Tests for majorincident.frames: the KPIs on dataframes give the pure path's numbers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.frames_data import assert_rows_match, polars_frame, rows
+
+from majorincident import frames, kpi
+from majorincident.cli.load import read_incidents
+from majorincident.clock import Calendar
+from majorincident.errors import ConfigurationError, NaiveDateTimeError, TimelineError
+from majorincident.frames import _engine
+from majorincident.incident import Incident
+from majorincident.testing import incidents
+
+SAMPLE = Path(__file__).parents[1] / "src" / "majorincident" / "data" / "sample-incidents.csv.gz"
+RECORDS = list(read_incidents(SAMPLE))
+AS_OF = "2025-01-01T00:00Z"
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu")
+METRICS = (kpi.MTTA, kpi.MTTR, kpi.MTTD, kpi.MTRS, kpi.TIME_TO_CONTAIN)
+ENGINES = {
+    "pandas": lambda frame: frame.to_pandas(),
+    "polars": lambda frame: frame,
+    "polars-lazy": lambda frame: frame.lazy(),
+    "pyarrow": lambda frame: frame.to_arrow(),
+    "duckdb": lambda frame: duckdb.from_arrow(frame.to_arrow()),
+}
+NATIVE = {
+    "pandas": pd.DataFrame,
+    "polars": pl.DataFrame,
+    "polars-lazy": pl.LazyFrame,
+    "pyarrow": pa.Table,
+    "duckdb": duckdb.DuckDBPyRelation,
+}
+SAMPLE_FRAME = polars_frame(RECORDS)
+
+
+def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
+    """A pure Summary in the shape of a frames.summarize row."""
+    row: dict[str, Any] = {
+        "metric": summary.metric.name,
+        "n": summary.n,
+        "open": summary.open,
+        "excluded": summary.excluded,
+        "missing_start": summary.missing_start,
+        "zeros": summary.zeros,
+        "km_median_reached": summary.km_median_reached,
+    }
+    for name in ("mean", "median", "p90", "p95", "minimum", "maximum", "geometric_mean"):
+        value = getattr(summary, name)
+        row[f"{name}_s"] = None if value is None else value.total_seconds()
+    row["km_median_s"] = None if summary.km_median is None else summary.km_median.total_seconds()
+    row.update(summary.buckets)
+    return row
+
+
+def pure_trend(found: list[kpi.TrendRow]) -> list[dict[str, Any]]:
+    """Pure trend rows in the shape of a frames.trend row."""
+    return [attrs.asdict(row) for row in found]
+
+
+def pure_outages(
+    records: list[Incident], window: tuple[datetime, datetime], *, by_service: bool
+) -> list[dict[str, Any]]:
+    """Pure downtime figures in the shape of frames.downtime rows."""
+    figures = {
+        "downtime_s": kpi.downtime(records, window=window, by_service=True),
+        "availability": kpi.availability(records, window=window, by_service=True),
+        "mtbf_s": kpi.mtbf(records, window=window, by_service=True),
+        "mtbsi_s": kpi.mtbsi(records, window=window, by_service=True),
+    }
+    if not by_service:
+        figures = {
+            "downtime_s": {None: kpi.downtime(records, window=window)},
+            "availability": {None: kpi.availability(records, window=window)},
+            "mtbf_s": {None: kpi.mtbf(records, window=window)},
+            "mtbsi_s": {None: kpi.mtbsi(records, window=window)},
+        }
+    services = sorted(figures["downtime_s"], key=lambda s: (s is None, str(s)))  # type: ignore[arg-type]
+    found = []
+    for service in services:
+        row: dict[str, Any] = {"service": service} if by_service else {}
+        for name, values in figures.items():
+            value = values[service]  # type: ignore[index]
+            row[name] = value.total_seconds() if hasattr(value, "total_seconds") else value
+        found.append(row)
+    return found
+
+
+class TestSample:
+    """The bundled sample, on every in-process engine, against the pure path."""
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_report_by_service_and_month(self, engine: str) -> None:
+        """MTTA and MTTR per service and Berlin month: the pure report, row for row."""
+        expected = kpi.report(
+            RECORDS, by=("service",), every="month", tz="Europe/Berlin", as_of=AS_OF
+        )
+        native = ENGINES[engine](SAMPLE_FRAME)
+        result = frames.report(
+            native, by=("service",), every="month", tz="Europe/Berlin", as_of=AS_OF
+        )
+        assert isinstance(result, NATIVE[engine])
+        assert_rows_match(expected.to_rows(), rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_summarize_censored(self, engine: str) -> None:
+        """Every field of the summary, the Kaplan-Meier median included."""
+        expected = kpi.summarize(
+            RECORDS, kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents="censor"
+        )
+        result = frames.summarize(
+            ENGINES[engine](SAMPLE_FRAME),
+            kpi.MTTR,
+            as_of="2024-03-01T00:00Z",
+            open_incidents="censor",
+        )
+        assert isinstance(result, NATIVE[engine])
+        assert_rows_match([pure_summary(expected)], rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_trend_by_week(self, engine: str) -> None:
+        """Counts, rates, changes and p-values per ISO week in New York."""
+        kwargs: dict[str, Any] = {
+            "start": "2024-01-01T00:00Z",
+            "end": "2024-07-01T00:00Z",
+            "every": "week",
+            "tz": "America/New_York",
+        }
+        expected = kpi.trend(RECORDS, **kwargs)
+        result = frames.trend(ENGINES[engine](SAMPLE_FRAME), **kwargs)
+        assert isinstance(result, NATIVE[engine])
+        assert_rows_match(pure_trend(expected), rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_downtime_by_service(self, engine: str) -> None:
+        """Merged, clipped outages per service; availability, MTBF and MTBSI beside them."""
+        window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
+        result = frames.downtime(ENGINES[engine](SAMPLE_FRAME), window=window, by_service=True)
+        assert isinstance(result, NATIVE[engine])
+        assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(result))
+
+    def test_presets_read_their_exports(self) -> None:
+        """A ServiceNow-shaped frame through SERVICENOW gives the same MTTR as the records."""
+        renamed = SAMPLE_FRAME.rename(
+            {
+                "id": "number",
+                "service": "business_service",
+                "channel": "contact_type",
+                "reported_at": "opened_at",
+            }
+        ).drop("kind", "major")
+        expected = kpi.summarize(
+            [attrs.evolve(r, kind="normal") for r in RECORDS], kpi.MTTR, as_of=AS_OF
+        )
+        result = rows(frames.summarize(renamed, kpi.MTTR, as_of=AS_OF, columns=frames.SERVICENOW))
+        assert result[0]["n"] == expected.n
+        pagerduty = SAMPLE_FRAME.rename(
+            {"service": "service_name", "priority": "priority_name", "reported_at": "created_at"}
+        ).drop("kind")
+        result = rows(
+            frames.report(pagerduty, metrics=[kpi.MTTR], as_of=AS_OF, columns=frames.PAGERDUTY)
+        )
+        assert sum(row["n"] for row in result) == expected.n
+
+
+WINDOW_EDGE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A few incidents, an instant to speak for, a reporting zone and period."""
+    records = draw(st.lists(incidents(), max_size=25))
+    as_of = draw(
+        st.datetimes(
+            min_value=datetime(2000, 1, 1), max_value=datetime(2040, 2, 1), timezones=st.just(UTC)
+        )
+    )
+    return {
+        "records": records,
+        "as_of": as_of,
+        "tz": draw(st.sampled_from(ZONES)),
+        "every": draw(st.sampled_from(kpi.EVERY)),
+        "metric": draw(st.sampled_from(METRICS)),
+        "by": draw(st.sampled_from([(), ("service",), ("priority", "major"), ("kind", "channel")])),
+    }
+
+
+class TestSamePathProperty:
+    """On random incident sets the frames path and the pure path agree, on pandas and Polars."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(scenarios(), st.sampled_from(["pandas", "polars"]))
+    def test_report(self, scenario: dict[str, Any], engine: str) -> None:
+        """Every row of the report: counts exactly, statistics within float rounding."""
+        kwargs = {k: scenario[k] for k in ("as_of", "tz", "every", "by")}
+        expected = kpi.report(scenario["records"], metrics=METRICS, **kwargs).to_rows()
+        native = ENGINES[engine](polars_frame(scenario["records"]))
+        assert_rows_match(expected, rows(frames.report(native, metrics=METRICS, **kwargs)))
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        scenarios(), st.sampled_from(["pandas", "polars"]), st.sampled_from(["exclude", "censor"])
+    )
+    def test_summarize(self, scenario: dict[str, Any], engine: str, policy: str) -> None:
+        """Every field of the summary, buckets and geometric mean included."""
+        expected = kpi.summarize(
+            scenario["records"], scenario["metric"], as_of=scenario["as_of"], open_incidents=policy
+        )
+        native = ENGINES[engine](polars_frame(scenario["records"]))
+        result = frames.summarize(
+            native, scenario["metric"], as_of=scenario["as_of"], open_incidents=policy
+        )
+        assert_rows_match([pure_summary(expected)], rows(result))
+
+    @settings(max_examples=60, deadline=None)
+    @given(scenarios(), st.sampled_from(["pandas", "polars"]), st.booleans(), st.integers(1, 400))
+    def test_trend(
+        self, scenario: dict[str, Any], engine: str, major_only: bool, days: int
+    ) -> None:
+        """Every period, empty ones included, with the same counts and tests."""
+        kwargs: dict[str, Any] = {
+            "start": scenario["as_of"],
+            "end": scenario["as_of"] + timedelta(days=days),
+            "every": scenario["every"],
+            "tz": scenario["tz"],
+            "major_only": major_only,
+        }
+        expected = kpi.trend(scenario["records"], **kwargs)
+        native = ENGINES[engine](polars_frame(scenario["records"]))
+        assert_rows_match(pure_trend(expected), rows(frames.trend(native, **kwargs)))
+
+    @settings(max_examples=60, deadline=None)
+    @given(scenarios(), st.sampled_from(["pandas", "polars"]), st.booleans(), st.integers(1, 60))
+    def test_downtime(
+        self, scenario: dict[str, Any], engine: str, by_service: bool, days: int
+    ) -> None:
+        """Downtime, availability, failures' MTBF and MTBSI, in all or per service."""
+        window = (scenario["as_of"], scenario["as_of"] + timedelta(days=days))
+        native = ENGINES[engine](polars_frame(scenario["records"]))
+        result = rows(frames.downtime(native, window=window, by_service=by_service))
+        expected = pure_outages(scenario["records"], window, by_service=by_service)
+        if by_service and not expected[0:1]:
+            assert result == []
+            return
+        assert_rows_match(
+            expected, [{k: v for k, v in row.items() if k != "failures"} for row in result]
+        )
+
+
+class TestNaiveColumns:
+    """Naive datetime columns: refused, or read in the timezone the ColumnMap names."""
+
+    def test_refused_without_a_timezone(self) -> None:
+        """The error names the naive columns."""
+        naive = SAMPLE_FRAME.with_columns(pl.col("reported_at").dt.replace_time_zone(None))
+        with pytest.raises(NaiveDateTimeError, match="reported_at"):
+            frames.summarize(naive, kpi.MTTR, as_of=AS_OF)
+
+    @pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+    def test_read_in_the_named_timezone(self, engine: str) -> None:
+        """Wall times in Berlin, across both DST changes, give the aware figures."""
+        columns = ["reported_at", "acknowledged_at", "resolved_at"]
+        naive = SAMPLE_FRAME.with_columns(
+            pl.col(c).dt.convert_time_zone("Europe/Berlin").dt.replace_time_zone(None)
+            for c in columns
+        )
+        expected = kpi.report(RECORDS, every="month", tz="Europe/Berlin", as_of=AS_OF).to_rows()
+        result = frames.report(
+            ENGINES[engine](naive),
+            every="month",
+            tz="Europe/Berlin",
+            as_of=AS_OF,
+            columns=frames.ColumnMap(tz="Europe/Berlin"),
+        )
+        assert_rows_match(expected, rows(result))
+
+    def test_ambiguous_wall_time_reads_the_earlier_offset(self) -> None:
+        """02:30 on the night clocks go back is read as the first 02:30 (fold=0)."""
+        frame = pl.DataFrame(
+            {
+                "id": ["A"],
+                "reported_at": [datetime(2024, 10, 27, 2, 30)],
+                "resolved_at": [datetime(2024, 10, 27, 3, 30)],
+            },
+        )
+        columns = frames.ColumnMap(kind=None, tz="Europe/Berlin")
+        result = rows(frames.summarize(frame, kpi.MTTR, as_of=AS_OF, columns=columns))
+        # 02:30 CEST (00:30Z) to 03:30 CET (02:30Z): two hours.
+        assert result[0]["mean_s"] == 7200.0
+
+
+class TestBadFrames:
+    """Every bad frame or argument gets a clear error naming what is wrong."""
+
+    def test_not_a_frame(self) -> None:
+        """A list is not a dataframe."""
+        with pytest.raises(ConfigurationError, match=r"df \(list\)"):
+            frames.summarize([1, 2], kpi.MTTR, as_of=AS_OF)
+
+    def test_missing_columns_are_all_named(self) -> None:
+        """Each missing column with the field it stands for, and what the frame has."""
+        with pytest.raises(
+            ConfigurationError,
+            match=r"resolved_at \(resolved\).*kind \(kind\)",
+        ):
+            frames.summarize(SAMPLE_FRAME.drop("resolved_at", "kind"), kpi.MTTR, as_of=AS_OF)
+
+    def test_text_timestamps_are_refused(self) -> None:
+        """A column of ISO strings is named with its dtype: parse it first."""
+        text = SAMPLE_FRAME.with_columns(pl.col("resolved_at").dt.to_string())
+        with pytest.raises(ConfigurationError, match=r"resolved_at \(String\)"):
+            frames.report(text, as_of=AS_OF)
+
+    def test_unmapped_fields(self) -> None:
+        """A field set to None, a milestone not listed, or a field that does not exist."""
+        with pytest.raises(ConfigurationError, match=r"ColumnMap\.major is None"):
+            frames.trend(
+                SAMPLE_FRAME,
+                start="2024-01-01T00:00Z",
+                end="2024-02-01T00:00Z",
+                columns=frames.SERVICENOW,
+            )
+        with pytest.raises(ConfigurationError, match="milestone acknowledged is not mapped"):
+            frames.summarize(SAMPLE_FRAME, kpi.MTTA, as_of=AS_OF, columns=frames.PAGERDUTY)
+        with pytest.raises(ConfigurationError, match="'title'"):
+            frames.ColumnMap().column("title")
+        with pytest.raises(ConfigurationError, match="'opened'"):
+            frames.ColumnMap(milestones={"opened": "opened_at"})
+
+    def test_bad_arguments(self) -> None:
+        """Unknown fields, periods, zones, open policies, milestones and empty metrics."""
+        cases = [
+            (lambda: frames.report(SAMPLE_FRAME, by=("title",), as_of=AS_OF), "'title'"),
+            (lambda: frames.report(SAMPLE_FRAME, every="fortnight", as_of=AS_OF), "'fortnight'"),
+            (lambda: frames.report(SAMPLE_FRAME, tz="Mars/Olympus", as_of=AS_OF), "'Mars/Olympus'"),
+            (lambda: frames.report(SAMPLE_FRAME, metrics=[], as_of=AS_OF), "metrics"),
+            (
+                lambda: frames.summarize(
+                    SAMPLE_FRAME, kpi.MTTR, as_of=AS_OF, open_incidents="drop"
+                ),
+                "'drop'",
+            ),
+            (
+                lambda: frames.trend(
+                    SAMPLE_FRAME,
+                    start="2024-01-01T00:00Z",
+                    end="2024-02-01T00:00Z",
+                    milestone="opened",
+                ),
+                "'opened'",
+            ),
+            (lambda: frames.ColumnMap(tz="Mars/Olympus"), "'Mars/Olympus'"),
+        ]
+        for call, message in cases:
+            with pytest.raises(ConfigurationError, match=message):
+                call()
+
+    def test_naive_as_of_and_reversed_window(self) -> None:
+        """Instants given as arguments follow the library's rules too."""
+        with pytest.raises(NaiveDateTimeError, match="as_of"):
+            frames.summarize(SAMPLE_FRAME, kpi.MTTR, as_of="2024-01-01T00:00")
+        with pytest.raises(TimelineError, match="window end"):
+            frames.downtime(SAMPLE_FRAME, window=("2024-02-01T00:00Z", "2024-01-01T00:00Z"))
+
+    def test_business_time_is_refused(self) -> None:
+        """Business-time metrics stay on the pure path, and the error says so."""
+        office = attrs.evolve(
+            kpi.MTTR, calendar=Calendar.office_hours("Europe/Berlin", "09:00", "17:00")
+        )
+        with pytest.raises(ConfigurationError, match="business time"):
+            frames.summarize(SAMPLE_FRAME, office, as_of=AS_OF)
+
+
+class TestEdges:
+    """Empty frames, nulls in group keys, and the engine helpers."""
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_empty_frame(self, engine: str) -> None:
+        """Nothing measured: n = 0 and null statistics; a report without rows."""
+        empty = ENGINES[engine](polars_frame([]))
+        summary = rows(frames.summarize(empty, kpi.MTTR, as_of=AS_OF))
+        assert summary[0]["n"] == 0
+        assert summary[0]["mean_s"] is None
+        assert rows(frames.report(empty, every="day", as_of=AS_OF)) == []
+
+    def test_transitions_match_zoneinfo(self) -> None:
+        """Each offset change found is where zoneinfo says the offset changes."""
+        first = _engine.US * int(datetime(2024, 1, 1, tzinfo=UTC).timestamp())
+        last = _engine.US * int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+        base, changes = _engine.transitions(ZoneInfo("Europe/Berlin"), first, last)
+        assert base == 3600 * _engine.US
+        assert [datetime.fromtimestamp(at / _engine.US, UTC) for at, _ in changes] == [
+            datetime(2024, 3, 31, 1, tzinfo=UTC),
+            datetime(2024, 10, 27, 1, tzinfo=UTC),
+        ]
+
+    def test_python_keys_follow_the_calendar(self) -> None:
+        """Keys are monotonic in time, so sorting by key sorts periods chronologically."""
+        days = [date(2023, 12, 31) + timedelta(days=n) for n in range(800)]
+        for every in kpi.EVERY:
+            keys = [_engine.python_key(day, every) for day in days]
+            assert keys == sorted(keys)

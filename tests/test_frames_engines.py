@@ -1,0 +1,118 @@
+"""The same report on Dask and on PySpark in local mode, equal to the pure path.
+
+These start a local Spark (Java) inside the test session, with no network. The noxfile runs
+them in their own session (``-m engines``), which CI runs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import pytest
+from tests.frames_data import assert_rows_match, rows
+from tests.test_frames import AS_OF, RECORDS, SAMPLE_FRAME, pure_outages, pure_summary, pure_trend
+
+from majorincident import frames, kpi
+from majorincident.errors import ConfigurationError
+
+pytestmark = pytest.mark.engines
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """A local Spark session in UTC, without its web UI."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - only in the engines session
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("majorincident-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def engines(spark: Any) -> dict[str, Any]:
+    """The sample as a Dask frame in three partitions and as a Spark frame."""
+    import dask.dataframe as dd  # noqa: PLC0415 - only in the engines session
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        pandas = SAMPLE_FRAME.to_pandas()
+        return {
+            "dask": dd.from_pandas(pandas, npartitions=3),
+            "spark": spark.createDataFrame(pandas),
+        }
+
+
+def computed(result: Any) -> Any:
+    """A Dask result as pandas, a Spark result as a list of dicts (in its order)."""
+    if hasattr(result, "compute"):
+        return result.compute()
+    # Spark hands back timestamps as naive wall times of its session's timezone (UTC here).
+    return pl.DataFrame(
+        [
+            {
+                k: v.replace(tzinfo=UTC) if isinstance(v, datetime) else v
+                for k, v in row.asDict().items()
+            }
+            for row in result.collect()
+        ],
+        infer_schema_length=None,
+    )
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("engine", ["dask", "spark"])
+class TestDistributed:
+    """Each KPI on Dask and Spark equals the pure path, and stays lazy."""
+
+    def test_report(self, engines: dict[str, Any], engine: str) -> None:
+        """MTTA and MTTR per service and Berlin month, row for row."""
+        expected = kpi.report(
+            RECORDS, by=("service",), every="month", tz="Europe/Berlin", as_of=AS_OF
+        )
+        result = frames.report(
+            engines[engine], by=("service",), every="month", tz="Europe/Berlin", as_of=AS_OF
+        )
+        assert type(result).__module__.split(".")[0] in ("dask", "pyspark")
+        assert_rows_match(expected.to_rows(), rows(computed(result)))
+
+    def test_summarize(self, engines: dict[str, Any], engine: str) -> None:
+        """The summary with the Kaplan-Meier median."""
+        expected = kpi.summarize(
+            RECORDS, kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents="censor"
+        )
+        result = frames.summarize(
+            engines[engine], kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents="censor"
+        )
+        assert_rows_match([pure_summary(expected)], rows(computed(result)))
+
+    def test_trend(self, engines: dict[str, Any], engine: str) -> None:
+        """Quarterly counts in Sydney."""
+        kwargs: dict[str, Any] = {
+            "start": "2024-01-01T00:00Z",
+            "end": "2025-01-01T00:00Z",
+            "every": "quarter",
+            "tz": "Australia/Sydney",
+        }
+        result = frames.trend(engines[engine], **kwargs)
+        assert_rows_match(pure_trend(kpi.trend(RECORDS, **kwargs)), rows(computed(result)))
+
+    def test_downtime(self, engines: dict[str, Any], engine: str) -> None:
+        """Merged outages per service."""
+        window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
+        if engine == "dask":  # narwhals has no ordered windows on Dask: said, not guessed
+            with pytest.raises(ConfigurationError, match="window functions"):
+                frames.downtime(engines[engine], window=window, by_service=True)
+            return
+        result = frames.downtime(engines[engine], window=window, by_service=True)
+        assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(computed(result)))
