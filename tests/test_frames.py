@@ -152,6 +152,23 @@ class TestSample:
         assert isinstance(result, NATIVE[engine])
         assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(result))
 
+    @pytest.mark.parametrize("every", kpi.EVERY)
+    def test_report_every_period(self, every: str) -> None:
+        """Days, ISO weeks, months, quarters and years in Kathmandu (UTC+05:45)."""
+        kwargs: dict[str, Any] = {"every": every, "tz": "Asia/Kathmandu", "as_of": AS_OF}
+        expected = kpi.report(RECORDS, metrics=[kpi.MTTR], by=(), **kwargs)
+        result = frames.report(SAMPLE_FRAME, metrics=[kpi.MTTR], by=(), **kwargs)
+        assert_rows_match(expected.to_rows(), rows(result))
+
+    def test_downtime_without_a_started_column(self) -> None:
+        """Outages then begin at REPORTED, as when every STARTED value is missing."""
+        window = ("2024-01-01T00:00Z", "2025-01-01T00:00Z")
+        empty = SAMPLE_FRAME.with_columns(
+            pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("started_at")
+        )
+        expected = rows(frames.downtime(empty, window=window))
+        assert rows(frames.downtime(SAMPLE_FRAME.drop("started_at"), window=window)) == expected
+
     def test_presets_read_their_exports(self) -> None:
         """A ServiceNow-shaped frame through SERVICENOW gives the same MTTR as the records."""
         renamed = SAMPLE_FRAME.rename(
@@ -287,6 +304,19 @@ class TestNaiveColumns:
         )
         assert_rows_match(expected, rows(result))
 
+    def test_naive_utc_and_empty_naive_frames(self) -> None:
+        """Naive columns named as UTC read as they are; an empty naive frame measures nothing."""
+        columns = ["reported_at", "resolved_at"]
+        naive = SAMPLE_FRAME.with_columns(pl.col(c).dt.replace_time_zone(None) for c in columns)
+        utc = frames.ColumnMap(tz="UTC")
+        expected = rows(frames.summarize(SAMPLE_FRAME, kpi.MTTR, as_of=AS_OF))
+        assert rows(frames.summarize(naive, kpi.MTTR, as_of=AS_OF, columns=utc)) == expected
+        berlin = frames.ColumnMap(tz="Europe/Berlin")
+        assert (
+            rows(frames.summarize(naive.head(0), kpi.MTTR, as_of=AS_OF, columns=berlin))[0]["n"]
+            == 0
+        )
+
     def test_ambiguous_wall_time_reads_the_earlier_offset(self) -> None:
         """02:30 on the night clocks go back is read as the first 02:30 (fold=0)."""
         frame = pl.DataFrame(
@@ -314,7 +344,7 @@ class TestBadFrames:
         """Each missing column with the field it stands for, and what the frame has."""
         with pytest.raises(
             ConfigurationError,
-            match=r"resolved_at \(resolved\).*kind \(kind\)",
+            match=r"kind \(kind\), resolved_at \(resolved\); it has id",
         ):
             frames.summarize(SAMPLE_FRAME.drop("resolved_at", "kind"), kpi.MTTR, as_of=AS_OF)
 

@@ -373,13 +373,14 @@ def native_like(frame: Frame, data: Mapping[str, Any], schema: Mapping[str, Any]
 def _eager_backend() -> Implementation:
     from narwhals.dependencies import get_pandas, get_polars, get_pyarrow  # noqa: PLC0415
 
-    for found, implementation in (
+    candidates = (
         (get_polars, Implementation.POLARS),
         (get_pyarrow, Implementation.PYARROW),
         (get_pandas, Implementation.PANDAS),
-    ):
-        if found() is not None:
-            return implementation
-    raise ConfigurationError(  # pragma: no cover - Dask, DuckDB and Spark bring one of them
-        "building a lazy result needs Polars, PyArrow or pandas; install one of them"
     )
+    chosen = next((impl for found, impl in candidates if found() is not None), None)
+    if chosen is None:  # pragma: no cover - Dask, DuckDB and Spark bring one of them
+        raise ConfigurationError(
+            "building a lazy result needs Polars, PyArrow or pandas; install one of them"
+        )
+    return chosen
