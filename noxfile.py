@@ -60,6 +60,8 @@ def engines(session: nox.Session) -> None:
         session.error("PySpark needs Java: install a JDK (17 or newer) first")
     session.install(".[engines]")
     session.run("coverage", "run", "-m", "pytest", "-m", "engines", "tests", *session.posargs)
+    # The how-to's Dask and Spark examples are skipped where those are not installed: run here.
+    session.run("pytest", "docs/how-to/frames.md")
 
 
 @nox.session(python=PYTHONS[0])
