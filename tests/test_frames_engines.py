@@ -17,7 +17,6 @@ from tests.frames_data import assert_rows_match, rows
 from tests.test_frames import AS_OF, RECORDS, SAMPLE_FRAME, pure_outages, pure_summary, pure_trend
 
 from majorincident import frames, kpi
-from majorincident.errors import ConfigurationError
 
 pytestmark = pytest.mark.engines
 
@@ -110,9 +109,7 @@ class TestDistributed:
     def test_downtime(self, engines: dict[str, Any], engine: str) -> None:
         """Merged outages per service."""
         window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
-        if engine == "dask":  # narwhals has no ordered windows on Dask: said, not guessed
-            with pytest.raises(ConfigurationError, match="window functions"):
-                frames.downtime(engines[engine], window=window, by_service=True)
-            return
         result = frames.downtime(engines[engine], window=window, by_service=True)
         assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(computed(result)))
+        result = frames.downtime(engines[engine], window=window)
+        assert_rows_match(pure_outages(RECORDS, window, by_service=False), rows(computed(result)))

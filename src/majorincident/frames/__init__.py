@@ -580,8 +580,7 @@ def downtime(
         ``mtbsi_s`` (null without failures). Without `by_service`, one row.
 
     Raises:
-        ConfigurationError: a missing or non-datetime column, or an engine without the
-            ordered window functions this needs.
+        ConfigurationError: a missing or non-datetime column.
         TimelineError: the window ends before it starts.
     """
     lower_bound, upper_bound = _window(window)
@@ -649,13 +648,11 @@ def _covered(frame: _engine.Frame, keys: list[str], first: int) -> _engine.Frame
         frame = frame.with_columns(
             nw.col("__reach").shift(1).over(*keys, order_by=order).alias("__before")
         )
-    except NotImplementedError as error:
-        if not keys or not isinstance(frame, nw.DataFrame):
-            raise ConfigurationError(
-                f"downtime needs ordered window functions, which narwhals does not offer on "
-                f"{_engine.engine(frame)}: {error}"
-            ) from None
-        # PyArrow windows only without partitions: one group at a time.
+    except NotImplementedError:
+        if not isinstance(frame, nw.DataFrame):
+            # Dask, the one lazy engine here without ordered windows in narwhals.
+            return _engine.dask_covered(frame, keys, first)
+        # PyArrow has windows only without partitions: one group at a time.
         parts = [
             _covered(part, [], first) for _, part in frame.group_by(*keys, drop_null_keys=False)
         ]

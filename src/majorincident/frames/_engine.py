@@ -339,6 +339,30 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
     return nw.from_native(result)
 
 
+def dask_covered(frame: Frame, keys: list[str], first: int) -> Frame:
+    """Add ``__covered`` on Dask: the union's running maximum, one shuffled group at a time."""
+    import pandas as pd  # noqa: PLC0415 - Dask needs pandas
+
+    # Group by copies of the keys: pandas leaves the grouping columns out of each group.
+    native = frame.to_native()
+    copies = {f"__by{index}": native[key] for index, key in enumerate(keys)} or {"__by": 0}
+    native = native.assign(**copies)
+
+    def one(group: pd.DataFrame) -> pd.DataFrame:
+        group = group.drop(columns=list(copies), errors="ignore").sort_values(
+            ["__lower", "__upper"]
+        )
+        before = group["__upper"].cummax().shift(1).fillna(first)
+        start = group["__lower"].where(group["__lower"] > before, before)
+        return group.assign(__covered=((group["__upper"] - start) / US).clip(lower=0))
+
+    meta = native._meta.drop(columns=list(copies)).assign(  # noqa: SLF001
+        __covered=pd.Series(dtype="float64")
+    )
+    grouped = native.groupby(list(copies), dropna=False, group_keys=False)
+    return nw.from_native(grouped.apply(one, meta=meta))
+
+
 def boolean(frame: Frame, value: bool | None) -> Any:  # noqa: ANN401 - a narwhals dtype
     """The dtype of a boolean literal; a null one on pandas is left open (NumPy has no null)."""
     if value is None and frame.implementation is Implementation.PANDAS:
