@@ -259,8 +259,8 @@ def _wall_time(metric: Metric) -> Metric:
 def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Frame:
     """Add each metric's columns: seconds measured and censored, and 0/1 flags.
 
-    For metric i: ``d{i}`` measured, ``c{i}`` censored at as_of, ``o{i}`` open, ``x{i}``
-    excluded, ``s{i}`` missing its start.
+    For metric i: ``__d{i}`` measured, ``__c{i}`` censored at as_of, ``__o{i}`` open,
+    ``__x{i}`` excluded, ``__s{i}`` missing its start.
     """
     frame = data.frame
     for index, metric in enumerate(metrics):
@@ -270,24 +270,24 @@ def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fra
         counted = began & ~excluded
         reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
         frame = frame.with_columns(
-            nw.when(counted & reached).then((end - start) / _engine.US).alias(f"d{index}"),
-            nw.when(counted & ~reached).then((as_of - start) / _engine.US).alias(f"c{index}"),
-            (counted & ~reached).cast(nw.Int64).alias(f"o{index}"),
-            excluded.cast(nw.Int64).alias(f"x{index}"),
-            (~began & ~excluded).cast(nw.Int64).alias(f"s{index}"),
+            nw.when(counted & reached).then((end - start) / _engine.US).alias(f"__d{index}"),
+            nw.when(counted & ~reached).then((as_of - start) / _engine.US).alias(f"__c{index}"),
+            (counted & ~reached).cast(nw.Int64).alias(f"__o{index}"),
+            excluded.cast(nw.Int64).alias(f"__x{index}"),
+            (~began & ~excluded).cast(nw.Int64).alias(f"__s{index}"),
         )
     return frame
 
 
 def _specs(index: int) -> dict[str, _engine.Spec]:
     specs: dict[str, _engine.Spec] = {
-        f"n{index}": (f"d{index}", "count", 0.0),
-        f"open{index}": (f"o{index}", "sum", 0.0),
-        f"excluded{index}": (f"x{index}", "sum", 0.0),
-        f"missing_start{index}": (f"s{index}", "sum", 0.0),
+        f"n{index}": (f"__d{index}", "count", 0.0),
+        f"open{index}": (f"__o{index}", "sum", 0.0),
+        f"excluded{index}": (f"__x{index}", "sum", 0.0),
+        f"missing_start{index}": (f"__s{index}", "sum", 0.0),
     }
     for name, op, arg in _STATISTICS:
-        specs[f"{name}{index}"] = (f"d{index}", op, arg)
+        specs[f"{name}{index}"] = (f"__d{index}", op, arg)
     return specs
 
 
@@ -415,7 +415,7 @@ def summarize(
         milestones=[metric.start, metric.end],
     )
     frame = _measure(data, [metric], moment)
-    duration = nw.col("d0")
+    duration = nw.col("__d0")
     # As on the pure path: below the first bound (negative durations too), then [low, high).
     bounds = [None, *(bound.total_seconds() for _, bound in BUCKETS if bound is not None), None]
     buckets = {}
@@ -426,15 +426,15 @@ def summarize(
             inside = inside & (duration < high)
         buckets[label] = inside
     frame = frame.with_columns(
-        nw.when(duration > 0).then(duration).log().alias("g0"),
-        (duration == 0).cast(nw.Int64).alias("z0"),
-        *(flag.cast(nw.Int64).alias(f"b{i}") for i, flag in enumerate(buckets.values())),
+        nw.when(duration > 0).then(duration).log().alias("__g0"),
+        (duration == 0).cast(nw.Int64).alias("__z0"),
+        *(flag.cast(nw.Int64).alias(f"__b{i}") for i, flag in enumerate(buckets.values())),
     )
     specs = {
         **_specs(0),
-        "zeros0": ("z0", "sum", 0.0),
-        "logs0": ("g0", "mean", 0.0),
-        **{f"bucket{i}": (f"b{i}", "sum", 0.0) for i in range(len(buckets))},
+        "zeros0": ("__z0", "sum", 0.0),
+        "logs0": ("__g0", "mean", 0.0),
+        **{f"bucket{i}": (f"__b{i}", "sum", 0.0) for i in range(len(buckets))},
     }
     aggregated = _engine.aggregate(frame, [], specs)
     km: float | None = None
@@ -462,8 +462,8 @@ def summarize(
 def _kaplan_meier(frame: _engine.Frame) -> tuple[float | None, bool | None]:
     """The Kaplan-Meier median, from (duration, events, leaving) aggregated by the engine."""
     timed = frame.select(
-        nw.coalesce(nw.col("d0"), nw.col("c0")).alias("t"),
-        (~nw.col("d0").is_null()).cast(nw.Int64).alias("event"),
+        nw.coalesce(nw.col("__d0"), nw.col("__c0")).alias("t"),
+        (~nw.col("__d0").is_null()).cast(nw.Int64).alias("event"),
     ).filter(~nw.col("t").is_null())
     tallies = _engine.collect(
         _engine.aggregate(
