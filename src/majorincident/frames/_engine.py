@@ -50,11 +50,6 @@ def load(df: object) -> Frame:
         ) from None
 
 
-def engine(frame: Frame) -> str:
-    """The engine's name, for messages."""
-    return str(frame.implementation.name).lower()
-
-
 def is_utc(tz: str) -> bool:
     """Whether a timezone name is UTC under another name."""
     return tz in _UTC_NAMES
