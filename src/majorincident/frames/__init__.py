@@ -21,15 +21,23 @@ from typing import Any, Final
 import attrs
 import narwhals as nw
 
-from majorincident.clock import ALWAYS, utc
+from majorincident.clock import ALWAYS, _micros, utc
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames import _engine
 from majorincident.incident import IncidentKind, Milestone
-from majorincident.kpi.metrics import BUCKETS, MTTA, MTTR, Metric, OpenIncidents, _open_policy
+from majorincident.kpi.metrics import (
+    BUCKETS,
+    MTTA,
+    MTTR,
+    Metric,
+    OpenIncidents,
+    _milestone,
+    _open_policy,
+)
 from majorincident.kpi.outages import _window
-from majorincident.kpi.report import GROUPS
+from majorincident.kpi.report import GROUPS, _check_grouping
 from majorincident.kpi.stats import kaplan_meier_median_of_tallies
-from majorincident.kpi.trend import EVERY, _rows, _zone, periods
+from majorincident.kpi.trend import _rows, _zone, periods
 
 __all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "downtime", "report", "summarize", "trend"]
 
@@ -45,16 +53,7 @@ _STATISTICS: Final = (
 
 
 def _milestones(value: Mapping[Milestone | str, str]) -> Mapping[Milestone, str]:
-    found = {}
-    for key, column in value.items():
-        try:
-            found[Milestone(key)] = column
-        except ValueError:
-            allowed = ", ".join(m.value for m in Milestone)
-            raise ConfigurationError(
-                f"milestones names {key!r}; expected milestones among {allowed}"
-            ) from None
-    return found
+    return {_milestone(key): column for key, column in value.items()}
 
 
 def _timezone(value: str | None) -> str | None:
@@ -239,12 +238,7 @@ def _kinds_excluded(columns: ColumnMap, kinds: Iterable[IncidentKind]) -> nw.Exp
 
 
 def _as_of(value: datetime | str) -> int:
-    return _micros_of(utc(value, field="as_of"))
-
-
-def _micros_of(moment: datetime) -> int:
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * _engine.US + delta.microseconds
+    return _micros(utc(value, field="as_of"))
 
 
 def _wall_time(metric: Metric) -> Metric:
@@ -342,13 +336,7 @@ def report(
             a column that is missing or not a datetime.
         NaiveDateTimeError: naive datetime columns without ``ColumnMap(tz=...)``.
     """
-    for field in by:
-        if field not in GROUPS:
-            raise ConfigurationError(
-                f"by names {field!r}; expected fields among {', '.join(GROUPS)}"
-            )
-    if every is not None and every not in EVERY:
-        raise ConfigurationError(f"every ({every!r}) must be one of {', '.join(EVERY)}")
+    _check_grouping(by, every)
     _zone(tz)
     moment = _as_of(as_of)
     _open_policy(open_incidents)
@@ -502,11 +490,8 @@ def trend(
         TimelineError: `end` not after `start`.
     """
     spans = periods(start, end, every=every, tz=tz)
-    first, last = _micros_of(spans[0][1]), _micros_of(spans[-1][2])
-    try:
-        chosen = Milestone(milestone)
-    except ValueError:
-        raise ConfigurationError(f"milestone ({milestone!r}) is not a Milestone") from None
+    first, last = _micros(spans[0][1]), _micros(spans[-1][2])
+    chosen = _milestone(milestone)
     fields = [*(["kind"] if columns.kind is not None else []), *(["major"] if major_only else [])]
     data = _prepare(df, columns, fields=fields, milestones=[chosen])
     at = nw.col(_instant(chosen))
@@ -584,7 +569,7 @@ def downtime(
         TimelineError: the window ends before it starts.
     """
     lower_bound, upper_bound = _window(window)
-    first, last = _micros_of(lower_bound), _micros_of(upper_bound)
+    first, last = _micros(lower_bound), _micros(upper_bound)
     fields = [*(["kind"] if columns.kind is not None else []), *(["service"] if by_service else [])]
     data = _prepare(
         df,

@@ -132,6 +132,17 @@ def _value(value: object) -> object:
     return getattr(value, "value", value)
 
 
+def _check_grouping(by: Sequence[str], every: str | None) -> None:
+    """Refuse grouping fields outside :data:`GROUPS` and unknown periods."""
+    for field in by:
+        if field not in GROUPS:
+            raise ConfigurationError(
+                f"by names {field!r}; expected fields among {', '.join(GROUPS)}"
+            )
+    if every is not None and every not in EVERY:
+        raise ConfigurationError(f"every ({every!r}) must be one of {', '.join(EVERY)}")
+
+
 def report(
     incidents: Iterable[Incident],
     *,
@@ -156,13 +167,7 @@ def report(
     Raises:
         ConfigurationError: an unknown grouping field, period or timezone.
     """
-    for field in by:
-        if field not in GROUPS:
-            raise ConfigurationError(
-                f"by names {field!r}; expected fields among {', '.join(GROUPS)}"
-            )
-    if every is not None and every not in EVERY:
-        raise ConfigurationError(f"every ({every!r}) must be one of {', '.join(EVERY)}")
+    _check_grouping(by, every)
     zone: ZoneInfo = _zone(tz)
     moment = utc(as_of, field="as_of")
     policy = _open_policy(open_incidents)
