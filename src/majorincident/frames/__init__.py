@@ -362,12 +362,8 @@ def report(
     result = result.sort([*keys, "__metric"], nulls_last=True)
     if every is not None:
         result = _engine.period_label(result, "__period", every, "period")
-        result = result.select(*by, "period", *(c for c in _columns_after(result, keys)))
+        result = result.select(*by, "period", nw.exclude(*keys, "period"))
     return result.drop("__metric").to_native()
-
-
-def _columns_after(frame: _engine.Frame, keys: list[str]) -> list[str]:
-    return [c for c in frame.collect_schema().names() if c not in (*keys, "period")]
 
 
 def summarize(
