@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import gc
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from unittest import mock
 
 import attrs
 import pendulum
@@ -12,8 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from majorincident.classification import Channel, Impact, Priority
-from majorincident.errors import ClassificationError, NaiveDateTimeError, RecordError, TimelineError
+from majorincident.errors import (
+    ClassificationError,
+    MajorIncidentError,
+    NaiveDateTimeError,
+    RecordError,
+    TimelineError,
+)
 from majorincident.incident import (
+    _SLOTS,
     MAX_DETAIL_DEPTH,
     ORDER_RULES,
     Event,
@@ -374,3 +383,223 @@ class TestEvent:
     def test_no_details(self) -> None:
         """Details default to an empty mapping, also when None is given."""
         assert {} == dict(Event(0, at(0), "ana", "linked", details=None).details)
+
+
+# -- Incident.from_rows ------------------------------------------------------------------------
+
+ZONES = (UTC, timezone(timedelta(hours=5, minutes=45)), timezone(-timedelta(hours=7)))
+
+
+@st.composite
+def milestone_values(draw: st.DrawFn, moment: datetime) -> object:
+    """One milestone as exports give it: a UTC string, another offset, a datetime, or worse."""
+    zone = draw(st.sampled_from(ZONES))
+    local = moment.astimezone(zone)
+    good = [local.isoformat().replace("+00:00", "Z"), local.isoformat(), local, None]
+    bad = [
+        pendulum.instance(local),
+        local.replace(tzinfo=None).isoformat(),
+        "soon",
+        datetime(1969, 12, 31, 23, tzinfo=UTC).isoformat(),
+        7,
+    ]
+    return draw(values_of(good, bad))
+
+
+#: Values each other field may take: first those it keeps or converts, then those refused.
+OTHER_VALUES: dict[str, tuple[list[object], list[object]]] = {
+    "title": (["", "502s"], [None, 3]),
+    "service": (["cdn", None], ["", " ", 4]),
+    "affected_services": ([(), None, "cdn", ["cdn", "waf"]], [[""]]),
+    "channel": ([None, "email", Channel.MONITORING], ["pigeon"]),
+    "impact": ([None, 1, "high", Impact.LOW], ["huge", True]),
+    "urgency": ([None, 3, "medium"], [0]),
+    "priority": ([None, "P1", Priority.P3], ["P9", [1]]),
+    "major": ([False, True], [1, None, "yes"]),
+    "kind": ([IncidentKind.NORMAL, "drill", IncidentKind.TEST], ["exercise"]),
+    "reopen_count": ([0, 2, 1], [True, -1, None]),
+    "parent_id": ([None, "INC0"], [""]),
+    "child_ids": ([(), None, ["INC2", "INC3"]], [["INC2", 3]]),
+    "problem_id": ([None, "PRB1"], [5]),
+    "change_id": ([None, "CHG1"], [" "]),
+    "holds": ([(), None], []),
+}
+
+
+def values_of(good: list[object], bad: list[object]) -> st.SearchStrategy[object]:
+    """Mostly good values, sometimes a bad one."""
+    return st.sampled_from(good * 6 + bad)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """Field names (always with id) and rows of mostly sane, sometimes bad values."""
+    others = draw(st.lists(st.sampled_from(sorted(OTHER_VALUES)), unique=True, max_size=6))
+    milestones = draw(st.lists(st.sampled_from(list(Milestone)), unique=True, max_size=5))
+    fields = ("id", *others, *(m.field for m in milestones))
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(
+            st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))
+        )
+        steps = draw(
+            st.lists(st.integers(-5, 600), min_size=len(Milestone), max_size=len(Milestone))
+        )
+        moments = {
+            m: start + timedelta(minutes=sum(steps[: n + 1])) for n, m in enumerate(Milestone)
+        }
+        row = (
+            draw(values_of(["INC1", "INC2"], ["", None, 9])),
+            *(draw(values_of(*OTHER_VALUES[name])) for name in others),
+            *(draw(milestone_values(moments[m])) for m in milestones),
+        )
+        rows.append(row)
+    return fields, rows
+
+
+def one_by_one(fields: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[Incident] | str:
+    """What the constructor makes of each row, or the error of the first row it refuses."""
+    built = []
+    for number, row in enumerate(rows):
+        arguments: dict[str, Any] = dict(zip(fields, row, strict=True))
+        try:
+            built.append(Incident(**arguments))
+        except MajorIncidentError as error:
+            return f"{type(error).__name__}: rows[{number}]: {error}"
+    return built
+
+
+class TestFromRows:
+    @given(tables())
+    def test_same_as_the_constructor_row_by_row(
+        self, table: tuple[tuple[str, ...], list[tuple[object, ...]]]
+    ) -> None:
+        """Every row gives the record the constructor gives, or the error it raises."""
+        fields, rows = table
+        expected = one_by_one(fields, rows)
+
+        try:
+            found: list[Incident] | str = Incident.from_rows(fields, rows)
+        except MajorIncidentError as error:
+            found = f"{type(error).__name__}: {error}"
+
+        assert expected == found
+        if isinstance(found, list):
+            assert {Incident} >= {type(record) for record in found}
+
+    @given(tables(), st.integers(1, 3))
+    def test_chunks_do_not_change_the_result(
+        self, table: tuple[tuple[str, ...], list[tuple[object, ...]]], chunk: int
+    ) -> None:
+        """Rows read a few at a time give the same records and name the same bad row."""
+        fields, rows = table
+        expected = one_by_one(fields, rows)
+
+        with mock.patch("majorincident.incident._CHUNK", chunk):
+            try:
+                found: list[Incident] | str = Incident.from_rows(fields, rows)
+            except MajorIncidentError as error:
+                found = f"{type(error).__name__}: {error}"
+
+        assert expected == found
+
+    def test_a_million_row_export_in_stored_form(self) -> None:
+        """Rows of UTC strings are read in bulk into the records the constructor gives."""
+        rows = [
+            (f"INC{n}", "cdn", at(n).isoformat().replace("+00:00", "Z"), at(n + 5), None)
+            for n in range(5_000)
+        ]
+        fields = ("id", "service", "reported_at", "resolved_at", "closed_at")
+
+        with mock.patch("majorincident.incident._slow_row", side_effect=AssertionError):
+            records = Incident.from_rows(fields, rows)
+
+        assert one_by_one(fields, rows) == records
+        assert Incident is type(records[-1])
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            records[0].title = "changed"  # type: ignore[misc]
+
+    def test_every_kind_of_field_in_bulk(self) -> None:
+        """Text, converted values, empty collections and absent milestones are read in bulk."""
+        fields = ("id", "title", "parent_id", "impact", "kind", "child_ids", "started_at")
+        rows = [
+            ("INC1", "", None, "high", "drill", (), at(0)),
+            ("INC2", "down", "INC1", "high", IncidentKind.NORMAL, None, None),
+            ("INC3", "up", None, 1, "drill", [], at(2)),
+        ]
+
+        with mock.patch("majorincident.incident._slow_row", side_effect=AssertionError):
+            records = Incident.from_rows(fields, rows)
+
+        assert one_by_one(fields, rows) == records
+        assert [IncidentKind.DRILL, IncidentKind.NORMAL] == [r.kind for r in records[:2]]
+
+    def test_the_bad_row_is_named_across_chunks(self) -> None:
+        """A bad row after thousands of good ones is named by its position."""
+        rows: list[tuple[object, ...]] = [(f"INC{n}", at(n), at(n + 1)) for n in range(9_000)]
+        rows[8_500] = ("INC8500", at(10), at(5))
+
+        with pytest.raises(TimelineError, match=r"^rows\[8500\]: resolved_at \(2019-07-02T13:47"):
+            Incident.from_rows(("id", "reported_at", "resolved_at"), rows)
+
+    def test_converted_values_keep_their_type_apart(self) -> None:
+        """1 and True are equal keys in Python; as a count, True is still refused."""
+        with pytest.raises(RecordError, match=r"^rows\[1\]: reopen_count \(True\) must be"):
+            Incident.from_rows(("id", "reopen_count"), [("a", 1), ("b", True)])
+
+    @pytest.mark.parametrize(
+        ("fields", "rows", "message"),
+        [
+            (("id", "tilte"), [], r"^fields\[1\] \('tilte'\) is not a field of Incident; expected"),
+            (("id", 3), [], r"^fields\[1\] \(3\) is not a field"),
+            (("id", "moments"), [], r"^fields\[1\] \('moments'\) is not a field"),
+            (("id", "title", "id"), [], r"^fields\[2\] \('id'\) names a field already given"),
+            (("title",), [], r"^fields \(\('title',\)\) must include 'id'"),
+            ("id", [], r"^fields \('id'\) must be a sequence of field names"),
+            ({"id"}, [], r"^fields \(\{'id'\}\) must be a sequence"),
+            (("id",), 5, r"^rows \(5\) must be an iterable of rows"),
+            (("id",), [("a",), ("b", "c")], r"^rows\[1\] has 2 values; fields names 1: \('id',\)"),
+            (("id",), [("a",), 7], r"^rows\[1\] \(7\) is not a sequence of values"),
+        ],
+    )
+    def test_bad_fields_and_rows_are_named(self, fields: Any, rows: Any, message: str) -> None:
+        """Field names are checked before any row; a row of the wrong shape is named."""
+        with pytest.raises(RecordError, match=message):
+            Incident.from_rows(fields, rows)
+
+    def test_rows_from_a_generator(self) -> None:
+        """Rows may come from any iterable, a cursor or a generator, read once."""
+        rows = ((f"INC{n}", at(n)) for n in range(3))
+
+        records = Incident.from_rows(["id", "reported_at"], rows)
+
+        assert ["INC0", "INC1", "INC2"] == [r.id for r in records]
+
+    def test_a_subclass_gets_its_own_records(self) -> None:
+        """A subclass builds instances of itself, through its constructor."""
+
+        class Ticket(Incident):
+            pass
+
+        (ticket,) = Ticket.from_rows(("id", "reported_at"), [("INC1", at(0))])
+
+        assert Ticket is type(ticket)
+        assert attrs.astuple(Incident("INC1", reported_at=at(0))) == attrs.astuple(ticket)
+
+    @pytest.mark.parametrize("enabled", [True, False])
+    def test_the_collector_is_left_as_it_was(self, enabled: bool) -> None:
+        """The garbage collector pauses while records are built, and is restored even on error."""
+        toggle = gc.enable if enabled else gc.disable
+        toggle()
+        try:
+            Incident.from_rows(("id",), [("a",)])
+            assert enabled == gc.isenabled()
+            with pytest.raises(RecordError):
+                Incident.from_rows(("id",), [("",)])
+            assert enabled == gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_slots_follow_the_fields(self) -> None:
+        """The storage's slots are the record's fields, in order."""
+        assert tuple(f.name for f in attrs.fields(Incident)) == _SLOTS

@@ -12,9 +12,10 @@ so that service levels can count business time. :data:`ALWAYS` is the 24x7 calen
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from operator import attrgetter
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -137,6 +138,33 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
             "expected an aware datetime or an ISO-8601 string with an offset"
         )
     return _to_utc(parsed, value, field)
+
+
+def _utc_all(values: Sequence[object], field: str) -> list[datetime | None]:
+    """:func:`utc` of every value (None stays None), in bulk.
+
+    A column of ISO-8601 strings in UTC, as exports write them, is parsed and checked by
+    builtins over the whole column; anything else goes value by value through :func:`utc`.
+
+    Raises:
+        NaiveDateTimeError, TimelineError: as :func:`utc`, for the first value it refuses.
+    """
+    if None not in values:
+        try:
+            parsed = list(map(datetime.fromisoformat, values))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+        else:
+            if (
+                set(map(_TZINFO, parsed)) == {UTC}
+                and min(parsed) >= _MIN_UTC
+                and max(parsed) <= _MAX_UTC
+            ):
+                return parsed  # type: ignore[return-value]
+    return [None if value is None else utc(value, field=field) for value in values]  # type: ignore[arg-type]
+
+
+_TZINFO: Final = attrgetter("tzinfo")
 
 
 def _to_utc(parsed: datetime, value: object, field: str) -> datetime:
