@@ -44,6 +44,9 @@ E = TypeVar("E", bound=enum.Enum)
 class Milestone(enum.Enum):
     """The instants in an incident's life, so that KPIs read "from milestone A to B"."""
 
+    # As for EventKind: identity, the members' equality, is also their cheapest hash.
+    __hash__ = object.__hash__
+
     STARTED = "started"
     """The service began to fail."""
     DETECTED = "detected"
@@ -544,20 +547,20 @@ class Incident(_Storage):
         Raises:
             TimelineError: the milestones break an order rule or leave a hold outside them.
         """
-        copy = object.__new__(Incident)
-        put = object.__setattr__
-        for name in _COPIED:
-            put(copy, name, getattr(self, name))
-        put(copy, "_moments", moments)
-        put(copy, "major", major)
-        put(copy, "reopen_count", reopen_count)
-        put(copy, "child_ids", child_ids)
-        put(copy, "problem_id", problem_id)
-        put(copy, "change_id", change_id)
         _check_order(moments)
-        if copy.holds:
-            _check_holds(copy)
-        return copy
+        copy = object.__new__(_Writable)
+        _store(
+            copy,
+            (
+                *(self.id, self.title, self.service, self.affected_services, self.channel),
+                *(self.impact, self.urgency, self.priority, major, self.kind, moments),
+                *(self.holds, reopen_count, self.parent_id, child_ids, problem_id, change_id),
+            ),
+        )
+        record = cast("Incident", copy)
+        if record.holds:
+            _check_holds(record)
+        return record
 
     def moment(self, milestone: Milestone) -> datetime | None:
         """Return when `milestone` was reached as a standard-library UTC datetime (fast)."""
@@ -592,15 +595,6 @@ class Incident(_Storage):
     def milestones(self) -> dict[Milestone, pendulum.DateTime]:
         """The milestones reached, in lifecycle order."""
         return {m: moment for m in Milestone if (moment := self.at(m)) is not None}
-
-
-#: The fields a major incident's timeline leaves as they are.
-_COPIED: Final = tuple(
-    field.name
-    for field in attrs.fields(Incident)
-    if field.name
-    not in ("_moments", "major", "reopen_count", "child_ids", "problem_id", "change_id")
-)
 
 
 def _check_order(moments: tuple[datetime | None, ...]) -> None:
@@ -823,6 +817,10 @@ def _check_holds(incident: Incident) -> None:
 
 class EventKind(enum.Enum):
     """What an entry of a major incident's timeline records."""
+
+    # Members are singletons compared by identity, so they may hash by identity too: a C slot
+    # instead of Enum's hash of the name in Python, for the lookups every replayed event makes.
+    __hash__ = object.__hash__
 
     PROPOSED = "proposed"
     ACCEPTED = "accepted"

@@ -199,6 +199,8 @@ class RaciMatrix:
     _answers: dict[tuple[Activity, Responsibility | None], frozenset[Role]] = attrs.field(
         init=False, factory=dict
     )
+    # The hash, worked out once: a workflow looks its compiled rules up by matrix.
+    _hash: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         """Normalise the cells and check every activity's accountability."""
@@ -234,6 +236,7 @@ class RaciMatrix:
         for activity, row in table.items():
             _check_row(activity, row)
         object.__setattr__(self, "cells", table)
+        object.__setattr__(self, "_hash", hash((self.roles, self.activities)))
 
     @classmethod
     def parse(
@@ -394,7 +397,7 @@ class RaciMatrix:
 
     def __hash__(self) -> int:
         """Hash by roles and activities."""
-        return hash((self.roles, self.activities))
+        return self._hash
 
     def __repr__(self) -> str:
         """Summarise the matrix's size."""
@@ -589,6 +592,16 @@ class Roster:
             for _, role, start, end in self._spans_of(person)
             if start <= moment and (end is None or moment < end)
         )
+
+    def _holds_any(self, person: str, moment: datetime, keys: frozenset[str]) -> bool:
+        """Whether `person` holds, at `moment` (a standard UTC datetime), a role keyed in `keys`.
+
+        The workflow's check for every call: no set of roles is built, and roles compare by key.
+        """
+        for _, role, start, end in self._spans.get(person) or self._spans_of(person):
+            if role.key in keys and start <= moment and (end is None or moment < end):
+                return True
+        return False
 
     def _spans_of(self, key: str | Role) -> tuple[tuple[str, Role, datetime, datetime | None], ...]:
         """The assignments of a person or of a role, with their bounds as standard datetimes."""

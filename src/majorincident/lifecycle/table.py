@@ -161,7 +161,7 @@ class TransitionTable:
             GateError: at the first ``advance`` whose gate is not met, or an activity recorded
                 outside its stage, naming its index.
         """
-        done = set(completed)
+        done = frozenset(completed)
         self._check_state(state)
         for index, step in enumerate(steps):
             if isinstance(step, Activity):
@@ -169,20 +169,45 @@ class TransitionTable:
                     raise GateError(
                         f"step {index}: activity {step.title!r} does not belong to state {state!r}"
                     )
-                done.add(step)
+                done = done | {step}
                 continue
-            target = self.transitions.get((state, step))
-            if target is None:
-                raise self._bad_step(state, step, index)
-            if step == GATED_EVENT and not self.gates.get(state, frozenset()) <= done:
-                missing = "; ".join(sorted(a.title for a in self.gates[state] - done))
-                raise GateError(f"step {index}: cannot leave stage {state!r}: missing {missing}")
-            if step == "reopen" and self.gates:
-                keys = list(self.gates)
-                redo = set(keys[keys.index(target) :])
-                done = {a for a in done if self.stage_of_activity[a] not in redo}
-            state = target
-        return state, frozenset(done)
+            try:
+                state, done = self.fire(state, step, done)
+            except TransitionError as error:
+                raise TransitionError(f"event {index}: {error}") from None
+            except GateError as error:
+                raise GateError(f"step {index}: {error}") from None
+        return state, done
+
+    def fire(
+        self, state: Hashable, event: str, completed: frozenset[Activity]
+    ) -> tuple[Hashable, frozenset[Activity]]:
+        """Fire one event through a major incident machine's gates: the step of a replay.
+
+        Args:
+            state: a state of the machine.
+            event: the event's name.
+            completed: the activities done at `state`.
+
+        Returns:
+            The state reached and the activities done there (a reopen forgets those of the
+            stages it goes back over).
+
+        Raises:
+            TransitionError: `event` is not allowed in `state`, or `state` is unknown.
+            GateError: ``advance`` with required activities of `state` missing.
+        """
+        target = self.transitions.get((state, event))
+        if target is None:
+            self.next(state, event)  # raises, naming what is allowed
+        if event == GATED_EVENT and not self.gates.get(state, completed) <= completed:
+            missing = "; ".join(sorted(a.title for a in self.gates[state] - completed))
+            raise GateError(f"cannot leave stage {state!r}: missing {missing}")
+        if event == "reopen" and self.gates:
+            keys = list(self.gates)
+            redo = set(keys[keys.index(target) :])
+            completed = frozenset(a for a in completed if self.stage_of_activity[a] not in redo)
+        return target, completed
 
     def __repr__(self) -> str:
         """Summarise the table."""

@@ -172,8 +172,8 @@ class MajorIncident:
             incident, roster=roster, raci=raci, process=process, declaration=declaration, plan=plan
         )
         progress = major._progress
-        for number, item in enumerate(events):
-            stored = cast("object", item)
+        apply = major._rules.apply
+        for number, stored in enumerate(cast("Iterable[object]", events)):
             if not isinstance(stored, Event):
                 raise TimelineError(f"event {number}: {stored!r} is not an Event")
             if stored.sequence != number:
@@ -183,10 +183,10 @@ class MajorIncident:
                 stored.actor,
                 stored.at,
                 stored.activity,
-                _inputs(stored),
+                _inputs(stored) if stored.details else {},
             )
             try:
-                major._rules.apply(progress, action, stored=stored)
+                apply(progress, action, stored=stored)
             except MajorIncidentError as error:
                 raise TimelineError(f"event {number}: {error}") from None
         try:
@@ -443,10 +443,10 @@ _INPUTS: dict[EventKind, frozenset[str] | None] = {
 
 def _inputs(event: Event) -> dict[str, Any]:
     """The details the call that made `event` was given."""
+    details = event.details
     accepted = _INPUTS[event.kind]
-    details = dict(event.details)
     if accepted is None:
-        return details
+        return details.copy()  # type: ignore[attr-defined, no-any-return] # a mappingproxy's
     return {key: value for key, value in details.items() if key in accepted}
 
 

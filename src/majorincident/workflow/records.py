@@ -80,7 +80,7 @@ class Progress:
         """Start from the record as it was proposed, in the lifecycle's initial state."""
         self.state = initial
         self.completed: frozenset[Activity] = frozenset()
-        self.moments: list[datetime | None] = [incident.moment(m) for m in Milestone]
+        self.moments: list[datetime | None] = list(incident.instants)
         self.major = incident.major
         self.reopen_count = incident.reopen_count
         self.children: tuple[str, ...] = incident.child_ids

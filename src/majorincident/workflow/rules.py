@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import attrs
 
@@ -33,9 +33,12 @@ REQUIRED_DETAILS: Final = {
 }
 _EXIT: Final = {"contained": Milestone.CONTAINED, "resolved": Milestone.RESOLVED}
 _WORDS: Final = {Responsibility.CONSULTED: "consulted", Responsibility.INFORMED: "informed"}
+# Read once: an enum member read through its class costs a descriptor call, on every event.
+_PROPOSED: Final = EventKind.PROPOSED
+_ACCEPTED: Final = EventKind.ACCEPTED
 
 #: What a call asks for: kind, actor, at, activity, details.
-Action = tuple[EventKind, str, "datetime | str", "Activity | None", "dict[str, Any]"]
+Action = tuple[EventKind, object, "datetime | str", "Activity | None", "dict[str, Any]"]
 Handled = tuple["Stage | None", dict[str, object], tuple[str, ...]]
 
 
@@ -72,28 +75,37 @@ class Rules:
         self.roster = roster
         self.raci = raci
         self.process = process
-        self.declaration, self.table, self.stage_keys, self.activities, self.owner = _compiled(
-            raci, process, declaration
-        )
+        self.compiled = compiled = _compiled(raci, process, declaration)
+        self.declaration = compiled.declaration
+        self.table = compiled.table
+        self.stage_keys = frozenset(compiled.stages)
+        self.activities = compiled.activities
+        self.owner = compiled.owner
 
     def roles(self, person: str, moment: datetime) -> frozenset[Role]:
         """The roles `person` holds at `moment`."""
         return self.roster.roles_of(person, at=moment)
 
-    def require(self, person: str, moment: datetime, allowed: Iterable[Role], what: str) -> None:
-        """Refuse unless `person` holds one of the `allowed` roles at `moment`.
+    def require(
+        self, person: str, moment: datetime, allowed: frozenset[str], what: str | Activity
+    ) -> None:
+        """Refuse unless `person` holds, at `moment`, a role whose key is `allowed`.
+
+        `what` is asked for: an activity (named by its title) or words.
 
         Raises:
             NotAuthorizedError: naming the person, the roles they hold then and those allowed.
         """
-        permitted = frozenset(allowed)
+        if self.roster._holds_any(person, moment, allowed):  # noqa: SLF001 - the fast check
+            return
+        if isinstance(what, Activity):
+            what = repr(what.title)
         held = self.roles(person, moment)
-        if not held & permitted:
-            holding = ", ".join(sorted(r.title for r in held)) or "no role"
-            needed = ", ".join(sorted(r.title for r in permitted))
-            raise NotAuthorizedError(
-                f"{person!r} holds {holding} at {moment.isoformat()}; {what} needs one of: {needed}"
-            )
+        holding = ", ".join(sorted(r.title for r in held)) or "no role"
+        needed = ", ".join(sorted(r.title for r in self.raci.roles if r.key in allowed))
+        raise NotAuthorizedError(
+            f"{person!r} holds {holding} at {moment.isoformat()}; {what} needs one of: {needed}"
+        )
 
     def fire(self, progress: Progress, event: str) -> None:
         """Move along the lifecycle, through its gates, or refuse.
@@ -102,18 +114,19 @@ class Rules:
             GateError: ``advance`` with required activities missing, listed by title.
             TransitionError: the event is not allowed in the current state.
         """
-        stage = self.stage(progress.state)
-        if event == "advance" and stage is not None:
-            missing = self.process.missing(stage, progress.completed)
-            if missing:
-                raise GateError(f"cannot leave stage {stage.title!r}: missing {'; '.join(missing)}")
-        state, done = self.table.replay_gated(progress.state, [event], completed=progress.completed)
-        progress.state = str(state)
-        progress.completed = done
+        state = progress.state
+        done = progress.completed
+        if event == "advance" and not self.table.gates.get(state, done) <= done:
+            # The table would refuse too; this names what is missing in the process's order.
+            missing = [a.title for a in self.compiled.required[state] if a not in done]
+            title = self.compiled.stages[state].title
+            raise GateError(f"cannot leave stage {title!r}: missing {'; '.join(missing)}")
+        target, progress.completed = self.table.fire(state, event, done)
+        progress.state = str(target)
 
     def stage(self, key: str) -> Stage | None:
         """The stage with that key, or None for the states outside the stages."""
-        return self.process.stage(key) if key in self.stage_keys else None
+        return self.compiled.stages.get(key)
 
     def notify(self, event: Event, incident: Incident) -> list[Notification]:
         """The people to consult or inform of an event: the RACI matrix, then the plan."""
@@ -146,7 +159,7 @@ class Rules:
         """
         kind, actor, raw_at, activity, details = action
         moment = utc(raw_at, field="at")
-        if not isinstance(cast("object", actor), str) or not actor.strip():
+        if not isinstance(actor, str) or not actor.strip():
             raise NotAuthorizedError(f"by ({actor!r}) must name a person")
         if progress.last is not None and moment < progress.last:
             last = progress.timeline[-1]
@@ -154,12 +167,12 @@ class Rules:
                 f"at ({moment.isoformat()}) is before the last event's at "
                 f"({last.at.isoformat()}, sequence {last.sequence}); timelines only go forward"
             )
-        if (kind is EventKind.PROPOSED) != (not progress.timeline):
+        if (kind is _PROPOSED) != (not progress.timeline):
             raise TransitionError(
                 "a major incident is proposed once, as the first event of its timeline"
             )
         stage, facts, children = _HANDLERS[kind](self, progress, actor, moment, activity, details)
-        concerned = self.declaration if kind is EventKind.ACCEPTED else activity
+        concerned = self.declaration if kind is _ACCEPTED else activity
         sequence = len(progress.timeline)
         if stored is not None:
             # Replay compares what the workflow would record with what is stored, field by
@@ -196,9 +209,13 @@ def _same(
         stored.sequence == sequence
         and stored.actor == actor
         and stored.kind is kind
-        and _same_value(stored.activity, activity)
-        and _same_value(stored.stage, stage)
-        and stored.details == _json(facts)
+        and (stored.activity is activity or _same_value(stored.activity, activity))
+        and (stored.stage is stage or _same_value(stored.stage, stage))
+        and (
+            stored.details == facts or stored.details == _json(facts)
+            if facts
+            else not stored.details
+        )
     )
 
 
@@ -212,10 +229,39 @@ def _json(facts: dict[str, object]) -> dict[str, object]:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in facts.items()}
 
 
+@attrs.frozen
+class _Compiled:
+    """What a process and a RACI matrix make of the rules, as lookups by key.
+
+    Attributes:
+        declaration: the activity that declares.
+        table: the process's lifecycle, compiled.
+        stages: stage key -> stage.
+        activities: the process's activities.
+        activity_keys: their keys.
+        performers: activity key -> the keys of the roles R or A for it.
+        required: stage key -> the activities required before leaving it, in process order.
+        exits: stage key -> the milestone leaving it sets (``closed`` for the last), or None.
+        owner: the role accountable for declaring.
+        owners: its key, as a set.
+        everyone: the keys of every role of the matrix.
+    """
+
+    declaration: Activity
+    table: TransitionTable
+    stages: dict[str, Stage]
+    activities: frozenset[Activity]
+    activity_keys: frozenset[str]
+    performers: dict[str, frozenset[str]]
+    required: dict[str, tuple[Activity, ...]]
+    exits: dict[str, str | None]
+    owner: Role
+    owners: frozenset[str]
+    everyone: frozenset[str]
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(
-    raci: RaciMatrix, process: Process, declaration: Activity | None
-) -> tuple[Activity, TransitionTable, frozenset[str], frozenset[Activity], Role]:
+def _compiled(raci: RaciMatrix, process: Process, declaration: Activity | None) -> _Compiled:
     """What a process and a RACI matrix make of the rules, worked out once per pair.
 
     Raises:
@@ -226,9 +272,23 @@ def _compiled(
     table = TransitionTable.of(major_incident_lifecycle(process))
     for activity in process.activities:
         raci.accountable(activity)
-    stage_keys = frozenset(stage.key for stage in process.stages)
-    activities = frozenset(process.activities)
-    return chosen, table, stage_keys, activities, raci.accountable(chosen)
+    owner = raci.accountable(chosen)
+    return _Compiled(
+        declaration=chosen,
+        table=table,
+        stages={stage.key: stage for stage in process.stages},
+        activities=frozenset(process.activities),
+        activity_keys=frozenset(activity.key for activity in process.activities),
+        performers={
+            activity.key: frozenset(role.key for role in raci.performers(activity))
+            for activity in (*process.activities, chosen)
+        },
+        required={stage.key: process.required_of(stage) for stage in process.stages},
+        exits={stage.key: process.exit_milestone(stage) for stage in process.stages},
+        owner=owner,
+        owners=frozenset({owner.key}),
+        everyone=frozenset(role.key for role in raci.roles),
+    )
 
 
 def _declaration_of(process: Process) -> Activity:
@@ -265,7 +325,7 @@ def _reason(details: dict[str, object]) -> None:
 def _proposed(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, rules.raci.roles, "proposing a major incident")
+    rules.require(actor, moment, rules.compiled.everyone, "proposing a major incident")
     progress.set(Milestone.REPORTED, moment, keep=True)
     return None, facts, ()
 
@@ -274,14 +334,15 @@ def _accepted(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
     declaration = rules.declaration
-    rules.require(actor, moment, rules.raci.performers(declaration), repr(declaration.title))
+    performers = rules.compiled.performers[declaration.key]
+    rules.require(actor, moment, performers, declaration)
     rules.fire(progress, "accept")
     progress.set(Milestone.DECLARED, moment)
     progress.set(Milestone.ACKNOWLEDGED, moment, keep=True)
     progress.major = True
     if declaration.stage.key == progress.state:
         progress.completed = progress.completed | {declaration}
-    return rules.stage(progress.state), facts, ()
+    return rules.compiled.stages.get(progress.state), facts, ()
 
 
 def _rejected(
@@ -289,7 +350,7 @@ def _rejected(
 ) -> Handled:
     declaration = rules.declaration
     what = f"rejecting ({declaration.title!r})"
-    rules.require(actor, moment, rules.raci.performers(declaration), what)
+    rules.require(actor, moment, rules.compiled.performers[declaration.key], what)
     _reason(facts)
     rules.fire(progress, "reject")
     return None, facts, ()
@@ -303,12 +364,12 @@ def _activity(
     activity: object,
     facts: dict[str, Any],
 ) -> Handled:
-    if not isinstance(activity, Activity) or activity not in rules.activities:
+    if not isinstance(activity, Activity) or activity.key not in rules.compiled.activity_keys:
         raise GateError(f"activity ({activity!r}) is not an activity of this process")
-    rules.require(actor, moment, rules.raci.performers(activity), repr(activity.title))
+    rules.require(actor, moment, rules.compiled.performers[activity.key], activity)
     # The lifecycle's graph accepts an activity in its own stage's state, and only there.
     if activity.stage.key != progress.state:
-        current = rules.stage(progress.state)
+        current = rules.compiled.stages.get(progress.state)
         where = f"stage {current.title!r}" if current else f"state {progress.state!r}"
         raise GateError(
             f"activity {activity.title!r} belongs to stage {activity.stage.title!r}; "
@@ -321,17 +382,17 @@ def _activity(
             raise TaskError(f"{needed} ({value!r}) is required for {activity.title!r}")
         setattr(progress, needed, value)
     progress.completed = progress.completed | {activity}
-    return rules.stage(progress.state), facts, ()
+    return rules.compiled.stages.get(progress.state), facts, ()
 
 
 def _advanced(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, {rules.owner}, "advancing to the next stage")
-    left = rules.stage(progress.state)
+    rules.require(actor, moment, rules.compiled.owners, "advancing to the next stage")
+    left = rules.compiled.stages.get(progress.state)
     rules.fire(progress, "advance")
     children: tuple[str, ...] = ()
-    milestone = rules.process.exit_milestone(left) if left is not None else None
+    milestone = rules.compiled.exits[left.key] if left is not None else None
     if milestone == "closed":
         progress.set(Milestone.RESOLVED, moment, keep=True)
         progress.set(Milestone.CLOSED, moment)
@@ -346,9 +407,9 @@ def _advanced(
 def _demoted(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, {rules.owner}, "demoting the major incident")
+    rules.require(actor, moment, rules.compiled.owners, "demoting the major incident")
     _reason(facts)
-    left = rules.stage(progress.state)
+    left = rules.compiled.stages.get(progress.state)
     rules.fire(progress, "demote")
     progress.major = False
     return left, facts, ()
@@ -357,19 +418,19 @@ def _demoted(
 def _reopened(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, {rules.owner}, "reopening the major incident")
+    rules.require(actor, moment, rules.compiled.owners, "reopening the major incident")
     _reason(facts)
     rules.fire(progress, "reopen")
     progress.reopen_count += 1
     progress.moments[MILESTONE_INDEX[Milestone.RESOLVED]] = None
     progress.moments[MILESTONE_INDEX[Milestone.CLOSED]] = None
-    return rules.stage(progress.state), facts, ()
+    return rules.compiled.stages.get(progress.state), facts, ()
 
 
 def _linked(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, rules.raci.roles, "linking a related incident")
+    rules.require(actor, moment, rules.compiled.everyone, "linking a related incident")
     child = facts.get("child_id")
     if not isinstance(child, str) or not child.strip():
         raise TaskError(f"child_id ({child!r}) must be a non-empty string")
@@ -384,7 +445,7 @@ def _linked(
 def _task_assigned(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
-    rules.require(actor, moment, {rules.owner}, "assigning a task")
+    rules.require(actor, moment, rules.compiled.owners, "assigning a task")
     if progress.state not in rules.stage_keys:
         raise TransitionError(f"tasks are assigned in a stage, not in state {progress.state!r}")
     title, to, also = facts.get("title"), facts.get("to"), facts.get("also")
@@ -421,7 +482,9 @@ def _task_completed(
     if not task.is_open:
         raise TaskError(f"task {task.id} was already completed at {task.done_at}")
     if actor != task.assignee:
-        rules.require(actor, moment, {rules.owner}, f"completing {task.assignee!r}'s {task.id}")
+        rules.require(
+            actor, moment, rules.compiled.owners, f"completing {task.assignee!r}'s {task.id}"
+        )
     progress.tasks[task.id] = attrs.evolve(task, done_at=as_pendulum(moment))
     return None, facts, ()
 
