@@ -211,22 +211,14 @@ def _same(
         and stored.kind is kind
         and (stored.activity is activity or _same_value(stored.activity, activity))
         and (stored.stage is stage or _same_value(stored.stage, stage))
-        and (
-            stored.details == facts or stored.details == _json(facts)
-            if facts
-            else not stored.details
-        )
+        # Replayed facts come from the stored details, already in JSON form (lists, not tuples).
+        and (stored.details == facts if facts else not stored.details)
     )
 
 
 def _same_value(stored: Activity | Stage | None, expected: Activity | Stage | None) -> bool:
     """Activities and stages compare by key alone; a stored one must match in title too."""
     return stored == expected and (stored is None or stored.title == expected.title)  # type: ignore[union-attr]
-
-
-def _json(facts: dict[str, object]) -> dict[str, object]:
-    """The details as an event stores them (lists for tuples)."""
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in facts.items()}
 
 
 @attrs.frozen
