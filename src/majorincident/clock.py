@@ -12,7 +12,7 @@ so that service levels can count business time. :data:`ALWAYS` is the 24x7 calen
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from operator import attrgetter
@@ -117,10 +117,11 @@ def utc(value: datetime | str, *, field: str = "value") -> datetime:
     """
     kind = type(value)
     if kind is pendulum.DateTime and value.tzinfo is pendulum.UTC:  # type: ignore[union-attr]
-        # What instant() returns: the base class's own date() and time() give standard values
-        # and combine() joins them, at half the cost of the constructor; comparing a pendulum
-        # value with a standard one would go through Python code.
-        known = datetime.combine(_DATE_OF(value), _TIME_OF(value), UTC)  # type: ignore[arg-type]
+        # What instant() returns: the base class's subtraction from the epoch in the same zone
+        # is exact and in C, and so is adding the difference to the standard epoch; a third of
+        # the cost of the constructor. Comparing a pendulum value with a standard one instead
+        # would go through Python code.
+        known: datetime = _EPOCH + _SUBTRACT(value, MIN_INSTANT)  # type: ignore[arg-type]
     elif kind is datetime and value.tzinfo is UTC:  # type: ignore[union-attr]
         known = value  # type: ignore[assignment]
     elif isinstance(value, str):
@@ -196,9 +197,8 @@ def _to_utc(parsed: datetime, value: object, field: str) -> datetime:
     return parsed
 
 
-#: datetime's methods, not pendulum's overrides: they return standard values.
-_DATE_OF: Final = datetime.date
-_TIME_OF: Final = datetime.time
+#: datetime's subtraction, not pendulum's override: it returns a standard timedelta.
+_SUBTRACT: Final[Callable[[datetime, datetime], timedelta]] = datetime.__sub__
 
 
 def _out_of_range(value: object, field: str) -> TimelineError:
