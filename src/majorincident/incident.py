@@ -615,30 +615,44 @@ def _check_order(moments: tuple[datetime | None, ...]) -> None:
 # optional), any text, a milestone, a small set of values converted once each through the
 # constructor, or a collection that is taken as it is only when empty.
 _REQUIRED, _OPTIONAL, _TEXT, _MILESTONE, _CONVERTED, _COLLECTION = range(6)
-_ROW_FIELDS: Final[dict[str, tuple[int, int]]] = {
-    "id": (_REQUIRED, 0),
-    "title": (_TEXT, 1),
-    "service": (_OPTIONAL, 2),
-    "affected_services": (_COLLECTION, 3),
-    "channel": (_CONVERTED, 4),
-    "impact": (_CONVERTED, 5),
-    "urgency": (_CONVERTED, 6),
-    "priority": (_CONVERTED, 7),
-    "major": (_CONVERTED, 8),
-    "kind": (_CONVERTED, 9),
-    **{m.field: (_MILESTONE, n) for n, m in enumerate(Milestone)},
-    "holds": (_COLLECTION, 11),
-    "reopen_count": (_CONVERTED, 12),
-    "parent_id": (_OPTIONAL, 13),
-    "child_ids": (_COLLECTION, 14),
-    "problem_id": (_OPTIONAL, 15),
-    "change_id": (_OPTIONAL, 16),
+_READS: Final = {
+    "id": _REQUIRED,
+    "title": _TEXT,
+    "service": _OPTIONAL,
+    "affected_services": _COLLECTION,
+    "channel": _CONVERTED,
+    "impact": _CONVERTED,
+    "urgency": _CONVERTED,
+    "priority": _CONVERTED,
+    "major": _CONVERTED,
+    "kind": _CONVERTED,
+    "holds": _COLLECTION,
+    "reopen_count": _CONVERTED,
+    "parent_id": _OPTIONAL,
+    "child_ids": _COLLECTION,
+    "problem_id": _OPTIONAL,
+    "change_id": _OPTIONAL,
 }
-#: What a record holds for a field no row gives (the constructor's defaults, as stored).
-_DEFAULTS: Final[tuple[object, ...]] = (
-    *(None, "", None, _NO_NAMES, None, None, None, None, False, IncidentKind.NORMAL),
-    *(None, (), 0, None, (), None, None),
-)
+
+
+def _row_fields() -> dict[str, tuple[int, int]]:
+    """Field name -> how a row's value is read and where it goes, in the constructor's order.
+
+    Where: the field's slot, or for a milestone its place in the milestones' tuple.
+    """
+    fields: dict[str, tuple[int, int]] = {}
+    for slot, name in enumerate(_SLOTS):
+        if name == "_moments":
+            fields.update((m.field, (_MILESTONE, n)) for n, m in enumerate(Milestone))
+        else:
+            fields[name] = (_READS[name], slot)
+    return fields
+
+
+_ROW_FIELDS: Final = _row_fields()
+_MOMENTS_SLOT: Final = _SLOTS.index("_moments")
+#: What a record holds for a field no row gives: the constructor's defaults, as it stores them.
+_DEFAULTS: Final = tuple(getattr(Incident("-"), name) for name in _SLOTS)
 #: How many rows are read and checked together; a chunk with a row in another form goes
 #: through the constructor row by row.
 _CHUNK: Final = 4096
@@ -701,7 +715,7 @@ def _fast_chunk(plan: tuple[_Read, ...], chunk: list[Sequence[object]]) -> list[
             return None
     except (MajorIncidentError, ValueError, TypeError):
         return None
-    slots[10] = zip(*moments, strict=True)
+    slots[_MOMENTS_SLOT] = zip(*moments, strict=True)
     records: list[Incident] = []
     append = records.append
     new = object.__new__

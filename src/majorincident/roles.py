@@ -598,7 +598,7 @@ class Roster:
 
         The workflow's check for every call: no set of roles is built, and roles compare by key.
         """
-        for _, role, start, end in self._spans.get(person) or self._spans_of(person):
+        for _, role, start, end in self._spans_of(person):
             if role.key in keys and start <= moment and (end is None or moment < end):
                 return True
         return False

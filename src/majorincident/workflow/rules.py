@@ -78,8 +78,6 @@ class Rules:
         self.compiled = compiled = _compiled(raci, process, declaration)
         self.declaration = compiled.declaration
         self.table = compiled.table
-        self.stage_keys = frozenset(compiled.stages)
-        self.activities = compiled.activities
         self.owner = compiled.owner
 
     def roles(self, person: str, moment: datetime) -> frozenset[Role]:
@@ -229,8 +227,7 @@ class _Compiled:
         declaration: the activity that declares.
         table: the process's lifecycle, compiled.
         stages: stage key -> stage.
-        activities: the process's activities.
-        activity_keys: their keys.
+        activity_keys: the keys of the process's activities.
         performers: activity key -> the keys of the roles R or A for it.
         required: stage key -> the activities required before leaving it, in process order.
         exits: stage key -> the milestone leaving it sets (``closed`` for the last), or None.
@@ -242,7 +239,6 @@ class _Compiled:
     declaration: Activity
     table: TransitionTable
     stages: dict[str, Stage]
-    activities: frozenset[Activity]
     activity_keys: frozenset[str]
     performers: dict[str, frozenset[str]]
     required: dict[str, tuple[Activity, ...]]
@@ -269,7 +265,6 @@ def _compiled(raci: RaciMatrix, process: Process, declaration: Activity | None) 
         declaration=chosen,
         table=table,
         stages={stage.key: stage for stage in process.stages},
-        activities=frozenset(process.activities),
         activity_keys=frozenset(activity.key for activity in process.activities),
         performers={
             activity.key: frozenset(role.key for role in raci.performers(activity))
@@ -334,7 +329,7 @@ def _accepted(
     progress.major = True
     if declaration.stage.key == progress.state:
         progress.completed = progress.completed | {declaration}
-    return rules.compiled.stages.get(progress.state), facts, ()
+    return rules.stage(progress.state), facts, ()
 
 
 def _rejected(
@@ -361,7 +356,7 @@ def _activity(
     rules.require(actor, moment, rules.compiled.performers[activity.key], activity)
     # The lifecycle's graph accepts an activity in its own stage's state, and only there.
     if activity.stage.key != progress.state:
-        current = rules.compiled.stages.get(progress.state)
+        current = rules.stage(progress.state)
         where = f"stage {current.title!r}" if current else f"state {progress.state!r}"
         raise GateError(
             f"activity {activity.title!r} belongs to stage {activity.stage.title!r}; "
@@ -374,14 +369,14 @@ def _activity(
             raise TaskError(f"{needed} ({value!r}) is required for {activity.title!r}")
         setattr(progress, needed, value)
     progress.completed = progress.completed | {activity}
-    return rules.compiled.stages.get(progress.state), facts, ()
+    return rules.stage(progress.state), facts, ()
 
 
 def _advanced(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
     rules.require(actor, moment, rules.compiled.owners, "advancing to the next stage")
-    left = rules.compiled.stages.get(progress.state)
+    left = rules.stage(progress.state)
     rules.fire(progress, "advance")
     children: tuple[str, ...] = ()
     milestone = rules.compiled.exits[left.key] if left is not None else None
@@ -401,7 +396,7 @@ def _demoted(
 ) -> Handled:
     rules.require(actor, moment, rules.compiled.owners, "demoting the major incident")
     _reason(facts)
-    left = rules.compiled.stages.get(progress.state)
+    left = rules.stage(progress.state)
     rules.fire(progress, "demote")
     progress.major = False
     return left, facts, ()
@@ -416,7 +411,7 @@ def _reopened(
     progress.reopen_count += 1
     progress.moments[MILESTONE_INDEX[Milestone.RESOLVED]] = None
     progress.moments[MILESTONE_INDEX[Milestone.CLOSED]] = None
-    return rules.compiled.stages.get(progress.state), facts, ()
+    return rules.stage(progress.state), facts, ()
 
 
 def _linked(
@@ -438,7 +433,7 @@ def _task_assigned(
     rules: Rules, progress: Progress, actor: str, moment: datetime, _: object, facts: dict[str, Any]
 ) -> Handled:
     rules.require(actor, moment, rules.compiled.owners, "assigning a task")
-    if progress.state not in rules.stage_keys:
+    if progress.state not in rules.compiled.stages:
         raise TransitionError(f"tasks are assigned in a stage, not in state {progress.state!r}")
     title, to, also = facts.get("title"), facts.get("to"), facts.get("also")
     if not isinstance(title, str) or not title.strip():
