@@ -699,3 +699,115 @@ class TestNotifications:
         assert "proposed as a major incident" in sam[0].reason
         assert "declared a major incident" in sam[0].reason
         assert major.timeline == step.events
+
+
+ALL_ROLES = Roster.staffed({"ana": SEED_ROLES}, at=utc("09:00"))
+
+
+def _forgeries(activity: Activity) -> st.SearchStrategy[Activity]:
+    """Copies of `activity` with its key kept and its title, its stage or both changed."""
+    titles = st.sampled_from(["Forged", activity.title])
+    stages = st.sampled_from(
+        [*SEED_PROCESS.stages, Stage(activity.stage.key, "Renamed"), Stage("other", "Other")]
+    )
+    return st.builds(
+        lambda title, stage: attrs.evolve(activity, title=title, stage=stage), titles, stages
+    ).filter(
+        lambda forged: (
+            (forged.title, forged.stage.key, forged.stage.title)
+            != (activity.title, activity.stage.key, activity.stage.title)
+        )
+    )
+
+
+class TestForgedActivities:
+    def test_another_stage_cannot_open_the_gate(self) -> None:
+        """An activity copied with the current stage is refused, naming both versions."""
+        major = declared(ALL_ROLES.assign("matthew", Role.MAJOR_INCIDENT_MANAGER, at=utc("09:00")))
+        before = snapshot(major)
+        forged = attrs.evolve(Activity.SET_UP_BRIDGE, stage=Stage.IDENTIFICATION)
+
+        with pytest.raises(GateError, match=r"does not match the process's") as caught:
+            major.perform(forged, by="ana", at=utc("13:50"))
+
+        assert "Stage(key='identification'" in str(caught.value)
+        assert "Stage(key='containment'" in str(caught.value)
+        assert before == snapshot(major)
+
+    def test_a_forged_change_sets_nothing(self) -> None:
+        """IMPLEMENT_CHANGE copied into identification cannot set the change id."""
+        major = declared(ALL_ROLES.assign("matthew", Role.MAJOR_INCIDENT_MANAGER, at=utc("09:00")))
+        forged = attrs.evolve(Activity.IMPLEMENT_CHANGE, stage=Stage.IDENTIFICATION)
+
+        with pytest.raises(GateError):
+            major.perform(forged, by="ana", at=utc("13:50"), change_id="CHG-1")
+
+        assert major.incident.change_id is None
+
+    def test_an_equal_copy_is_the_process_own(self) -> None:
+        """A copy with every field the same is accepted, and the event holds the process's own."""
+        major = declared()
+
+        step = major.perform(attrs.evolve(Activity.INFORM_STAKEHOLDERS), by="mia", at=utc("13:48"))
+
+        assert step.events[0].activity is Activity.INFORM_STAKEHOLDERS
+
+    def test_a_forged_declaration_is_refused(self) -> None:
+        """A declaring activity whose stage was changed is refused before anything is built."""
+        forged = attrs.evolve(Activity.DECLARE, stage=Stage.CONTAINMENT)
+
+        with pytest.raises(GateError, match=r"does not match the process's"):
+            MajorIncident.declare(
+                CLOUDFLARE, by="matthew", at=utc("13:46"), roster=ROSTER, declaration=forged
+            )
+
+    def test_replay_refuses_a_forged_timeline(self) -> None:
+        """A stored activity event whose stage was changed is refused on replay."""
+        major, _ = cloudflare()
+        events = list(major.timeline)
+        events[2] = attrs.evolve(events[2], activity=attrs.evolve(events[2].activity, title="X"))
+
+        with pytest.raises(TimelineError, match=r"^event 2: activity .* does not match"):
+            MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER)
+
+    def test_replay_refuses_a_forged_declaration_event(self) -> None:
+        """The acceptance's stored activity must be the declaration in every field."""
+        major, _ = cloudflare()
+        events = list(major.timeline)
+        forged = attrs.evolve(Activity.DECLARE, stage=Stage.MAINTENANCE)
+        events[1] = attrs.evolve(events[1], activity=forged)
+
+        with pytest.raises(TimelineError, match=r"^event 1: the stored event does not match"):
+            MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER)
+
+    @settings(max_examples=200)
+    @given(data=st.data())
+    def test_no_forged_activity_is_ever_accepted(self, data: st.DataObject) -> None:
+        """Whatever the stage and the call sequence, a forged activity is refused."""
+        roster = ALL_ROLES.assign("matthew", Role.MAJOR_INCIDENT_MANAGER, at=utc("09:00"))
+        major = declared(roster)
+        moment = utc("13:47")
+        for _ in range(data.draw(st.integers(0, 12), label="steps")):
+            moment += timedelta(minutes=1)
+            pending = major.pending
+            if major.stage is None:
+                break
+            if pending:
+                needed = pending[0]
+                details = {
+                    "problem_id": "PRB-1",
+                    "change_id": "CHG-1",
+                }
+                major.perform(needed, by="ana", at=moment, **details)
+            else:
+                major.advance(by="matthew", at=moment)
+        activity = data.draw(st.sampled_from(SEED_ACTIVITIES), label="activity")
+        forged = data.draw(_forgeries(activity), label="forged")
+        before = snapshot(major)
+
+        with pytest.raises((GateError, TransitionError)):
+            major.perform(
+                forged, by="ana", at=moment + timedelta(minutes=1), problem_id="P", change_id="C"
+            )
+
+        assert before == snapshot(major)
