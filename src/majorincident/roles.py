@@ -520,9 +520,9 @@ class Roster:
 
     assignments: tuple[Assignment, ...] = ()
     # Who held what when, by person and by role, in standard-library UTC datetimes: built on the
-    # first query, as the workflow asks for every call it checks.
-    _spans: dict[object, tuple[tuple[str, Role, datetime, datetime | None], ...]] = attrs.field(
-        init=False, factory=dict, eq=False, repr=False
+    # first query, as the workflow asks for every call it checks; never changed once published.
+    _spans: dict[object, tuple[tuple[str, Role, datetime, datetime | None], ...]] | None = (
+        attrs.field(init=False, default=None, eq=False, repr=False)
     )
 
     @classmethod
@@ -605,15 +605,19 @@ class Roster:
 
     def _spans_of(self, key: str | Role) -> tuple[tuple[str, Role, datetime, datetime | None], ...]:
         """The assignments of a person or of a role, with their bounds as standard datetimes."""
-        if not self._spans and self.assignments:
+        spans = self._spans
+        if spans is None:
+            # Built whole, then published by one attribute store: another thread sees either
+            # no index or a complete one, never a half-filled dict.
             grouped: dict[object, list[tuple[str, Role, datetime, datetime | None]]] = {}
             for a in self.assignments:
                 end = None if a.renounced_at is None else utc(a.renounced_at)
                 span = (a.person, a.role, utc(a.assumed_at), end)
                 grouped.setdefault(a.person, []).append(span)
                 grouped.setdefault(a.role, []).append(span)
-            self._spans.update((k, tuple(v)) for k, v in grouped.items())
-        return self._spans.get(key, ())
+            spans = {k: tuple(v) for k, v in grouped.items()}
+            object.__setattr__(self, "_spans", spans)
+        return spans.get(key, ())
 
     def history(self, person: str) -> tuple[Assignment, ...]:
         """Return every assignment of `person`, in the order they were taken."""
