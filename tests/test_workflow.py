@@ -422,7 +422,7 @@ class TestDecisions:
         step = major.advance(by="matthew", at=utc("14:52"))
 
         assert ("INC-101", "INC-102") == step.resolved_children
-        assert ["INC-101", "INC-102"] == step.events[0].details["resolved_children"]
+        assert ("INC-101", "INC-102") == step.events[0].details["resolved_children"]
         assert ("INC-101", "INC-102") == major.incident.child_ids == major.children
 
     @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ The package re-exports the everyday names; each lives in the module named for it
 
 from __future__ import annotations
 
+from majorincident._frozen import FrozenDict
 from majorincident.classification import (
     Assessment,
     Impact,
@@ -54,6 +55,7 @@ __all__ = [
     "ConfigurationError",
     "Event",
     "EventKind",
+    "FrozenDict",
     "GateError",
     "Hold",
     "Impact",

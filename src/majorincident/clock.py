@@ -385,6 +385,13 @@ def _load_zone(name: str) -> ZoneInfo:
 _FULL_DAY: Final = ((0, _SECONDS_PER_DAY),)
 
 
+def _holidays(value: Container[date]) -> Container[date]:
+    """A list or set of dates is frozen; tuples and computed calendars are kept as they are."""
+    if isinstance(value, list | set):
+        return frozenset(value)
+    return value
+
+
 @attrs.frozen(repr=False)
 class Calendar:
     """When work happens: working windows per weekday in one IANA timezone, minus holidays.
@@ -398,8 +405,9 @@ class Calendar:
         hours: weekday (``0``-``6`` from Monday, or ``"monday"``/``"mon"``) -> windows, each a
             ``(start, end)`` pair of :class:`datetime.time` or ``"HH:MM"`` strings; ``"24:00"``
             ends a window at midnight. Several windows a day are allowed; they must not overlap.
-        holidays: any container answering ``date in holidays`` in the calendar's timezone, such as
-            a set of dates or a ``holidays`` package calendar.
+        holidays: any container answering ``date in holidays`` in the calendar's timezone: dates
+            (a list or set is kept as a frozenset), or a ``holidays`` package calendar, kept as it
+            is (it fills itself year by year as it is asked, so it is the caller's to share).
 
     Raises:
         ConfigurationError: an unknown timezone, a window ending before it starts, overlapping
@@ -412,7 +420,7 @@ class Calendar:
 
     timezone: str = attrs.field(converter=_zone_name)
     hours: WeekHours = attrs.field(converter=_normalize_hours)
-    holidays: Container[date] = attrs.field(default=(), eq=False)
+    holidays: Container[date] = attrs.field(default=(), eq=False, converter=_holidays)
     _zone: ZoneInfo = attrs.field(init=False, eq=False)
     _always: bool = attrs.field(init=False, eq=False)
 

@@ -18,6 +18,7 @@ from typing import Any, Final, cast
 import attrs
 import pendulum
 
+from majorincident._frozen import FrozenDict
 from majorincident.classification import Priority
 from majorincident.clock import as_pendulum, utc
 from majorincident.errors import ConfigurationError
@@ -144,7 +145,7 @@ def _members(
                     f"members[{audience.value!r}] holds {member!r}; expected roles or people"
                 )
         members[audience] = group
-    return members
+    return FrozenDict(members)
 
 
 def _entries(value: Iterable[AudiencePlan]) -> tuple[AudiencePlan, ...]:

@@ -12,7 +12,6 @@ import enum
 import gc
 import math
 import operator
-import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice, repeat
@@ -21,6 +20,7 @@ from typing import Any, Final, TypeVar, cast
 import attrs
 import pendulum
 
+from majorincident._frozen import FrozenDict
 from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.clock import _utc_all, as_pendulum, instant, utc
 from majorincident.errors import MajorIncidentError, RecordError, TimelineError
@@ -868,18 +868,21 @@ def _json_value(value: object, path: str, depth: int) -> object:
             if not isinstance(key, str):
                 raise RecordError(f"{path} has key {key!r}; JSON object keys are strings")
             copied[key] = _json_value(item, f"{path}.{key}", depth + 1)
-        return copied
+        return FrozenDict(copied)
     if isinstance(value, list | tuple):
-        return [_json_value(item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value)]
+        return tuple(_json_value(item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
     raise RecordError(f"{path} ({value!r}) is not JSON-compatible")
+
+
+_NO_DETAILS: Final[FrozenDict[str, object]] = FrozenDict()
 
 
 def _details(value: Mapping[str, object] | None) -> Mapping[str, object]:
     if value is None:
-        return types.MappingProxyType({})
+        return _NO_DETAILS
     if not isinstance(value, Mapping):
         raise RecordError(f"details ({value!r}) must be a mapping")
-    return types.MappingProxyType(_json_value(value, "details", 0))  # type: ignore[arg-type]
+    return _json_value(value, "details", 0)  # type: ignore[return-value]
 
 
 @attrs.frozen(eq=False)

@@ -17,6 +17,7 @@ from typing import ClassVar, Final
 import attrs
 import pendulum
 
+from majorincident._frozen import FrozenDict
 from majorincident.clock import instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.process import SEED_ACTIVITIES, Activity
@@ -235,7 +236,9 @@ class RaciMatrix:
                     table[activity][role] = cell
         for activity, row in table.items():
             _check_row(activity, row)
-        object.__setattr__(self, "cells", table)
+        object.__setattr__(
+            self, "cells", FrozenDict({a: FrozenDict(row) for a, row in table.items()})
+        )
         object.__setattr__(self, "_hash", hash((self.roles, self.activities)))
 
     @classmethod

@@ -17,6 +17,7 @@ from typing import cast
 import attrs
 import pendulum
 
+from majorincident._frozen import FrozenDict
 from majorincident.classification import Priority
 from majorincident.clock import ALWAYS, Calendar, as_pendulum, utc
 from majorincident.errors import ConfigurationError, TimelineError
@@ -34,7 +35,7 @@ def _targets(value: Mapping[Priority | str | int, timedelta]) -> dict[Priority, 
                 f"target for {priority.name} ({duration!r}) must be a positive timedelta"
             )
         targets[priority] = duration
-    return targets
+    return FrozenDict(targets)
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
+from majorincident._frozen import FrozenDict
 from majorincident.classification.levels import Impact, Priority, Urgency
 from majorincident.errors import ClassificationError, ConfigurationError
 
@@ -46,7 +47,7 @@ def _priorities(values: Sequence[Any]) -> tuple[Any, ...]:
 def _cells(value: Mapping[Any, Any]) -> dict[Any, Any]:
     if not isinstance(value, Mapping):
         raise ConfigurationError(f"PriorityMatrix.cells ({value!r}) is not a mapping")
-    return dict(value)
+    return FrozenDict(value)
 
 
 @attrs.frozen(repr=False)

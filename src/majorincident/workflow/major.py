@@ -446,7 +446,7 @@ def _inputs(event: Event) -> dict[str, Any]:
     details = event.details
     accepted = _INPUTS[event.kind]
     if accepted is None:
-        return details.copy()  # type: ignore[attr-defined, no-any-return] # a mappingproxy's
+        return dict(details)
     return {key: value for key, value in details.items() if key in accepted}
 
 

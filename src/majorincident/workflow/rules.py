@@ -227,7 +227,7 @@ def _same(
         and stored.kind is kind
         and (stored.activity is activity or _same_value(stored.activity, activity))
         and (stored.stage is stage or _same_value(stored.stage, stage))
-        # Replayed facts come from the stored details, already in JSON form (lists, not tuples).
+        # Replayed facts come from the stored details, frozen as every event freezes its own.
         and (stored.details == facts if facts else not stored.details)
     )
 
@@ -427,7 +427,7 @@ def _advanced(
         progress.set(_EXIT[milestone], moment)
         if milestone == "resolved":
             children = progress.children
-            facts = {**facts, "resolved_children": list(children)}
+            facts = {**facts, "resolved_children": children}
     return left, facts, children
 
 
