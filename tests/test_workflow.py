@@ -493,6 +493,20 @@ class TestTasks:
 
         assert [True, False] == [task.is_open for task in major.tasks]
 
+    def test_an_assignee_without_roles_cannot_complete(self) -> None:
+        """An assignee who renounced every role may no longer complete their task."""
+        roster = ROSTER.renounce("tom", Role.TECHNICAL_STAFF, at=utc("13:55"))
+        major = declared(roster)
+        major.assign_task("A", to="tom", by="matthew", at=utc("13:50"))
+        before = snapshot(major)
+
+        with pytest.raises(NotAuthorizedError, match=r"^'tom' holds no role at .*completing"):
+            major.complete_task("T1", by="tom", at=utc("13:56"))
+
+        assert before == snapshot(major)
+        major.complete_task("T1", by="matthew", at=utc("13:57"))
+        assert not major.tasks[0].is_open
+
     @pytest.mark.parametrize(
         ("call", "error", "message"),
         [

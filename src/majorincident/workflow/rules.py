@@ -508,10 +508,14 @@ def _task_completed(
         raise TaskError(f"task_id ({task_id!r}) names no task")
     if not task.is_open:
         raise TaskError(f"task {task.id} was already completed at {task.done_at}")
-    if actor != task.assignee:
-        rules.require(
-            actor, moment, rules.compiled.owners, f"completing {task.assignee!r}'s {task.id}"
-        )
+    # The assignee completes their own task while they hold a role; anyone else must own.
+    own = actor == task.assignee
+    rules.require(
+        actor,
+        moment,
+        rules.compiled.everyone if own else rules.compiled.owners,
+        f"completing {task.assignee!r}'s {task.id}",
+    )
     progress.tasks[task.id] = attrs.evolve(task, done_at=as_pendulum(moment))
     return None, facts, ()
 
