@@ -48,7 +48,7 @@ from majorincident.testing import (
 )
 from majorincident.workflow import MajorIncident, Step
 
-GOLDEN = Path(__file__).parent / "golden" / "v1"
+GOLDEN = Path(__file__).parent / "golden"
 AT = datetime(2019, 7, 2, 13, 45, tzinfo=UTC)
 PEOPLE = {
     "sam": Role.SERVICE_DESK_TECHNICIAN,
@@ -566,8 +566,8 @@ class TestRefusals:
         ("changes", "message"),
         [
             (
-                {"schema_version": 2},
-                r"^\$\.schema_version: 2 is newer than this release reads \(1\)",
+                {"schema_version": 3},
+                r"^\$\.schema_version: 3 is newer than this release reads \(2\)",
             ),
             ({"schema_version": 0}, r"^\$\.schema_version: 0 is not a schema version"),
             ({"schema_version": "1"}, r"^\$\.schema_version: '1' is not a schema version"),
@@ -652,24 +652,61 @@ class TestMigrations:
         assert from_dict(current).title == "Triage"  # no migration for the current version
         assert to_dict(Stage("triage", "Triage"))["schema_version"] == 2
 
-    @pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json")), ids=lambda p: p.stem)
+    @pytest.mark.parametrize(
+        "path", sorted(GOLDEN.glob("v*/*.json")), ids=lambda p: f"{p.parent.name}-{p.stem}"
+    )
     def test_golden_files_load(self, path: Path) -> None:
-        """Each version-1 golden file loads into the example it was written from."""
+        """Each golden file loads into the example it was written from.
+
+        Version 1 was written before timelines were chained: its events load without digests.
+        """
         text = path.read_text(encoding="utf-8")
-        assert from_json(text) == EXAMPLES[path.stem]
-        assert json.loads(text) == to_dict(EXAMPLES[path.stem])
+        version = int(path.parent.name[1:])
+        expected = EXAMPLES[path.stem] if version >= 2 else unchained(EXAMPLES[path.stem])
+        assert from_json(text) == expected
+        if version == serialization.SCHEMA_VERSION:
+            assert json.loads(text) == to_dict(EXAMPLES[path.stem])
 
     def test_golden_files_cover_the_stored_records(self) -> None:
-        """The records other tools store most have a golden file."""
-        stored = {p.stem for p in GOLDEN.glob("*.json")}
-        assert {
-            "incident",
-            "timeline",
-            "roster",
-            "raci_matrix",
-            "process",
-            "priority_matrix",
-        } <= stored
+        """The records other tools store most have a golden file in every version."""
+        for version in range(1, serialization.SCHEMA_VERSION + 1):
+            stored = {p.stem for p in (GOLDEN / f"v{version}").glob("*.json")}
+            assert {
+                "incident",
+                "timeline",
+                "roster",
+                "raci_matrix",
+                "process",
+                "priority_matrix",
+            } <= stored
+
+    def test_a_version_1_timeline_is_chained_on_replay(self) -> None:
+        """Replaying a timeline stored unchained gives the digests the workflow records now."""
+        events = from_json((GOLDEN / "v1" / "timeline.json").read_text(encoding="utf-8"))
+        assert all(event.digest is None for event in events)
+
+        major = MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER)
+
+        assert EXAMPLES["timeline"] == major.timeline
+        assert (
+            MajorIncident.replay(
+                major.timeline, incident=CLOUDFLARE, roster=ROSTER, head=major.head
+            )
+            == major
+        )
+
+
+def unchained(value: Any) -> Any:
+    """The value as version 1 documents held it: events without digests."""
+    if isinstance(value, Event):
+        return attrs.evolve(value, digest=None)
+    if isinstance(value, tuple):
+        return tuple(unchained(item) for item in value)
+    if isinstance(value, Step):
+        return attrs.evolve(value, events=unchained(value.events))
+    if isinstance(value, PostIncidentReview):
+        return attrs.evolve(value, timeline=unchained(value.timeline))
+    return value
 
 
 JSON_VALUES = st.recursive(

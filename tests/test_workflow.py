@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from majorincident.errors import (
+    ConcurrencyError,
     ConfigurationError,
     GateError,
     NotAuthorizedError,
@@ -19,10 +23,18 @@ from majorincident.errors import (
     TimelineError,
     TransitionError,
 )
-from majorincident.incident import EventKind, Hold, Incident, Milestone
+from majorincident.incident import (
+    GENESIS,
+    Event,
+    EventKind,
+    Hold,
+    Incident,
+    Milestone,
+    event_digest,
+)
 from majorincident.process import SEED_ACTIVITIES, SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, SEED_ROLES, RaciMatrix, Responsibility, Role, Roster
-from majorincident.testing import raci_matrices, rosters
+from majorincident.testing import major_incidents, raci_matrices, rosters
 from majorincident.workflow import MajorIncident, Notification, Step
 
 DAY = datetime(2019, 7, 2, tzinfo=UTC)
@@ -825,3 +837,246 @@ class TestForgedActivities:
             )
 
         assert before == snapshot(major)
+
+
+class TestTamperEvidence:
+    def test_every_event_is_chained_to_the_one_before(self) -> None:
+        """Each digest is event_digest of the previous one, the incident id and the event."""
+        major, _ = cloudflare()
+        previous = GENESIS
+
+        for event in major.timeline:
+            assert event_digest(previous, CLOUDFLARE.id, event) == event.digest
+            previous = event.digest
+        assert previous == major.head
+
+    def test_replay_with_the_head_accepts_the_timeline(self) -> None:
+        """The stored timeline and its head replay to the same major incident."""
+        major, _ = cloudflare()
+
+        replayed = MajorIncident.replay(
+            major.timeline, incident=CLOUDFLARE, roster=ROSTER, head=major.head
+        )
+
+        assert major == replayed
+        assert major.head == replayed.head
+
+    @pytest.mark.parametrize(
+        ("tamper", "message"),
+        [
+            (
+                lambda events: [
+                    *events[:5],
+                    attrs.evolve(events[5], at=events[5].at.add(seconds=30)),
+                    *events[6:],
+                ],
+                r"^event 5: digest",
+            ),
+            (lambda events: events[:-1], r"^head \([0-9a-f]{64}\) is not the digest"),
+            (
+                lambda events: [
+                    *events[:7],
+                    attrs.evolve(events[7], details={"problem_id": "PRB-OTHER"}),
+                    *events[8:],
+                ],
+                r"^event 7: digest",
+            ),
+        ],
+        ids=["moved-timestamp", "dropped-last-event", "changed-problem-id"],
+    )
+    def test_consistent_edits_are_refused_with_the_head(self, tamper: Any, message: str) -> None:
+        """Edits the rules cannot see are refused by the chain, naming the first bad event."""
+        major, _ = cloudflare()
+        events = tamper(list(major.timeline))
+        MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER)  # the rules accept it
+
+        with pytest.raises(TimelineError, match=message):
+            MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER, head=major.head)
+
+    def test_another_incident_is_refused(self) -> None:
+        """A timeline replayed onto another incident fails at its first event."""
+        major, _ = cloudflare()
+        other = attrs.evolve(CLOUDFLARE, id="INC-OTHER")
+
+        with pytest.raises(TimelineError, match=r"^event 0: digest"):
+            MajorIncident.replay(major.timeline, incident=other, roster=ROSTER, head=major.head)
+
+    def test_recomputed_digests_do_not_match_the_head(self) -> None:
+        """Whoever rewrites the chain after an edit cannot match the head stored elsewhere."""
+        major, _ = cloudflare()
+        events = list(major.timeline)
+        events[5] = attrs.evolve(events[5], at=events[5].at.add(seconds=30))
+        previous, rechained = GENESIS, []
+        for event in events:
+            rechained.append(event.chained(previous, CLOUDFLARE.id))
+            previous = rechained[-1].digest
+
+        with pytest.raises(TimelineError, match=r"^head .* events were dropped, added or changed"):
+            MajorIncident.replay(rechained, incident=CLOUDFLARE, roster=ROSTER, head=major.head)
+
+    def test_unchained_timelines_are_chained_on_replay(self) -> None:
+        """A timeline stored before chaining replays with the digests the workflow gives."""
+        major, _ = cloudflare()
+        stripped = [attrs.evolve(event, digest=None) for event in major.timeline]
+
+        replayed = MajorIncident.replay(stripped, incident=CLOUDFLARE, roster=ROSTER)
+
+        assert major.timeline == replayed.timeline
+        assert major.head == replayed.head
+
+    def test_half_chained_timelines_are_refused(self) -> None:
+        """Digests stripped from some events only are refused, naming the first such event."""
+        major, _ = cloudflare()
+        events = list(major.timeline)
+        events[3] = attrs.evolve(events[3], digest=None)
+
+        with pytest.raises(TimelineError, match=r"^event 3: has no digest, unlike event 0"):
+            MajorIncident.replay(events, incident=CLOUDFLARE, roster=ROSTER)
+        first = [attrs.evolve(events[0], digest=None), *events[1:3]]
+        with pytest.raises(TimelineError, match=r"^event 1: has a digest, unlike event 0"):
+            MajorIncident.replay(first, incident=CLOUDFLARE, roster=ROSTER)
+
+    @pytest.mark.parametrize("head", ["abc", 5, "g" * 64])
+    def test_bad_heads(self, head: Any) -> None:
+        """A head that is not a digest is refused, naming it."""
+        major, _ = cloudflare()
+
+        with pytest.raises(TimelineError, match=r"^head \(.*\) (must be a digest|is not the)"):
+            MajorIncident.replay(major.timeline, incident=CLOUDFLARE, roster=ROSTER, head=head)
+
+    def test_a_digest_is_64_hex_digits(self) -> None:
+        """An event's digest, when given, must look like one."""
+        with pytest.raises(RecordError, match=r"^digest \('XYZ'\) must be 64 lowercase"):
+            Event(0, utc("13:45"), "sam", "proposed", digest="XYZ")
+
+    @settings(max_examples=30, deadline=None)
+    @given(major=major_incidents(), data=st.data())
+    def test_any_dropped_or_shifted_event_is_refused(
+        self, major: MajorIncident, data: st.DataObject
+    ) -> None:
+        """Dropping a suffix of events, or moving one by a microsecond, is refused with the head."""
+        events = list(major.timeline)
+        kept = data.draw(st.integers(0, len(events) - 1), label="kept")
+        number = data.draw(st.integers(0, len(events) - 1), label="shifted")
+        shifted = list(events)
+        shifted[number] = attrs.evolve(events[number], at=events[number].at.add(microseconds=1))
+        replay = functools.partial(
+            MajorIncident.replay,
+            incident=major.proposed,
+            roster=major.roster,
+            raci=major.raci,
+            process=major.process,
+            declaration=major.declaration,
+            head=major.head,
+        )
+
+        with pytest.raises(TimelineError):
+            replay(events[:kept])
+        with pytest.raises(TimelineError):
+            replay(shifted)
+
+
+class TestConcurrentWriters:
+    def test_version_counts_the_events(self) -> None:
+        """The version is the number of events, before and after a call."""
+        major = declared()
+        assert 2 == major.version
+
+        major.link("INC-9", by="sam", at=utc("13:50"), expected_version=2)
+
+        assert 3 == major.version
+
+    def test_a_stale_version_changes_nothing(self) -> None:
+        """A call made on a stale version is refused, naming both versions."""
+        major = declared()
+        major.link("INC-9", by="sam", at=utc("13:50"))
+        before = snapshot(major)
+
+        with pytest.raises(ConcurrencyError, match=r"^expected_version \(2\) is not .*\(3\)"):
+            major.perform(
+                Activity.INFORM_STAKEHOLDERS, by="mia", at=utc("13:51"), expected_version=2
+            )
+
+        assert before == snapshot(major)
+
+    @pytest.mark.parametrize("version", [-1, True, "3", 2.0])
+    def test_bad_versions(self, version: Any) -> None:
+        """A version that is not a whole number of events is refused, naming it."""
+        major = declared()
+
+        with pytest.raises(TaskError, match=r"^expected_version \(.*\) must be a whole number"):
+            major.advance(by="matthew", at=utc("13:50"), expected_version=version)
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda m, v: m.accept(by="matthew", at=utc("14:00"), expected_version=v),
+            lambda m, v: m.reject(by="matthew", at=utc("14:00"), reason="r", expected_version=v),
+            lambda m, v: m.perform(
+                Activity.DECLARE, by="matthew", at=utc("14:00"), expected_version=v
+            ),
+            lambda m, v: m.advance(by="matthew", at=utc("14:00"), expected_version=v),
+            lambda m, v: m.demote(by="matthew", at=utc("14:00"), reason="r", expected_version=v),
+            lambda m, v: m.reopen(by="matthew", at=utc("14:00"), reason="r", expected_version=v),
+            lambda m, v: m.link("INC-2", by="sam", at=utc("14:00"), expected_version=v),
+            lambda m, v: m.assign_task(
+                "T", to="tom", by="matthew", at=utc("14:00"), expected_version=v
+            ),
+            lambda m, v: m.complete_task("T1", by="tom", at=utc("14:00"), expected_version=v),
+        ],
+    )
+    def test_every_call_takes_a_version(self, call: Any) -> None:
+        """Every mutating call checks expected_version before anything else."""
+        major = declared()
+
+        with pytest.raises(ConcurrencyError):
+            call(major, 7)
+
+    def test_threads_sharing_one_object_lose_nothing(self) -> None:
+        """Eight threads making five links each on one object: all forty are kept."""
+        for _ in range(10):
+            major = declared()
+
+            def work(worker: int, major: MajorIncident = major) -> None:
+                for n in range(5):
+                    major.link(f"INC-{worker}-{n}", by="sam", at=utc("13:50"))
+
+            _in_threads(8, work)
+
+            assert 42 == major.version
+            assert 40 == len(major.children)
+
+    def test_the_optimistic_pattern(self) -> None:
+        """Writers that read the version, decide and retry on conflict all get their turn."""
+        major = declared()
+
+        def work(worker: int) -> None:
+            for n in range(5):
+                while True:
+                    version = major.version
+                    try:
+                        major.link(
+                            f"INC-{worker}-{n}", by="sam", at=utc("13:50"), expected_version=version
+                        )
+                        break
+                    except ConcurrencyError:
+                        continue
+
+        _in_threads(8, work)
+
+        assert 42 == major.version
+        assert list(range(42)) == [event.sequence for event in major.timeline]
+
+
+def _in_threads(count: int, work: Any) -> None:
+    """Run work(n) for n in range(count) in threads, switching as often as CPython can."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)

@@ -18,6 +18,7 @@ from majorincident.classification import (
 from majorincident.clock import ALWAYS, Calendar, duration_between, instant
 from majorincident.errors import (
     ClassificationError,
+    ConcurrencyError,
     ConfigurationError,
     GateError,
     MajorIncidentError,
@@ -52,6 +53,7 @@ __all__ = [
     "Assessment",
     "Calendar",
     "ClassificationError",
+    "ConcurrencyError",
     "ConfigurationError",
     "Event",
     "EventKind",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ClassificationError",
+    "ConcurrencyError",
     "ConfigurationError",
     "GateError",
     "MajorIncidentError",
@@ -30,6 +31,14 @@ class NaiveDateTimeError(MajorIncidentError, ValueError):
 
     Raised for a naive :class:`~datetime.datetime` and for an ISO-8601 string without an offset
     or ``Z``: the instant it denotes is unknowable, so it is refused rather than guessed.
+    """
+
+
+class ConcurrencyError(MajorIncidentError, ValueError):
+    """A call expected another version of a timeline than the one it would append to.
+
+    Raised when ``expected_version=`` differs from the number of events: another writer appended
+    first. Nothing changes; read the timeline again and decide whether the call still applies.
     """
 
 

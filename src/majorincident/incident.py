@@ -8,8 +8,11 @@ milestone was reached. Milestones must be in a sane order by instant; every viol
 from __future__ import annotations
 
 import contextlib
+import copy
 import enum
 import gc
+import hashlib
+import json
 import math
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +30,7 @@ from majorincident.errors import MajorIncidentError, RecordError, TimelineError
 from majorincident.process import Activity, Stage
 
 __all__ = [
+    "GENESIS",
     "ORDER_RULES",
     "Event",
     "EventKind",
@@ -35,6 +39,7 @@ __all__ = [
     "Incident",
     "IncidentKind",
     "Milestone",
+    "event_digest",
 ]
 
 
@@ -885,6 +890,23 @@ def _details(value: Mapping[str, object] | None) -> Mapping[str, object]:
     return _json_value(value, "details", 0)  # type: ignore[return-value]
 
 
+#: The "previous digest" of a timeline's first event.
+GENESIS: Final = "0" * 64
+_HEX: Final = frozenset("0123456789abcdef")
+_CANONICAL: Final = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+)
+
+
+def _digest(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not _is_digest(value):
+        raise RecordError(f"digest ({value!r}) must be 64 lowercase hexadecimal digits, or None")
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
+
+
 @attrs.frozen(eq=False)
 class Event:
     """One entry of an append-only timeline.
@@ -897,6 +919,8 @@ class Event:
         activity: the activity performed, where relevant.
         stage: the stage entered or left, where relevant.
         details: JSON-compatible facts: a reason, a problem or change id, a task.
+        digest: SHA-256 chaining it to the event before it (see :func:`event_digest`); the
+            workflow sets it, None for an event not chained (stored before chaining existed).
     """
 
     sequence: int = attrs.field(validator=_count)
@@ -906,6 +930,13 @@ class Event:
     activity: Activity | None = None
     stage: Stage | None = None
     details: Mapping[str, object] = attrs.field(factory=dict, converter=_details)
+    digest: str | None = attrs.field(default=None, validator=_digest)
+
+    def chained(self, previous: str, incident_id: str) -> Event:
+        """This event with its digest after `previous`, in the timeline of `incident_id`."""
+        twin = copy.copy(self)
+        object.__setattr__(twin, "digest", event_digest(previous, incident_id, self))
+        return twin
 
     def __eq__(self, other: object) -> bool:
         """Events are equal when every field is, activities and stages by key and title."""
@@ -928,4 +959,40 @@ class Event:
             None if activity is None else (activity.key, activity.title, activity.stage.key),
             None if stage is None else (stage.key, stage.title),
             dict(self.details),
+            self.digest,
         )
+
+
+def event_digest(previous: str, incident_id: str, event: Event) -> str:
+    """The digest that chains `event` to the one before it in the timeline of `incident_id`.
+
+    SHA-256, as 64 lowercase hex digits, of the UTF-8 canonical JSON (keys sorted, no white
+    space, non-ASCII characters as they are) of the array ``[previous, incident_id, event]``,
+    the event written as its JSON document is, without ``schema_version``, ``type`` and
+    ``digest``. A timeline's first event follows :data:`GENESIS`. Any tool can check a stored
+    timeline this way; :meth:`MajorIncident.replay <majorincident.workflow.MajorIncident.replay>`
+    does, given the last digest (the head) stored beside the record.
+
+    >>> event = Event(0, "2019-07-02T13:45Z", "sam", "proposed")
+    >>> event_digest(GENESIS, "INC-1", event)[:16]
+    '64a5e2ef49b5d01e'
+    """
+    activity, stage = event.activity, event.stage
+    document = {
+        "sequence": event.sequence,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "kind": event.kind.value,
+        "activity": None
+        if activity is None
+        else {
+            "key": activity.key,
+            "title": activity.title,
+            "stage": {"key": activity.stage.key, "title": activity.stage.title},
+        },
+        "stage": None if stage is None else {"key": stage.key, "title": stage.title},
+        "details": event.details,
+    }
+    text = _CANONICAL.encode([previous, incident_id, document])
+    # surrogatepass: a string no UTF-8 can hold still hashes (records refuse them elsewhere).
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -12,7 +12,7 @@ date by the pure functions in :data:`MIGRATIONS` before they are read.
 >>> incident = Incident("INC-1", service="cdn", reported_at="2019-07-02T15:45:00+02:00")
 >>> text = to_json(incident)
 >>> text
-'{"schema_version": 1, "type": "incident", "id": "INC-1", ...'
+'{"schema_version": 2, "type": "incident", "id": "INC-1", ...'
 >>> from_json(text, Incident) == incident
 True
 >>> from_json(text.replace('"cdn"', "5"), Incident)
@@ -78,15 +78,37 @@ __all__ = [
 ]
 
 #: The version of the documents this release writes.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 #: The deepest nesting of arrays and objects a document may have.
 MAX_DEPTH: Final = 64
 
 Json = Any
 Migration = Callable[[dict[str, Json]], dict[str, Json]]
+
+
+def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: events gain ``digest``, null for events stored before timelines chained.
+
+    Replaying such a timeline chains it from there on; tampering before that cannot be seen.
+    """
+    kind = document.get("type")
+    if kind == "event":
+        return {**document, "digest": document.get("digest")}
+    key = {"timeline": "events", "step": "events", "post_incident_review": "timeline"}.get(
+        str(kind)
+    )
+    events = document.get(key) if key is not None else None
+    if key is None or not isinstance(events, list):  # nothing to add, or the loader names it
+        return dict(document)
+    return {
+        **document,
+        key: [{**e, "digest": e.get("digest")} if isinstance(e, dict) else e for e in events],
+    }
+
+
 #: ``MIGRATIONS[n]`` turns a version-``n`` document into a version ``n + 1`` one, without
-#: changing its argument. Version 1 is the first, so there is none yet.
-MIGRATIONS: Final[dict[int, Migration]] = {}
+#: changing its argument.
+MIGRATIONS: Final[dict[int, Migration]] = {1: _unchained_events}
 
 T = TypeVar("T")
 
@@ -213,6 +235,9 @@ class _Instant(_Codec):
         return {"type": "string", "format": "date-time"}
 
 
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
 class _Duration(_Codec):
     """Durations as seconds (an integer when whole); pendulum Durations back where declared."""
 
@@ -220,9 +245,12 @@ class _Duration(_Codec):
         self.kind = kind
 
     def dump(self, value: Any, _path: str) -> Json:  # noqa: ANN401
-        if value.microseconds:
-            return value.total_seconds()
-        return value.days * 86_400 + value.seconds
+        # Exact microseconds through timedelta's own division: pendulum's Duration reports
+        # `days` and `seconds` in its own way, so -30 minutes would come out as -88200 s.
+        micro = timedelta.__floordiv__(value, _MICROSECOND)
+        whole, part = divmod(micro, 1_000_000)
+        # A float of seconds holds every microsecond exactly up to 2**53 of them (285 years).
+        return micro / 1_000_000 if part else whole
 
     def load(self, data: Json, path: str) -> Any:  # noqa: ANN401
         if type(data) not in (int, float):

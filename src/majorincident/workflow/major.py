@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
@@ -11,8 +12,14 @@ import pendulum
 
 from majorincident.clock import utc
 from majorincident.communication import CommunicationPlan
-from majorincident.errors import MajorIncidentError, RecordError, TimelineError
-from majorincident.incident import Event, EventKind, Incident
+from majorincident.errors import (
+    ConcurrencyError,
+    MajorIncidentError,
+    RecordError,
+    TaskError,
+    TimelineError,
+)
+from majorincident.incident import GENESIS, Event, EventKind, Incident, event_digest
 from majorincident.process import SEED_PROCESS, Activity, Process, Stage
 from majorincident.roles import DEFAULT_RACI, RaciMatrix, Role, Roster
 from majorincident.workflow.records import Notification, Progress, Step, Task
@@ -27,6 +34,14 @@ class MajorIncident:
     Build one with :meth:`propose`, :meth:`declare` or :meth:`replay`. Every call takes ``by=``
     and ``at=``, checks the person's roles at that instant against the RACI matrix, and returns a
     :class:`Step`. A refused call raises and changes nothing.
+
+    One object is meant for one writer, as an ITSM tool restores one per request. Calls on a
+    shared object are applied one at a time (none is lost), and each mutating call takes
+    ``expected_version=``: the :attr:`version` the caller read before deciding, so that a
+    writer who decided on a stale timeline gets :class:`~majorincident.errors.ConcurrencyError`
+    instead of appending to a timeline it has not seen. Every event carries a digest chaining
+    it to the one before (:func:`~majorincident.incident.event_digest`); store :attr:`head`
+    beside the timeline and pass it to :meth:`replay` to detect any change to what is stored.
 
     >>> from majorincident.roles import Role, Roster
     >>> roster = Roster.staffed(
@@ -72,6 +87,18 @@ class MajorIncident:
         )
         self._progress = Progress(incident, str(self._rules.table.initial))
         self._record: Incident = incident
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the lock, which a copy or an unpickled object makes anew."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore the state and give the object a lock of its own."""
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -149,6 +176,7 @@ class MajorIncident:
         process: Process = SEED_PROCESS,
         declaration: Activity | None = None,
         plan: CommunicationPlan | None = None,
+        head: str | None = None,
     ) -> MajorIncident:
         """Rebuild a major incident from its stored timeline, checking every event again.
 
@@ -160,24 +188,33 @@ class MajorIncident:
             process: the process in force.
             declaration: as for :meth:`propose`.
             plan: as for :meth:`propose`.
+            head: the :attr:`head` stored with the timeline. Given, every event's digest is
+                worked out again and compared, then the last one with `head`: a changed, dropped,
+                added or reordered event, or a timeline of another incident, is refused. Without
+                it the events are checked against the rules, and their digests taken as stored.
 
         Returns:
             An object equal in state, record and timeline to the one that made the events.
+            Events stored before timelines were chained (no digest) are chained as they are
+            replayed: changes made to them before that cannot be detected.
 
         Raises:
             TimelineError: an event out of sequence, in the past, refused by the rules, or not
-                what the workflow would have recorded; the message names its sequence number.
+                what the workflow would have recorded, or whose digest does not match; the
+                message names its sequence number. A head that does not match the timeline's.
         """
         major = cls(
             incident, roster=roster, raci=raci, process=process, declaration=declaration, plan=plan
         )
         progress = major._progress
         apply = major._rules.apply
+        chain = _Chain(incident.id, head)
         for number, stored in enumerate(cast("Iterable[object]", events)):
             if not isinstance(stored, Event):
                 raise TimelineError(f"event {number}: {stored!r} is not an Event")
             if stored.sequence != number:
                 raise TimelineError(f"event {number}: sequence {stored.sequence} is out of order")
+            chain.check_form(number, stored)
             action: Action = (
                 stored.kind,
                 stored.actor,
@@ -189,6 +226,8 @@ class MajorIncident:
                 apply(progress, action, stored=stored)
             except MajorIncidentError as error:
                 raise TimelineError(f"event {number}: {error}") from None
+            chain.follow(number, stored, progress)
+        chain.finish()
         try:
             major._record = progress.record(incident)
         except MajorIncidentError as error:
@@ -197,17 +236,21 @@ class MajorIncident:
 
     # -- the process ------------------------------------------------------------------------
 
-    def accept(self, *, by: str, at: datetime | str) -> Step:
+    def accept(self, *, by: str, at: datetime | str, expected_version: int | None = None) -> Step:
         """Accept the candidate: it is declared a major incident and enters the first stage.
 
         Sets DECLARED (and ACKNOWLEDGED when not yet set), marks the record major and records
         the declaring activity. Only roles R or A for declaring may accept.
         """
-        return self._call([(EventKind.ACCEPTED, by, at, None, {})])
+        return self._call([(EventKind.ACCEPTED, by, at, None, {})], expected_version)
 
-    def reject(self, *, by: str, at: datetime | str, reason: str) -> Step:
+    def reject(
+        self, *, by: str, at: datetime | str, reason: str, expected_version: int | None = None
+    ) -> Step:
         """Reject the candidate, with a reason; only roles R or A for declaring may."""
-        return self._call([(EventKind.REJECTED, by, at, None, {"reason": reason})])
+        return self._call(
+            [(EventKind.REJECTED, by, at, None, {"reason": reason})], expected_version
+        )
 
     def perform(
         self,
@@ -215,6 +258,7 @@ class MajorIncident:
         *,
         by: str,
         at: datetime | str,
+        expected_version: int | None = None,
         **details: Any,  # noqa: ANN401 - JSON-compatible facts kept on the event
     ) -> Step:
         """Record an activity of the current stage as done, by someone R or A for it.
@@ -227,9 +271,9 @@ class MajorIncident:
             GateError: the activity belongs to another stage, or to no stage of this process.
             TaskError: a required detail is missing.
         """
-        return self._call([(EventKind.ACTIVITY, by, at, activity, details)])
+        return self._call([(EventKind.ACTIVITY, by, at, activity, details)], expected_version)
 
-    def advance(self, *, by: str, at: datetime | str) -> Step:
+    def advance(self, *, by: str, at: datetime | str, expected_version: int | None = None) -> Step:
         """Move to the next stage once the current one's required activities are done.
 
         Only the owner (the role accountable for declaring) advances. Leaving a stage sets the
@@ -239,23 +283,33 @@ class MajorIncident:
         Raises:
             GateError: required activities are missing; the message lists them by title.
         """
-        return self._call([(EventKind.ADVANCED, by, at, None, {})])
+        return self._call([(EventKind.ADVANCED, by, at, None, {})], expected_version)
 
-    def demote(self, *, by: str, at: datetime | str, reason: str) -> Step:
+    def demote(
+        self, *, by: str, at: datetime | str, reason: str, expected_version: int | None = None
+    ) -> Step:
         """Cancel, with a reason: it is no longer a major incident. The owner only."""
-        return self._call([(EventKind.DEMOTED, by, at, None, {"reason": reason})])
+        return self._call([(EventKind.DEMOTED, by, at, None, {"reason": reason})], expected_version)
 
-    def reopen(self, *, by: str, at: datetime | str, reason: str) -> Step:
+    def reopen(
+        self, *, by: str, at: datetime | str, reason: str, expected_version: int | None = None
+    ) -> Step:
         """Go back to the resolution stage because the fix did not hold. The owner only.
 
         The record's resolution and closure are cleared until the next ones (so the record keeps
         the latest resolution); the timeline keeps every one. The reopen count goes up.
         """
-        return self._call([(EventKind.REOPENED, by, at, None, {"reason": reason})])
+        return self._call(
+            [(EventKind.REOPENED, by, at, None, {"reason": reason})], expected_version
+        )
 
-    def link(self, child_id: str, *, by: str, at: datetime | str) -> Step:
+    def link(
+        self, child_id: str, *, by: str, at: datetime | str, expected_version: int | None = None
+    ) -> Step:
         """Link a related incident, one of the influx about the same issue; any role may."""
-        return self._call([(EventKind.LINKED, by, at, None, {"child_id": child_id})])
+        return self._call(
+            [(EventKind.LINKED, by, at, None, {"child_id": child_id})], expected_version
+        )
 
     def assign_task(
         self,
@@ -266,6 +320,7 @@ class MajorIncident:
         at: datetime | str,
         due: datetime | str | None = None,
         also: bool = False,
+        expected_version: int | None = None,
     ) -> Step:
         """Assign a task inside the major incident team; the owner assigns.
 
@@ -278,15 +333,19 @@ class MajorIncident:
         details: dict[str, object] = {"title": title, "to": to, "also": also}
         if due is not None:
             details["due"] = utc(due, field="due").isoformat()
-        return self._call([(EventKind.TASK_ASSIGNED, by, at, None, details)])
+        return self._call([(EventKind.TASK_ASSIGNED, by, at, None, details)], expected_version)
 
-    def complete_task(self, task_id: str, *, by: str, at: datetime | str) -> Step:
+    def complete_task(
+        self, task_id: str, *, by: str, at: datetime | str, expected_version: int | None = None
+    ) -> Step:
         """Mark a task done, by its assignee or the owner.
 
         Raises:
             TaskError: no such task, or it is done already.
         """
-        return self._call([(EventKind.TASK_COMPLETED, by, at, None, {"task_id": task_id})])
+        return self._call(
+            [(EventKind.TASK_COMPLETED, by, at, None, {"task_id": task_id})], expected_version
+        )
 
     # -- views ------------------------------------------------------------------------------
 
@@ -313,6 +372,17 @@ class MajorIncident:
             return ()
         required = self._rules.process.required_of(stage)
         return tuple(a for a in required if a not in self._progress.completed)
+
+    @property
+    def version(self) -> int:
+        """The number of events: pass it back as ``expected_version=`` to append safely."""
+        return len(self._progress.timeline)
+
+    @property
+    def head(self) -> str | None:
+        """The last event's digest (None before the first): store it beside the timeline."""
+        timeline = self._progress.timeline
+        return timeline[-1].digest if timeline else None
 
     @property
     def timeline(self) -> tuple[Event, ...]:
@@ -407,8 +477,26 @@ class MajorIncident:
             f"{len(self._progress.timeline)} events>"
         )
 
-    def _call(self, actions: list[Action]) -> Step:
-        """Apply actions to a copy; keep it only if every one succeeds and the record is valid."""
+    def _call(self, actions: list[Action], expected_version: int | None = None) -> Step:
+        """Apply actions to a copy; keep it only if every one succeeds and the record is valid.
+
+        One call at a time: the lock keeps a second writer from working on the same timeline.
+        """
+        with self._lock:
+            if expected_version is not None:
+                self._check_version(expected_version)
+            return self._apply(actions)
+
+    def _check_version(self, expected: object) -> None:
+        if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+            raise TaskError(f"expected_version ({expected!r}) must be a whole number of events")
+        if expected != self.version:
+            raise ConcurrencyError(
+                f"expected_version ({expected}) is not the timeline's version ({self.version}): "
+                "another call appended first; read the major incident again and decide anew"
+            )
+
+    def _apply(self, actions: list[Action]) -> Step:
         candidate = self._progress.copy()
         events: list[Event] = []
         notices: list[Notification] = []
@@ -423,6 +511,47 @@ class MajorIncident:
         self._progress = candidate
         self._record = record
         return Step(tuple(events), _dedupe(notices), resolved)
+
+
+class _Chain:
+    """What a replay checks of the digests that chain a stored timeline."""
+
+    def __init__(self, incident_id: str, head: object) -> None:
+        if head is not None and not (isinstance(head, str) and len(head) == 64):
+            raise TimelineError(f"head ({head!r}) must be a digest: 64 hexadecimal digits")
+        self.incident_id, self.head = incident_id, head
+        self.previous, self.unchained = GENESIS, False
+
+    def check_form(self, number: int, stored: Event) -> None:
+        """A timeline is chained throughout, or (stored before chaining) not at all."""
+        if number == 0:
+            self.unchained = stored.digest is None
+        elif self.unchained != (stored.digest is None):
+            raise TimelineError(
+                f"event {number}: {'has a' if self.unchained else 'has no'} digest, unlike "
+                "event 0; a timeline is chained throughout or (stored before chaining) not at all"
+            )
+
+    def follow(self, number: int, stored: Event, progress: Progress) -> None:
+        """Chain an event stored before chaining, or check the digest when a head is given."""
+        if self.unchained:
+            progress.timeline[-1] = stored.chained(self.previous, self.incident_id)
+        elif self.head is not None:
+            expected = event_digest(self.previous, self.incident_id, stored)
+            if stored.digest != expected:
+                raise TimelineError(
+                    f"event {number}: digest {stored.digest} does not match its content and the "
+                    f"events before it ({expected}): the stored timeline was changed"
+                )
+        self.previous = progress.head
+
+    def finish(self) -> None:
+        """The last digest must be the head given."""
+        if self.head is not None and self.head != self.previous:
+            raise TimelineError(
+                f"head ({self.head}) is not the digest of the timeline's last event "
+                f"({self.previous}): events were dropped, added or changed since it was stored"
+            )
 
 
 #: The details each kind of call takes; the rest of a stored event's details are the workflow's

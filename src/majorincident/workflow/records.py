@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from majorincident.communication import Notification
-from majorincident.incident import Event, Incident, Milestone
+from majorincident.incident import GENESIS, Event, Incident, Milestone
 from majorincident.process import Activity
 
 __all__ = ["Notification", "Progress", "Step", "Task"]
@@ -89,6 +89,11 @@ class Progress:
         self.tasks: dict[str, Task] = {}
         self.timeline: list[Event] = []
         self.last: datetime | None = None  # the last event's instant, as a standard datetime
+
+    @property
+    def head(self) -> str:
+        """The last event's digest, or the genesis digest before the first event."""
+        return self.timeline[-1].digest or GENESIS if self.timeline else GENESIS
 
     def copy(self) -> Progress:
         """A copy that can be changed without touching this one."""

@@ -169,7 +169,8 @@ class Rules:
     ) -> tuple[Event, tuple[str, ...]]:
         """Check one action against the rules, change `progress`, and return its event.
 
-        With `stored`, the event the workflow would record must equal it (replay).
+        With `stored`, the event the workflow would record must equal it (replay); its digest
+        is the caller's to check. Otherwise the new event is chained to the last one.
         """
         kind, actor, raw_at, activity, details = action
         moment = utc(raw_at, field="at")
@@ -206,7 +207,7 @@ class Rules:
         else:
             event = Event(
                 sequence, moment, actor, kind, activity=concerned, stage=stage, details=facts
-            )
+            ).chained(progress.head, self.incident_id)
         progress.timeline.append(event)
         progress.last = moment
         return event, children
