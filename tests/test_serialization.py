@@ -230,6 +230,28 @@ class TestRoundTrip:
         summary = from_json(to_json(EXAMPLES["summary"]))
         assert type(summary.median) is pendulum.Duration
 
+    @given(
+        micro=st.integers(-(2**33) * 10**6, 2**33 * 10**6),
+        kind=st.sampled_from([timedelta, pendulum.Duration]),
+    )
+    def test_durations_are_exact(self, micro: int, kind: type[timedelta]) -> None:
+        """Any duration, negative ones and pendulum's included, comes back to the microsecond."""
+        codec = serialization._codec(kind)
+        value = timedelta(microseconds=micro)
+        if kind is pendulum.Duration:
+            value = pendulum.duration(microseconds=micro)
+
+        written = codec.dump(value, "$")
+
+        assert micro / 1_000_000 == written
+        assert value == codec.load(json.loads(json.dumps(written)), "$")
+
+    def test_negative_pendulum_durations(self) -> None:
+        """-30 minutes as a pendulum Duration is written as -1800 seconds."""
+        assert -1800 == serialization._codec(pendulum.Duration).dump(
+            pendulum.duration(minutes=-30), "$"
+        )
+
     def test_fractional_seconds(self) -> None:
         """Microseconds survive as fractional seconds."""
         level = EscalationLevel(timedelta(seconds=1, microseconds=500), ["on-call"])

@@ -249,7 +249,7 @@ class _Duration(_Codec):
         # `days` and `seconds` in its own way, so -30 minutes would come out as -88200 s.
         micro = timedelta.__floordiv__(value, _MICROSECOND)
         whole, part = divmod(micro, 1_000_000)
-        # A float of seconds holds every microsecond exactly up to 2**53 of them (285 years).
+        # A float of seconds keeps every microsecond up to 2**33 seconds (272 years) either way.
         return micro / 1_000_000 if part else whole
 
     def load(self, data: Json, path: str) -> Any:  # noqa: ANN401
