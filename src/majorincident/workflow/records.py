@@ -64,11 +64,13 @@ class Progress:
 
     __slots__ = (
         "change_id",
-        "children",
+        "child_set",
+        "child_list",
         "completed",
         "last",
         "major",
         "moments",
+        "open_titles",
         "problem_id",
         "reopen_count",
         "state",
@@ -83,10 +85,15 @@ class Progress:
         self.moments: list[datetime | None] = list(incident.instants)
         self.major = incident.major
         self.reopen_count = incident.reopen_count
-        self.children: tuple[str, ...] = incident.child_ids
+        # Linked incidents in order, and as a set: checking and adding one costs the same at
+        # the thousandth as at the first.
+        self.child_list: list[str] = list(incident.child_ids)
+        self.child_set: set[str] = set(incident.child_ids)
         self.problem_id = incident.problem_id
         self.change_id = incident.change_id
         self.tasks: dict[str, Task] = {}
+        # Casefolded title -> ids of the open tasks with it, in the order assigned.
+        self.open_titles: dict[str, tuple[str, ...]] = {}
         self.timeline: list[Event] = []
         self.last: datetime | None = None  # the last event's instant, as a standard datetime
 
@@ -95,13 +102,51 @@ class Progress:
         """The last event's digest, or the genesis digest before the first event."""
         return self.timeline[-1].digest or GENESIS if self.timeline else GENESIS
 
+    @property
+    def children(self) -> tuple[str, ...]:
+        """The linked incidents, in the order linked."""
+        return tuple(self.child_list)
+
+    def is_linked(self, child: str) -> bool:
+        """Whether that incident is linked already."""
+        return child in self.child_set
+
+    def link(self, child: str) -> None:
+        """Link an incident that is not linked yet."""
+        self.child_set.add(child)
+        self.child_list.append(child)
+
+    def add_task(self, task: Task) -> None:
+        """Keep a newly assigned task."""
+        self.tasks[task.id] = task
+        key = task.title.casefold()
+        self.open_titles[key] = (*self.open_titles.get(key, ()), task.id)
+
+    def open_task_titled(self, title: str) -> Task | None:
+        """The first open task with this title, casefolded, in the order assigned."""
+        ids = self.open_titles.get(title.casefold())
+        return self.tasks[ids[0]] if ids else None
+
+    def finish_task(self, task: Task, moment: pendulum.DateTime) -> None:
+        """Mark an open task done at `moment`."""
+        self.tasks[task.id] = attrs.evolve(task, done_at=moment)
+        key = task.title.casefold()
+        left = tuple(n for n in self.open_titles[key] if n != task.id)
+        if left:
+            self.open_titles[key] = left
+        else:
+            del self.open_titles[key]
+
     def copy(self) -> Progress:
         """A copy that can be changed without touching this one."""
         clone = object.__new__(Progress)
         for name in self.__slots__:
             setattr(clone, name, getattr(self, name))
         clone.moments = list(self.moments)
+        clone.child_list = list(self.child_list)
+        clone.child_set = set(self.child_set)
         clone.tasks = dict(self.tasks)
+        clone.open_titles = dict(self.open_titles)
         clone.timeline = list(self.timeline)
         return clone
 

@@ -462,11 +462,11 @@ def _linked(
     child = facts.get("child_id")
     if not isinstance(child, str) or not child.strip():
         raise TaskError(f"child_id ({child!r}) must be a non-empty string")
-    if child == rules.incident_id or child in progress.children:
+    if child == rules.incident_id or progress.is_linked(child):
         raise TaskError(f"child_id ({child!r}) is the incident itself or already linked")
     if progress.state in ("rejected", "canceled", "closed"):
         raise TransitionError(f"cannot link to a major incident in state {progress.state!r}")
-    progress.children = (*progress.children, child)
+    progress.link(child)
     return None, facts, ()
 
 
@@ -481,12 +481,12 @@ def _task_assigned(
         raise TaskError(f"title ({title!r}) must be a non-empty string")
     if not isinstance(to, str) or not rules.roles(to, moment):
         raise TaskError(f"to ({to!r}) holds no role at {moment.isoformat()}; tasks go to the team")
-    for task in progress.tasks.values():
-        if task.is_open and task.title.casefold() == title.casefold() and also is not True:
-            raise TaskError(
-                f"task {task.id} {task.title!r} is already assigned to {task.assignee!r}; "
-                "pass also=True if a second person should work on it too"
-            )
+    same = progress.open_task_titled(title) if also is not True else None
+    if same is not None:
+        raise TaskError(
+            f"task {same.id} {same.title!r} is already assigned to {same.assignee!r}; "
+            "pass also=True if a second person should work on it too"
+        )
     due = facts.get("due")
     task = Task(
         f"T{len(progress.tasks) + 1}",
@@ -496,7 +496,7 @@ def _task_assigned(
         as_pendulum(moment),
         None if due is None else as_pendulum(utc(str(due), field="due")),
     )
-    progress.tasks[task.id] = task
+    progress.add_task(task)
     return None, {**facts, "task_id": task.id}, ()
 
 
@@ -517,7 +517,7 @@ def _task_completed(
         rules.compiled.everyone if own else rules.compiled.owners,
         f"completing {task.assignee!r}'s {task.id}",
     )
-    progress.tasks[task.id] = attrs.evolve(task, done_at=as_pendulum(moment))
+    progress.finish_task(task, as_pendulum(moment))
     return None, facts, ()
 
 
