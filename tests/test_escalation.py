@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from majorincident.clock import MAX_INSTANT
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.escalation import (
+    MAX_DELAY,
+    MAX_REPEATS,
     EscalationKind,
     EscalationLevel,
     EscalationPolicy,
@@ -44,19 +48,19 @@ class TestSimulate:
         ]
 
     def test_without_acknowledgement_two_repeats(self) -> None:
-        """Without an acknowledgement, three rounds of three levels, thirty minutes apart."""
+        """Three rounds of three levels; each starts the last level's delay after the last page."""
         pages = THREE.simulate(START)
 
         assert [
             (5, 1, 1),
             (15, 2, 1),
             (30, 3, 1),
-            (35, 1, 2),
-            (45, 2, 2),
-            (60, 3, 2),
-            (65, 1, 3),
-            (75, 2, 3),
-            (90, 3, 3),
+            (60, 1, 2),
+            (70, 2, 2),
+            (85, 3, 2),
+            (115, 1, 3),
+            (125, 2, 3),
+            (140, 3, 3),
         ] == [((page.at - START).total_seconds() / 60, page.level, page.round) for page in pages]
         assert EscalationKind.HIERARCHICAL is pages[2].kind
         assert EscalationKind.FUNCTIONAL is pages[1].kind
@@ -68,6 +72,77 @@ class TestSimulate:
         )
 
         assert [START, minute(60)] == [page.at for page in policy.simulate(START)]
+
+    def test_rounds_keep_the_levels_spacing(self) -> None:
+        """Levels at 5, 15 and 30 minutes with a 10-minute gap page at 5, 15, 30, 40, 50, 65."""
+        policy = EscalationPolicy(
+            [EscalationLevel(timedelta(minutes=m), "a") for m in (5, 15, 30)],
+            repeats=1,
+            round_gap=timedelta(minutes=10),
+        )
+
+        assert [minute(m) for m in (5, 15, 30, 40, 50, 65)] == [
+            page.at for page in policy.simulate(START)
+        ]
+
+    @given(
+        delays=st.lists(st.integers(0, 600), min_size=1, max_size=5, unique=True).map(sorted),
+        gap=st.none() | st.integers(0, 600),
+        repeats=st.integers(0, 5),
+        ack=st.none() | st.integers(0, 5000),
+    )
+    def test_pages_come_in_time_order(
+        self, delays: list[int], gap: int | None, repeats: int, ack: int | None
+    ) -> None:
+        """Whatever the levels, gap and repeats, pages come in time order, before the ack."""
+        policy = EscalationPolicy(
+            [EscalationLevel(timedelta(minutes=d), "a") for d in delays],
+            repeats=repeats,
+            round_gap=None if gap is None else timedelta(minutes=gap),
+        )
+
+        pages = policy.simulate(START, ack_at=None if ack is None else minute(ack))
+
+        moments = [page.at for page in pages]
+        assert sorted(moments) == moments
+        assert ack is not None or len(delays) * (repeats + 1) == len(pages)
+        assert all(moment < minute(ack) for moment in moments) if ack is not None else True
+
+    def test_no_page_after_the_supported_range(self) -> None:
+        """Near the end of the supported range, pages stop at MAX_INSTANT instead of overflowing."""
+        policy = EscalationPolicy(
+            [EscalationLevel(MAX_DELAY, "a")], repeats=MAX_REPEATS, round_gap=MAX_DELAY
+        )
+
+        pages = policy.simulate(MAX_INSTANT.subtract(days=1000))
+
+        assert 2 == len(pages)  # 366 and 732 days in; the third would pass MAX_INSTANT
+        assert pages[-1].at <= MAX_INSTANT
+
+    @pytest.mark.parametrize(
+        ("build", "message"),
+        [
+            (
+                lambda: EscalationLevel(timedelta(days=367), "a"),
+                r"^delay \(367 days, 0:00:00\) must be a timedelta from 0 to 366 days",
+            ),
+            (lambda: EscalationLevel(5, "a"), r"^delay \(5\) must be a timedelta"),
+            (
+                lambda: EscalationPolicy([EscalationLevel(timedelta(0), "a")], repeats=10**6),
+                r"^repeats \(1000000\) must be a whole number from 0 to 100",
+            ),
+            (
+                lambda: EscalationPolicy(
+                    [EscalationLevel(timedelta(0), "a")], round_gap=timedelta(minutes=-10)
+                ),
+                r"^round_gap \(-1 day, 23:50:00\) must be a timedelta from 0 to 366 days",
+            ),
+        ],
+    )
+    def test_bounds(self, build: Any, message: str) -> None:
+        """Delays, gaps and repeats are bounded, so no policy builds pages without end."""
+        with pytest.raises(ConfigurationError, match=message):
+            build()
 
     def test_acknowledged_at_a_level_instant(self) -> None:
         """A level due at the very instant of the acknowledgement does not fire."""
@@ -123,7 +198,7 @@ class TestDefinition:
             ),
             (
                 lambda: EscalationPolicy([EscalationLevel(timedelta(minutes=-1), "a")]),
-                r"^level 1 delay",
+                r"^delay \(-1 day, 23:59:00\) must be a timedelta from 0 to 366 days",
             ),
             (lambda: EscalationLevel(timedelta(0), []), "needs at least one target"),
             (lambda: EscalationLevel(timedelta(0), [""]), r"^escalation target \(''\) is not"),

@@ -11,17 +11,30 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Final, cast
 
 import attrs
 import pendulum
 
-from majorincident.clock import as_pendulum, utc
+from majorincident.clock import MAX_INSTANT, as_pendulum, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, Milestone
 from majorincident.roles import Role
 
-__all__ = ["EscalationKind", "EscalationLevel", "EscalationPolicy", "Page", "due_escalations"]
+__all__ = [
+    "MAX_DELAY",
+    "MAX_REPEATS",
+    "EscalationKind",
+    "EscalationLevel",
+    "EscalationPolicy",
+    "Page",
+    "due_escalations",
+]
+
+#: The longest delay of a level, and the longest gap between rounds.
+MAX_DELAY: Final = timedelta(days=366)
+#: The most repeats a policy may ask for (PagerDuty allows 9), so no policy pages without end.
+MAX_REPEATS: Final = 100
 
 
 class EscalationKind(enum.Enum):
@@ -41,6 +54,18 @@ def _targets(value: Iterable[Role | str] | Role | str) -> tuple[Role | str, ...]
     return targets
 
 
+def _delay(field: str, value: object) -> None:
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= MAX_DELAY:
+        shown = str(value) if isinstance(value, timedelta) else repr(value)
+        raise ConfigurationError(
+            f"{field} ({shown}) must be a timedelta from 0 to {MAX_DELAY.days} days"
+        )
+
+
+def _level_delay(_instance: object, _attribute: object, value: object) -> None:
+    _delay("delay", value)
+
+
 @attrs.frozen
 class EscalationLevel:
     """One level: page `targets` when `delay` has passed since the start (and not yet acked).
@@ -51,7 +76,7 @@ class EscalationLevel:
         kind: functional or hierarchical.
     """
 
-    delay: timedelta
+    delay: timedelta = attrs.field(validator=_level_delay)
     targets: tuple[Role | str, ...] = attrs.field(converter=_targets)
     kind: EscalationKind = attrs.field(default=EscalationKind.FUNCTIONAL, converter=EscalationKind)
 
@@ -93,8 +118,15 @@ def _levels(value: Iterable[EscalationLevel]) -> tuple[EscalationLevel, ...]:
 
 
 def _repeats(_instance: object, _attribute: object, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigurationError(f"repeats ({value!r}) must be a whole number >= 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REPEATS:
+        raise ConfigurationError(
+            f"repeats ({value!r}) must be a whole number from 0 to {MAX_REPEATS}"
+        )
+
+
+def _round_gap(_instance: object, _attribute: object, value: object) -> None:
+    if value is not None:
+        _delay("round_gap", value)
 
 
 @attrs.frozen
@@ -102,14 +134,17 @@ class EscalationPolicy:
     """Ordered levels, repeated `repeats` more times after the last, `round_gap` apart.
 
     Args:
-        levels: the levels, by increasing delay.
-        repeats: how many more passes after the first (0: no repeat).
+        levels: the levels, by increasing delay, each at most :data:`MAX_DELAY`.
+        repeats: how many more passes after the first (0: no repeat), at most
+            :data:`MAX_REPEATS`.
         round_gap: the time between the last level of a pass and the first of the next; the
-            last level's delay by default.
+            last level's delay by default; at most :data:`MAX_DELAY`. Levels keep their spacing
+            in every pass: levels at 5, 15 and 30 minutes with a 10-minute gap page at 5, 15,
+            30, then 40, 50, 65.
 
     Raises:
-        ConfigurationError: no level, a delay that is negative or not increasing, a bad target,
-            or a negative repeat count.
+        ConfigurationError: no level, a delay that is negative, too long or not increasing, a
+            bad target, a negative or too long gap, or a repeat count out of bounds.
 
     >>> policy = EscalationPolicy([
     ...     EscalationLevel(timedelta(minutes=5), "on-call"),
@@ -121,14 +156,15 @@ class EscalationPolicy:
 
     levels: tuple[EscalationLevel, ...] = attrs.field(converter=_levels)
     repeats: int = attrs.field(default=0, validator=_repeats)
-    round_gap: timedelta | None = None
+    round_gap: timedelta | None = attrs.field(default=None, validator=_round_gap)
 
     def simulate(
         self, start: datetime | str, *, ack_at: datetime | str | None = None
     ) -> list[Page]:
         """Every page that fires from `start`, stopping at the acknowledgement.
 
-        A level due at the very instant of the acknowledgement does not fire.
+        A level due at the very instant of the acknowledgement does not fire, nor one that
+        would fall after :data:`~majorincident.clock.MAX_INSTANT`. Pages come in time order.
 
         Raises:
             TimelineError: an acknowledgement before the start.
@@ -138,17 +174,26 @@ class EscalationPolicy:
         if ack is not None and ack < first:
             raise TimelineError(f"ack_at ({ack.isoformat()}) is before start ({first.isoformat()})")
         gap = self.round_gap if self.round_gap is not None else self.levels[-1].delay
+        # One pass lasts from its first level to its last, then the gap: the next starts there.
+        period = self.levels[-1].delay - self.levels[0].delay + gap
+        # Pages fire strictly before the acknowledgement, and no later than MAX_INSTANT; offsets
+        # are compared before adding, as the sum may not fit in a datetime.
+        limit = (ack if ack is not None else _LAST + _TICK) - first
         pages: list[Page] = []
         for round_number in range(self.repeats + 1):
-            offset = round_number * gap
+            offset = round_number * period
             for number, level in enumerate(self.levels, start=1):
-                moment = first + offset + level.delay
-                if ack is not None and moment >= ack:
+                if offset + level.delay >= limit:
                     return pages
+                moment = first + offset + level.delay
                 pages.append(
                     Page(as_pendulum(moment), number, round_number + 1, level.targets, level.kind)
                 )
         return pages
+
+
+_TICK: Final = timedelta(microseconds=1)
+_LAST: Final = utc(MAX_INSTANT)
 
 
 def due_escalations(

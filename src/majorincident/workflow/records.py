@@ -64,8 +64,8 @@ class Progress:
 
     __slots__ = (
         "change_id",
-        "child_set",
         "child_list",
+        "child_set",
         "completed",
         "last",
         "major",
