@@ -115,6 +115,38 @@ class TestCloudflareUpdates:
         )
 
 
+class TestCadenceAtResolution:
+    PLAN = CommunicationPlan(
+        [AudiencePlan(Audience.MANAGEMENT, every=timedelta(minutes=30))],
+        members={Audience.MANAGEMENT: ("carl",)},
+    )
+    INCIDENT = Incident(
+        "INC-1", priority="P1", major=True, declared_at=utc("13:00"), resolved_at=utc("15:00")
+    )
+
+    def test_no_update_owed_at_the_resolution(self) -> None:
+        """Declared 13:00, resolved 15:00, every 30 minutes: owed at 13:30, 14:00 and 14:30."""
+        schedule = update_schedule(self.INCIDENT, self.PLAN, sent=[], until=utc("16:00"))
+
+        assert ["13:30", "14:00", "14:30"] == [u.due.strftime("%H:%M") for u in schedule]
+
+    def test_updates_on_cadence_score_one(self) -> None:
+        """Updates sent exactly on cadence until the resolution score adherence 1.0."""
+        sent = [("management", utc(hhmm)) for hhmm in ("13:30", "14:00", "14:30")]
+
+        assert {Audience.MANAGEMENT: 1.0} == cadence_adherence(
+            self.INCIDENT, self.PLAN, sent=sent, until=utc("16:00")
+        )
+
+    def test_one_due_at_until_is_owed(self) -> None:
+        """Without a resolution, an update due exactly at `until` is owed."""
+        open_incident = attrs.evolve(self.INCIDENT, resolved_at=None)
+
+        schedule = update_schedule(open_incident, self.PLAN, sent=[], until=utc("14:00"))
+
+        assert ["13:30", "14:00"] == [u.due.strftime("%H:%M") for u in schedule]
+
+
 class TestNotifications:
     def test_declaration_reaches_every_audience(self) -> None:
         """With the plan, accepting informs the audiences' members too, once per person."""

@@ -282,6 +282,9 @@ def _cadences(incident: Incident, plan: CommunicationPlan) -> dict[Audience, tim
     return found
 
 
+_TICK: Final = timedelta(microseconds=1)
+
+
 def update_schedule(
     incident: Incident,
     plan: CommunicationPlan,
@@ -293,12 +296,16 @@ def update_schedule(
 
     Each update is due one cadence after the previous one was sent, or after the previous due
     time if it was not sent; the first is due one cadence after the start. An update sent any
-    time after the previous update counts for the next one due.
+    time after the previous update counts for the next one due. The resolution notice is the last
+    update, so none is owed at the resolution instant itself: declared at 13:00 and resolved at
+    15:00 with a 30-minute cadence, updates are owed at 13:30, 14:00 and 14:30. One due exactly
+    at `until` is owed.
     """
     start = incident.moment(Milestone.DECLARED) or incident.moment(Milestone.REPORTED)
     last = utc(until, field="until")
     resolved = incident.moment(Milestone.RESOLVED)
-    end = min(last, resolved) if resolved is not None else last
+    # Owed while due <= end, and end is one microsecond before a resolution up to `until`.
+    end = min(last, resolved - _TICK) if resolved is not None else last
     by_audience: dict[Audience, list[datetime]] = {}
     for audience, moment in sent:
         by_audience.setdefault(Audience(audience), []).append(utc(moment, field="sent"))
