@@ -57,6 +57,17 @@ class TestDemo:
         assert done.stdout.rstrip().endswith("gives the same major incident: True")
         assert "" == done.stderr
 
+    def test_names_the_four_stages(self) -> None:
+        """The demo says when the incident enters each of the four stages, in order."""
+        lines = [line for line in run("demo").stdout.splitlines() if "enters" in line]
+
+        assert [
+            "13:46  == The major incident enters Identification ==",
+            "13:49  == The major incident enters Containment ==",
+            "14:07  == The major incident enters Resolution ==",
+            "14:52  == The major incident enters Maintenance ==",
+        ] == lines
+
     def test_version_and_help(self) -> None:
         """--version prints the version; each command has --help."""
         assert run("--version").stdout.startswith("majorincident ")

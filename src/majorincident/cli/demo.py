@@ -90,8 +90,7 @@ def demo(write: Callable[[str], object]) -> None:
             _do(major, Activity.SET_UP_BRIDGE, MIA, "13:51"),
         ),
     ]
-    for when, who, what, call in script:
-        _step(write, when, who, what, call())
+    _play(write, major, script)
     try:
         major.advance(by=MAYA, at=f"{DAY}13:55Z")
     except GateError as refused:
@@ -146,8 +145,7 @@ def demo(write: Callable[[str], object]) -> None:
             lambda: major.advance(by=MAYA, at=f"{DAY}17:00Z"),
         ),
     ]
-    for when, who, what, call in script:
-        _step(write, when, who, what, call())
+    _play(write, major, script)
     record = major.incident
     write("")
     write(
@@ -167,6 +165,19 @@ def demo(write: Callable[[str], object]) -> None:
         f"Replaying the {len(major.timeline)} stored events gives the same major incident: "
         f"{replayed == major}"
     )
+
+
+def _play(
+    write: Callable[[str], object],
+    major: MajorIncident,
+    script: list[tuple[str, str, str, Callable[[], Step]]],
+) -> None:
+    """Make each call of the script, saying so whenever the incident enters a stage."""
+    for when, who, what, call in script:
+        before = major.stage
+        _step(write, when, who, what, call())
+        if major.stage is not None and major.stage != before:
+            write(f"{when}  == The major incident enters {major.stage.title} ==")
 
 
 def _do(major: MajorIncident, activity: Activity, who: str, when: str) -> Callable[[], Step]:
