@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from unittest import mock
@@ -588,15 +589,37 @@ class TestFromRows:
 
     @pytest.mark.parametrize("enabled", [True, False])
     def test_the_collector_is_left_as_it_was(self, enabled: bool) -> None:
-        """The garbage collector pauses while records are built, and is restored even on error."""
+        """Asked to, the collector pauses while records are built and is restored even on error."""
         toggle = gc.enable if enabled else gc.disable
         toggle()
         try:
-            Incident.from_rows(("id",), [("a",)])
+            paused = []
+
+            def rows() -> Iterator[tuple[str]]:
+                paused.append(not gc.isenabled())
+                yield ("a",)
+
+            Incident.from_rows(("id",), rows(), pause_collector=True)
+            assert [True] == paused
             assert enabled == gc.isenabled()
             with pytest.raises(RecordError):
-                Incident.from_rows(("id",), [("",)])
+                Incident.from_rows(("id",), [("",)], pause_collector=True)
             assert enabled == gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_by_default_the_collector_is_the_host_s(self) -> None:
+        """By default the build leaves the collector alone: a change made meanwhile stays."""
+
+        def rows() -> Iterator[tuple[str]]:
+            assert gc.isenabled()
+            yield ("a",)
+            gc.disable()  # as another thread of the host application might
+            yield ("b",)
+
+        try:
+            assert 2 == len(Incident.from_rows(("id",), rows()))
+            assert not gc.isenabled()
         finally:
             gc.enable()
 

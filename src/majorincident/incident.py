@@ -422,7 +422,13 @@ class Incident(_Storage):
             _check_holds(self)
 
     @classmethod
-    def from_rows(cls, fields: Sequence[str], rows: Iterable[Sequence[object]]) -> list[Incident]:
+    def from_rows(
+        cls,
+        fields: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        *,
+        pause_collector: bool = False,
+    ) -> list[Incident]:
         """Build many records from rows of values, each row holding one value per name in `fields`.
 
         The bulk path for exports, database cursors and dataframes (``itertuples``,
@@ -436,6 +442,12 @@ class Incident(_Storage):
             fields: the constructor's keyword names (``id``, ``title``, ``reported_at``, ...),
                 in the order of the values in each row; ``id`` must be among them.
             rows: sequences of values, as many as `fields` names.
+            pause_collector: turn Python's cyclic garbage collector off while building, and
+                back on afterwards if it was on. Records make no reference cycles, but a
+                running collector walks the growing list of them again and again: a million
+                rows take about half as long again with it on. The collector's state is the
+                whole process's, so ask for this only where nothing else (another thread, the
+                host application) turns the collector off or on meanwhile.
 
         Returns:
             The records, in the order of the rows.
@@ -467,7 +479,7 @@ class Incident(_Storage):
         except TypeError:
             raise RecordError(f"rows ({rows!r}) must be an iterable of rows") from None
         built: list[Incident] = []
-        with _collector_paused():
+        with _collector_paused() if pause_collector else contextlib.nullcontext():
             while chunk := list(islice(remaining, _CHUNK)):
                 records = _fast_chunk(plan, chunk) if cls is Incident else None
                 if records is None:
@@ -688,13 +700,9 @@ def _row_plan(fields: Sequence[str]) -> tuple[_Read, ...]:
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while records are built by the million.
+    """Pause the cyclic garbage collector while records are built by the million, if asked.
 
-    The collector runs after every few hundred new container objects, and as the heap grows it
-    walks every record built so far again and again: with it running, building a million
-    records takes half as long again. Records form no reference cycles, so nothing is left for
-    it to find; it runs as before once they are built. Mercurial's ``util.nogc`` does the same
-    for its bulk loads.
+    Mercurial's ``util.nogc`` does the same for its bulk loads.
     """
     if not gc.isenabled():
         yield
