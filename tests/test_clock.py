@@ -19,6 +19,7 @@ from majorincident.clock import (
     Calendar,
     duration_between,
     instant,
+    load_zone,
 )
 from majorincident.errors import (
     ConfigurationError,
@@ -570,3 +571,47 @@ class TestCalendarsStrategy:
         found = find(calendars(), lambda c: any(end == 86_400 for day in c.hours for _, end in day))
 
         assert any(end == 86_400 for day in found.hours for _, end in day)
+
+
+HOSTILE_ZONES = [
+    "America",  # a folder of the zone database: IsADirectoryError from zoneinfo
+    "Europe/" + "x" * 300,  # too long for the file system: OSError
+    "../../etc/passwd",
+    "Europe/Berlin\x00",
+    "",
+    "Mars/Olympus",
+]
+
+
+class TestLoadZone:
+    @pytest.mark.parametrize("name", HOSTILE_ZONES)
+    def test_hostile_names(self, name: str) -> None:
+        """Folders, overlong and malformed names raise ConfigurationError naming the field."""
+        with pytest.raises(ConfigurationError, match=r"^--tz \(.*\) is not a known IANA"):
+            load_zone(name, field="--tz")
+
+    @pytest.mark.parametrize("name", [None, 5, ZoneInfo("UTC")])
+    def test_not_a_name(self, name: object) -> None:
+        """A value that is not a string is refused the same way."""
+        with pytest.raises(ConfigurationError, match=r"^tz \(.*\) is not a known IANA"):
+            load_zone(name)
+
+    @pytest.mark.parametrize("name", HOSTILE_ZONES)
+    def test_every_entry_point(self, name: str) -> None:
+        """Every function that takes a timezone refuses a hostile one with the library's error."""
+        from majorincident import frames  # noqa: PLC0415
+        from majorincident.interop import from_servicenow  # noqa: PLC0415
+        from majorincident.kpi import report, trend  # noqa: PLC0415
+
+        calls = [
+            lambda: Calendar(name, {0: [("09:00", "17:00")]}),
+            lambda: trend([], start="2024-01-01T00:00Z", end="2024-02-01T00:00Z", tz=name),
+            lambda: report([], as_of="2024-01-01T00:00Z", tz=name),
+            lambda: from_servicenow(
+                {"number": "INC1", "opened_at": "2024-01-01 00:00:00"}, tz=name
+            ),
+            lambda: frames.ColumnMap(tz=name),
+        ]
+        for call in calls:
+            with pytest.raises(ConfigurationError, match=r"is not a known IANA timezone"):
+                call()

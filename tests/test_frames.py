@@ -145,6 +145,22 @@ class TestSample:
         assert_rows_match(pure_trend(expected), rows(result))
 
     @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize(
+        ("start", "end", "tz"),
+        [
+            ("2011-12-29T00:00Z", "2011-12-31T12:00Z", "Pacific/Apia"),
+            ("9999-12-01T00:00Z", "9999-12-30T00:00Z", "Pacific/Kiritimati"),
+        ],
+        ids=["samoa-skipped-a-day", "year-9999"],
+    )
+    def test_trend_at_calendar_edges(self, engine: str, start: str, end: str, tz: str) -> None:
+        """A day a zone skipped, and the end of the range, give the pure path's periods."""
+        kwargs: dict[str, Any] = {"start": start, "end": end, "every": "day", "tz": tz}
+        expected = kpi.trend(RECORDS, **kwargs)
+        result = frames.trend(ENGINES[engine](SAMPLE_FRAME), **kwargs)
+        assert_rows_match(pure_trend(expected), rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
     def test_downtime_by_service(self, engine: str) -> None:
         """Merged, clipped outages per service; availability, MTBF and MTBSI beside them."""
         window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from majorincident.classification import Channel, Impact, Priority, Urgency
-from majorincident.errors import RecordError
+from majorincident.errors import ConfigurationError, RecordError
 from majorincident.incident import HoldReason, Incident, Milestone
 from majorincident.interop import from_pagerduty, from_servicenow, to_servicenow
 from majorincident.testing import incidents
@@ -216,7 +216,7 @@ class TestFromServiceNow:
         """A record that is no mapping, an unknown zone, a hold with no opening time."""
         with pytest.raises(RecordError, match=r"^record \(\[\]\) is not a ServiceNow record"):
             from_servicenow([])  # type: ignore[arg-type]
-        with pytest.raises(RecordError, match=r"^tz \('Mars/Olympus'\) is not an IANA"):
+        with pytest.raises(ConfigurationError, match=r"^tz \('Mars/Olympus'\) is not a known"):
             from_servicenow(SN_RESOLVED_MAJOR, tz="Mars/Olympus")
         with pytest.raises(
             RecordError, match=r"^opened_at \(missing\) is required for a record on hold"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from majorincident.clock import Calendar
+from majorincident.clock import MAX_INSTANT, Calendar
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, IncidentKind, Milestone
 from majorincident.kpi import (
@@ -445,7 +446,7 @@ class TestTrend:
         ("kwargs", "error", "message"),
         [
             ({"every": "fortnight"}, ConfigurationError, r"^every \('fortnight'\) must be one of"),
-            ({"tz": "Mars/Base"}, ConfigurationError, r"^tz \('Mars/Base'\) is not an IANA"),
+            ({"tz": "Mars/Base"}, ConfigurationError, r"^tz \('Mars/Base'\) is not a known IANA"),
             ({"end": "2024-01-01T00:00Z"}, TimelineError, r"^end .* is not after start"),
         ],
     )
@@ -543,7 +544,7 @@ class TestReport:
         [
             ({"by": ["owner"]}, r"^by names 'owner'; expected fields among service"),
             ({"every": "decade"}, r"^every \('decade'\) must be one of"),
-            ({"tz": "Nowhere"}, r"^tz \('Nowhere'\) is not an IANA"),
+            ({"tz": "Nowhere"}, r"^tz \('Nowhere'\) is not a known IANA"),
         ],
     )
     def test_bad_arguments(self, kwargs: dict[str, Any], message: str) -> None:
@@ -572,3 +573,44 @@ class TestStats:
         assert 2.0 == kaplan_meier_median([1.0, 2.0, 2.0, 3.0], [True, True, False, True])
         assert kaplan_meier_median([1.0], [False]) is None
         assert math.isclose(1.0, kaplan_meier_median([1.0, 1.0], [True, True]) or 0)
+
+
+class TestTrendCalendars:
+    def test_a_day_samoa_skipped(self) -> None:
+        """Pacific/Apia skipped 2011-12-30: daily periods go from the 29th to the 31st."""
+        rows = trend(
+            [], start="2011-12-29T00:00Z", end="2011-12-31T12:00Z", every="day", tz="Pacific/Apia"
+        )
+
+        assert ["2011-12-28", "2011-12-29", "2011-12-31", "2012-01-01"] == [r.period for r in rows]
+        assert all(row.end > row.start for row in rows)
+
+    @pytest.mark.parametrize("every", ["day", "week", "month", "quarter", "year"])
+    @pytest.mark.parametrize("tz", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+    def test_the_end_of_the_supported_range(self, every: str, tz: str) -> None:
+        """Periods near year 9999 end at MAX_INSTANT instead of overflowing."""
+        rows = trend([], start="9999-01-01T00:00Z", end=MAX_INSTANT, every=every, tz=tz)
+
+        assert MAX_INSTANT == rows[-1].end
+        assert all(a.end == b.start for a, b in itertools.pairwise(rows))
+
+    @settings(max_examples=200)
+    @given(
+        start=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 1)),
+        length=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=800)),
+        every=st.sampled_from(["day", "week", "month", "quarter", "year"]),
+        tz=st.sampled_from(["UTC", "Pacific/Apia", "Pacific/Kiritimati", "Europe/London"]),
+    )
+    def test_periods_cover_the_range(
+        self, start: datetime, length: timedelta, every: str, tz: str
+    ) -> None:
+        """Whatever the zone and range, periods are non-empty, contiguous and cover it exactly."""
+        first = start.replace(tzinfo=UTC)
+        last = first + min(length, MAX_INSTANT - first)
+
+        rows = trend([], start=first, end=last, every=every, tz=tz)
+
+        assert first == rows[0].start
+        assert last == rows[-1].end
+        assert all(row.end > row.start for row in rows)
+        assert all(a.end == b.start for a, b in itertools.pairwise(rows))

@@ -615,6 +615,51 @@ class TestRefusals:
             from_dict({"schema_version": 1, "type": "kpi_report", "rows": float("nan")})
 
 
+def _with_zone(value: Any, zone: str) -> tuple[Any, int]:
+    """The document with every timezone field set to `zone`, and how many there were."""
+    if isinstance(value, dict):
+        found = 0
+        changed = {}
+        for key, item in value.items():
+            if key in ("timezone", "tz") and isinstance(item, str):
+                changed[key], found = zone, found + 1
+            else:
+                changed[key], inner = _with_zone(item, zone)
+                found += inner
+        return changed, found
+    if isinstance(value, list):
+        pairs = [_with_zone(item, zone) for item in value]
+        return [item for item, _ in pairs], sum(count for _, count in pairs)
+    return value, 0
+
+
+class TestHostileTimezones:
+    @pytest.mark.parametrize("zone", ["America", "Europe/" + "x" * 300, "\x00", "Mars/Olympus"])
+    @pytest.mark.parametrize(
+        "name", sorted(n for n in EXAMPLES if _with_zone(to_dict(EXAMPLES[n]), "UTC")[1])
+    )
+    def test_documents(self, name: str, zone: str) -> None:
+        """A document whose timezone is a folder, overlong or unknown raises RecordError only."""
+        document, _ = _with_zone(to_dict(EXAMPLES[name]), zone)
+
+        with pytest.raises(RecordError, match=r"is not a known IANA timezone"):
+            from_dict(document)
+
+    def test_the_documents_that_hold_one(self) -> None:
+        """Calendars, SLA policies, metrics, summaries and reports carry a timezone."""
+        holding = {name for name in EXAMPLES if _with_zone(to_dict(EXAMPLES[name]), "UTC")[1]}
+
+        assert {
+            "calendar",
+            "sla_policy",
+            "metric",
+            "summary",
+            "report_row",
+            "kpi_report",
+            "comparison",
+        } <= holding
+
+
 class TestWhatCannotBeStored:
     def test_policies_hold_code(self) -> None:
         """A policy whose rules are functions cannot be written."""

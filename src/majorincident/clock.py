@@ -33,6 +33,7 @@ __all__ = [
     "as_pendulum",
     "duration_between",
     "instant",
+    "load_zone",
     "utc",
 ]
 
@@ -373,13 +374,31 @@ def _zone_name(value: object) -> str:
     )
 
 
-def _load_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(
-            f"timezone ({name!r}) is not a known IANA timezone; expected e.g. 'Europe/Berlin'"
-        ) from None
+def load_zone(name: object, *, field: str = "tz") -> ZoneInfo:
+    """The IANA timezone `name`, or a ConfigurationError naming `field` and the value.
+
+    The one timezone lookup of the library: a name that is not a string, unknown, malformed, too
+    long for the file system, or a folder of the zone database (``"America"``) is refused.
+
+    >>> load_zone("Europe/Berlin")
+    zoneinfo.ZoneInfo(key='Europe/Berlin')
+    >>> load_zone("America", field="tz")
+    Traceback (most recent call last):
+    ...
+    majorincident.errors.ConfigurationError: tz ('America') is not a known IANA timezone; ...
+    """
+    if isinstance(name, str) and 0 < len(name) <= _MAX_ZONE_NAME:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass  # unknown, malformed, or a directory of the database
+    raise ConfigurationError(
+        f"{field} ({_show(name)}) is not a known IANA timezone; expected e.g. 'Europe/Berlin'"
+    )
+
+
+#: IANA names are far shorter ("America/Argentina/ComodRivadavia" is 32): longer is refused.
+_MAX_ZONE_NAME: Final = 64
 
 
 _FULL_DAY: Final = ((0, _SECONDS_PER_DAY),)
@@ -426,7 +445,7 @@ class Calendar:
 
     def __attrs_post_init__(self) -> None:
         """Resolve the timezone once and note whether the calendar never stops."""
-        object.__setattr__(self, "_zone", _load_zone(self.timezone))
+        object.__setattr__(self, "_zone", load_zone(self.timezone, field="timezone"))
         holidays = self.holidays
         # Only a known-empty builtin container allows the shortcut: the `holidays` package fills
         # its calendars lazily, so an empty-looking one may still answer True.

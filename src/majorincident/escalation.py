@@ -62,7 +62,7 @@ def _delay(field: str, value: object) -> None:
         )
 
 
-def _level_delay(_instance: object, _attribute: object, value: object) -> None:
+def _level_delay(_instance: object, _attribute: object, value: timedelta) -> None:
     _delay("delay", value)
 
 
@@ -124,7 +124,7 @@ def _repeats(_instance: object, _attribute: object, value: object) -> None:
         )
 
 
-def _round_gap(_instance: object, _attribute: object, value: object) -> None:
+def _round_gap(_instance: object, _attribute: object, value: timedelta | None) -> None:
     if value is not None:
         _delay("round_gap", value)
 

@@ -46,10 +46,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from majorincident.classification import Channel, Impact, Priority, Urgency
-from majorincident.clock import instant
+from majorincident.clock import instant, load_zone
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident, Milestone
 
@@ -110,13 +110,6 @@ def _code(value: str) -> str:
     """``"1 - High"`` -> ``"1"``; codes and other labels unchanged."""
     head = value.split(" - ", 1)[0].strip()
     return head if head.isdigit() else value
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise RecordError(f"tz ({tz!r}) is not an IANA timezone name") from None
 
 
 def _servicenow_time(record: Mapping[str, Any], field: str, zone: ZoneInfo) -> datetime | None:
@@ -181,7 +174,7 @@ def from_servicenow(record: Mapping[str, Any], *, tz: str = "UTC") -> Incident:
     """
     if not isinstance(record, Mapping):
         raise RecordError(f"record ({record!r}) is not a ServiceNow record (a JSON object)")
-    zone = _zone(tz)
+    zone = load_zone(tz, field="tz")
     number = _text(record, "number")
     if number is None:
         raise RecordError("number (missing) is required: it is the incident's id")
@@ -239,7 +232,7 @@ def to_servicenow(incident: Incident, *, tz: str = "UTC") -> dict[str, str]:
         incident: the record.
         tz: the timezone to write date-times in; UTC, as ServiceNow stores them, by default.
     """
-    zone = _zone(tz)
+    zone = load_zone(tz, field="tz")
 
     def when(milestone: Milestone) -> str:
         moment = incident.at(milestone)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from majorincident.cli.demo import demo
-from majorincident.cli.load import FIELDS, PRESETS, LoadError, read_incidents
+from majorincident.cli.load import FIELDS, MAX_LINE_BYTES, PRESETS, LoadError, read_incidents
+from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident
 from majorincident.kpi import MTTA, MTTD, MTTR, report, trend
@@ -76,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     reporting.add_argument(
         "--as-of", help="the instant the report speaks for (default: the data's latest)"
     )
+    reporting.add_argument(
+        "--max-line-bytes",
+        type=int,
+        default=MAX_LINE_BYTES,
+        metavar="N",
+        help=f"the longest line or CSV field read (default: {MAX_LINE_BYTES:,} bytes)",
+    )
     return parser
 
 
@@ -96,6 +104,9 @@ def _latest(incidents: Sequence[Incident]) -> datetime:
 
 def _report(arguments: argparse.Namespace) -> str:
     columns = _columns(arguments.columns)
+    load_zone(arguments.tz, field="--tz")
+    if arguments.max_line_bytes < 1:
+        raise LoadError(f"--max-line-bytes ({arguments.max_line_bytes}) must be at least 1")
     progress = None
     if arguments.file is None:
         with as_file(files("majorincident.data") / SAMPLE) as path:
@@ -113,6 +124,7 @@ def _report(arguments: argparse.Namespace) -> str:
             preset=arguments.preset,
             assume_tz=arguments.assume_tz,
             progress=progress,
+            max_line_bytes=arguments.max_line_bytes,
         )
         if progress is not None:
             sys.stderr.write("\n")
@@ -213,9 +225,9 @@ def _aligned(markdown: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, or 2 for bad input)."""
-    arguments = _parser().parse_args(argv)
+    """Run the command line; return the exit code (0, 2 for bad input, 130 when interrupted)."""
     try:
+        arguments = _parser().parse_args(argv)
         if arguments.command == "demo":
             demo(print)
         else:
@@ -223,4 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (LoadError, MajorIncidentError, OSError) as error:
         print(f"majorincident: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("majorincident: interrupted", file=sys.stderr)
+        return 130
     return 0

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
-import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, cast
 from zoneinfo import ZoneInfo
 
+from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
 
-__all__ = ["FIELDS", "PRESETS", "LoadError", "read_incidents"]
+__all__ = ["FIELDS", "MAX_LINE_BYTES", "PRESETS", "LoadError", "read_incidents"]
+
+#: The longest line (and CSV field) read by default, in bytes: a line longer than this is
+#: refused, so that no file, however it compresses, makes memory grow without bound.
+MAX_LINE_BYTES: Final = 1024 * 1024
 
 #: The record fields a column can map to.
 FIELDS: Final = (
@@ -110,14 +116,42 @@ def _record(
     return Incident(identifier, **values)  # type: ignore[arg-type]
 
 
-def _open(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
-    return path.open(encoding="utf-8", newline="")
+def _open(path: Path) -> IO[bytes]:
+    return cast("IO[bytes]", gzip.open(path) if path.suffix == ".gz" else path.open("rb"))
 
 
-def _json_rows(handle: IO[str], name: str) -> Iterator[tuple[int, Mapping[str, object]]]:
-    for number, line in enumerate(handle, start=1):
+def _lines(handle: IO[bytes], name: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Each line as text, numbered from 1, none longer than `limit` bytes, all UTF-8.
+
+    Lines are read in bytes and decoded one by one, so that a bad byte is named by its line.
+    """
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = handle.readline(limit + 1)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+            raise LoadError(f"{name}:{number}: the compressed file is damaged ({error})") from None
+        if not line:
+            return
+        if len(line) > limit:
+            raise LoadError(
+                f"{name}:{number}: the line is longer than {limit:,} bytes; "
+                "raise the limit with --max-line-bytes if the export needs it"
+            )
+        try:
+            yield number, line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise LoadError(
+                f"{name}:{number}: byte {error.start + 1}: not UTF-8 text "
+                f"({line[error.start : error.start + 1]!r}); export the file as UTF-8"
+            ) from None
+
+
+def _json_rows(
+    lines: Iterable[tuple[int, str]], name: str
+) -> Iterator[tuple[int, Mapping[str, object]]]:
+    for number, line in lines:
         if not line.strip():
             continue
         try:
@@ -126,13 +160,18 @@ def _json_rows(handle: IO[str], name: str) -> Iterator[tuple[int, Mapping[str, o
             raise LoadError(
                 f"{name}:{number}: column {error.colno}: not valid JSON ({error.msg})"
             ) from None
+        except (ValueError, RecursionError) as error:  # 5,000-digit integers, deep nesting
+            reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+            raise LoadError(f"{name}:{number}: not a usable JSON object ({reason})") from None
         if not isinstance(row, dict):
             raise LoadError(f"{name}:{number}: column 1: expected a JSON object per line")
         yield number, row
 
 
-def _csv_rows(handle: IO[str], name: str) -> Iterator[tuple[int, Mapping[str, object]]]:
-    reader = csv.reader(handle, strict=True)
+def _csv_rows(
+    lines: Iterable[tuple[int, str]], name: str
+) -> Iterator[tuple[int, Mapping[str, object]]]:
+    reader = csv.reader((line for _, line in lines), strict=True)
     try:
         header = next(reader)
         for values in reader:
@@ -157,6 +196,7 @@ def read_incidents(
     preset: str | None = None,
     assume_tz: str | None = None,
     progress: Callable[[int], None] | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
     name: str | None = None,
 ) -> list[Incident]:
     """Read a CSV or JSON-lines export (optionally gzipped) into Incident records.
@@ -167,21 +207,24 @@ def read_incidents(
         preset: ``servicenow`` or ``pagerduty`` column names.
         assume_tz: the timezone of timestamps that carry no offset; without it they are refused.
         progress: called with the number of rows read, every 50,000 rows.
+        max_line_bytes: the longest line, and CSV field, accepted (:data:`MAX_LINE_BYTES`).
         name: how to call the file in messages.
 
     Raises:
-        LoadError: a missing column, a broken line, or a bad value, naming the line and column.
+        LoadError: a missing column, a broken, overlong or non-UTF-8 line, a damaged gzip file,
+            or a bad value, naming the line (and the column where there is one).
     """
     label = name or str(path)
     mapping = {field: field for field in FIELDS}
     mapping.update(PRESETS.get(preset or "", {}))
     mapping.update(columns or {})
-    zone = ZoneInfo(assume_tz) if assume_tz else None
+    zone = load_zone(assume_tz, field="--assume-tz") if assume_tz else None
     localize = _localizer(zone)
     kind = "jsonl" if path.suffixes and path.suffixes[0] in (".jsonl", ".ndjson") else "csv"
     records: list[Incident] = []
-    with _open(path) as handle:
-        rows = _json_rows(handle, label) if kind == "jsonl" else _csv_rows(handle, label)
+    with _open(path) as handle, _csv_field_limit(max_line_bytes):
+        lines = _lines(handle, label, max_line_bytes)
+        rows = _json_rows(lines, label) if kind == "jsonl" else _csv_rows(lines, label)
         for number, raw in rows:
             if not records:
                 _check_columns(raw, mapping, label)
@@ -194,6 +237,16 @@ def read_incidents(
             if progress is not None and len(records) % PROGRESS_EVERY == 0:
                 progress(len(records))
     return records
+
+
+@contextlib.contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """Cap CSV fields at `limit` characters while reading, as lines are capped."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _check_columns(raw: Mapping[str, object], mapping: Mapping[str, str], name: str) -> None:

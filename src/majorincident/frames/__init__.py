@@ -21,7 +21,7 @@ from typing import Any, Final
 import attrs
 import narwhals as nw
 
-from majorincident.clock import ALWAYS, _micros, utc
+from majorincident.clock import ALWAYS, _micros, load_zone, utc
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames import _engine
 from majorincident.incident import IncidentKind, Milestone
@@ -37,7 +37,7 @@ from majorincident.kpi.metrics import (
 from majorincident.kpi.outages import _window
 from majorincident.kpi.report import GROUPS, _check_grouping
 from majorincident.kpi.stats import kaplan_meier_median_of_tallies
-from majorincident.kpi.trend import _rows, _zone, periods
+from majorincident.kpi.trend import _rows, periods
 
 __all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "downtime", "report", "summarize", "trend"]
 
@@ -58,7 +58,7 @@ def _milestones(value: Mapping[Milestone | str, str]) -> Mapping[Milestone, str]
 
 def _timezone(value: str | None) -> str | None:
     if value is not None:
-        _zone(value)
+        load_zone(value, field="ColumnMap.tz")
     return value
 
 
@@ -337,7 +337,7 @@ def report(
         NaiveDateTimeError: naive datetime columns without ``ColumnMap(tz=...)``.
     """
     _check_grouping(by, every)
-    _zone(tz)
+    load_zone(tz, field="tz")
     moment = _as_of(as_of)
     _open_policy(open_incidents)
     metrics = [_wall_time(metric) for metric in metrics]
@@ -505,7 +505,7 @@ def trend(
         _engine.aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)})
     )
     counts = {int(key): int(count) for key, count in counted.iter_rows()}
-    zone = _zone(tz)
+    zone = load_zone(tz, field="tz")
     rows = _rows(
         spans,
         [

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import narwhals as nw
 from narwhals import Implementation
 
+from majorincident.clock import load_zone
 from majorincident.errors import ConfigurationError
 
 #: A narwhals DataFrame or LazyFrame (typed loosely: which one depends on the input).
@@ -117,7 +118,7 @@ def local_micros(
     """
     if is_utc(tz):
         return nw.col(utc_column)
-    zone = ZoneInfo(tz)
+    zone = load_zone(tz, field="tz")
     if bounds is None:
         edges = collect(
             frame.select(nw.col(utc_column).min().alias("lo"), nw.col(utc_column).max())
@@ -138,7 +139,7 @@ def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
     """
     if is_utc(tz):
         return value
-    zone = ZoneInfo(tz)
+    zone = load_zone(tz, field="tz")
     # Bounds are local: widen by a day either way to cover every offset.
     base, changes = transitions(zone, bounds[0] - DAY_US, bounds[1] + DAY_US)
     thresholds = []

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from majorincident.clock import utc
+from majorincident.clock import load_zone, utc
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident, Milestone
 from majorincident.kpi.metrics import (
@@ -24,7 +24,7 @@ from majorincident.kpi.metrics import (
     _open_policy,
     _summary,
 )
-from majorincident.kpi.trend import EVERY, _label, _zone
+from majorincident.kpi.trend import EVERY, _label
 
 __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 
@@ -168,7 +168,7 @@ def report(
         ConfigurationError: an unknown grouping field, period or timezone.
     """
     _check_grouping(by, every)
-    zone: ZoneInfo = _zone(tz)
+    zone: ZoneInfo = load_zone(tz, field="tz")
     moment = utc(as_of, field="as_of")
     policy = _open_policy(open_incidents)
     groups: dict[tuple[object, ...], list[Incident]] = defaultdict(list)

@@ -13,12 +13,11 @@ import bisect
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import pendulum
 
-from majorincident.clock import as_pendulum, utc
+from majorincident.clock import MAX_INSTANT, as_pendulum, load_zone, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, IncidentKind, Milestone
 from majorincident.kpi.stats import poisson_rates_differ
@@ -60,11 +59,7 @@ class TrendRow:
     likely_noise: bool | None
 
 
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(f"tz ({tz!r}) is not an IANA timezone") from None
+_LAST: Final = utc(MAX_INSTANT)
 
 
 def _floor(day: date, every: str) -> date:
@@ -108,7 +103,10 @@ def periods(
     """The periods of the reporting timezone's calendar covering [start, end), clipped.
 
     Boundaries are local midnights in `tz`, so months follow that calendar across daylight
-    saving time and an incident at 23:30 UTC on 31 January is in February in Berlin.
+    saving time and an incident at 23:30 UTC on 31 January is in February in Berlin. A local day
+    that never happened has no period: Samoa (``Pacific/Apia``) skipped 30 December 2011, so
+    daily periods go from the 29th to the 31st. A period whose end would fall after
+    :data:`~majorincident.clock.MAX_INSTANT` ends there (the data cannot go further).
 
     Raises:
         ConfigurationError: an unknown `every` or timezone.
@@ -116,22 +114,29 @@ def periods(
     """
     if every not in EVERY:
         raise ConfigurationError(f"every ({every!r}) must be one of {', '.join(EVERY)}")
-    zone = _zone(tz)
+    zone = load_zone(tz, field="tz")
     first, last = utc(start, field="start"), utc(end, field="end")
     if last <= first:
         raise TimelineError(f"end ({last.isoformat()}) is not after start ({first.isoformat()})")
     day = _floor(first.astimezone(zone).date(), every)
+    lower = _midnight(day, zone)
     found = []
     while True:
-        following = _next(day, every)
-        lower = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-        upper = datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(
-            UTC
-        )
-        found.append((_label(day, every), max(lower, first), min(upper, last)))
-        if upper >= last:
+        try:
+            following: date | None = _next(day, every)
+            upper = _midnight(following, zone)  # type: ignore[arg-type]
+        except (ValueError, OverflowError):  # past year 9999: the data ends before
+            following, upper = None, _LAST
+        if upper > lower:  # a day skipped by the zone (Samoa, 2011-12-30) lasts nothing
+            found.append((_label(day, every), max(lower, first), min(upper, last)))
+        if upper >= last or following is None:
             return found
-        day = following
+        day, lower = following, upper
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant of local midnight starting `day` in `zone`, as a UTC datetime."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
 def _change(rate: float, base: float) -> float | None:
