@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import attrs
 import pendulum
