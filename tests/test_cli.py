@@ -242,3 +242,160 @@ class TestBadFiles:
         assert ["INC1", "INC2"] == [incident.id for incident in read_incidents(export)]
         with pytest.raises(LoadError, match="missing column 'number'"):
             read_incidents(export, preset="servicenow")
+
+
+GOOD_LINE = '{"id": "INC1", "reported_at": "2024-01-01T10:00Z"}\n'
+
+
+def _gzip_of(data: bytes, *, cut: int = 0) -> bytes:
+    """The gzip of `data`, less its last `cut` bytes."""
+    packed = gzip.compress(data)
+    return packed[: len(packed) - cut] if cut else packed
+
+
+class TestHostileFiles:
+    """Crash paths an audit found: each exits 2 with one line naming the file and the line."""
+
+    @pytest.mark.parametrize(
+        ("suffix", "content", "message"),
+        [
+            (
+                ".csv",
+                b"id,reported_at\nINC1,2024-01-01T10:00Z\nINC\xe92,2024-01-01T11:00Z\n",
+                "export.csv:3: byte 4: not UTF-8 text (b'\\xe9')",
+            ),
+            (
+                ".csv.gz",
+                _gzip_of(b"id,reported_at\n" + b"INC1,2024-01-01T10:00Z\n" * 5000, cut=20),
+                "export.csv.gz:",
+            ),
+            (".jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n", "export.jsonl:1: not a usable"),
+            (
+                ".jsonl",
+                b'{"id": "INC1", "reopen_count": ' + b"9" * 5000 + b"}\n",
+                "export.jsonl:1: not a usable JSON object (Exceeds the limit",
+            ),
+            (
+                ".jsonl",
+                GOOD_LINE.encode() + b'{"id": "' + b"x" * 2_000_000 + b'"}\n',
+                "export.jsonl:2: the line is longer than 1,048,576 bytes",
+            ),
+        ],
+        ids=["not-utf8", "truncated-gzip", "deep-json", "5000-digits", "huge-line"],
+    )
+    def test_bad_files(self, tmp_path: Path, suffix: str, content: bytes, message: str) -> None:
+        """The file and line are named, on one line, with no traceback."""
+        path = tmp_path / f"export{suffix}"
+        path.write_bytes(content)
+
+        done = run("report", str(path))
+
+        assert 2 == done.returncode
+        assert message in done.stderr
+        assert 1 == len(done.stderr.strip().splitlines())
+        assert "Traceback" not in done.stderr
+
+    def test_a_huge_line_in_a_small_gzip_stays_bounded(self, tmp_path: Path) -> None:
+        """A 512 MB line packed into half a megabyte is refused after reading a megabyte of it."""
+        path = tmp_path / "bomb.jsonl.gz"
+        with gzip.open(path, "wb", compresslevel=9) as packed:
+            chunk = b"x" * (1 << 20)
+            for _ in range(512):
+                packed.write(chunk)
+        script = (
+            "import resource, sys\n"
+            "from majorincident.cli import main\n"
+            "code = main(['report', sys.argv[1]])\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+            "sys.exit(code)\n"
+        )
+
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
+        )
+
+        assert 2 == done.returncode
+        assert "bomb.jsonl.gz:1: the line is longer than" in done.stderr
+        assert int(done.stdout) < 300 * 1024  # kilobytes: far from the 512 MB line
+
+    def test_the_limit_can_be_raised(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--max-line-bytes raises (or lowers) the limit, for lines and CSV fields alike."""
+        path = tmp_path / "export.csv"
+        path.write_text("id,reported_at\nINC1,2024-01-01T10:00Z\n", encoding="utf-8")
+
+        assert 2 == cli.main(["report", str(path), "--max-line-bytes", "10"])
+        assert "export.csv:1: the line is longer than 10 bytes" in capsys.readouterr().err
+        assert 0 == cli.main(["report", str(path), "--max-line-bytes", "100"])
+        assert 2 == cli.main(["report", str(path), "--max-line-bytes", "0"])
+        assert "--max-line-bytes (0) must be at least 1" in capsys.readouterr().err
+
+    def test_a_long_csv_field_across_lines(self, tmp_path: Path) -> None:
+        """A quoted CSV field spanning many short lines is capped like a line."""
+        path = tmp_path / "export.csv"
+        path.write_text('id,title\nINC1,"' + "word\n" * 1000 + '"\n', encoding="utf-8")
+
+        with pytest.raises(LoadError, match=r"export.csv:\d+: field larger than field limit"):
+            read_incidents(path, max_line_bytes=1000)
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [("--assume-tz", "Mars/Olympus"), ("--tz", "America"), ("--tz", "x" * 300)],
+    )
+    def test_bad_zones(self, export: Path, option: str, value: str) -> None:
+        """An unknown or hostile zone is named with its option, on one line."""
+        done = run("report", str(export), option, value)
+
+        assert 2 == done.returncode
+        assert f"majorincident: error: {option} (" in done.stderr
+        assert 1 == len(done.stderr.strip().splitlines())
+
+    def test_data_in_year_9999(self, tmp_path: Path) -> None:
+        """Data at the end of the supported range gives a report, not an overflow."""
+        path = tmp_path / "export.csv"
+        path.write_text(
+            "id,major,reported_at,resolved_at\n"
+            "A,true,9999-11-01T00:00:00Z,9999-11-02T00:00:00Z\n"
+            "B,true,9999-12-01T00:00:00Z,9999-12-29T00:00:00Z\n",
+            encoding="utf-8",
+        )
+
+        done = run("report", str(path))
+
+        assert 0 == done.returncode, done.stderr
+        assert "9999-12" in done.stdout
+
+    def test_interrupted(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Ctrl-C exits 130 with one line and no traceback."""
+
+        def interrupted(_: object) -> str:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "_report", interrupted)
+
+        assert 130 == cli.main(["report"])
+        assert "majorincident: interrupted\n" == capsys.readouterr().err
+
+    def test_interrupted_process(self, export: Path) -> None:
+        """A real SIGINT while reading: exit code 130 and no traceback."""
+        script = (
+            "import os, signal, sys\n"
+            "import majorincident.cli.load as load\n"
+            "real = load._record\n"
+            "def record(*args):\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    return real(*args)\n"
+            "load._record = record\n"
+            "from majorincident.cli import main\n"
+            "sys.exit(main(['report', sys.argv[1]]))\n"
+        )
+
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(export)], capture_output=True, text=True, check=False
+        )
+
+        assert 130 == done.returncode
+        assert "Traceback" not in done.stderr
