@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.errors import ConfigurationError, RecordError
@@ -377,3 +379,46 @@ class TestFromPagerDuty:
             from_pagerduty(PD_RESOLVED, [{"type": "resolve_log_entry"}])
         with pytest.raises(RecordError, match=r"^incident \(None\) is not a PagerDuty incident"):
             from_pagerduty(None)  # type: ignore[arg-type]
+
+
+JSON_LIKE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _replaced(record: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+    """The record with a few of its fields, or new ones, set to arbitrary JSON values."""
+    keys = data.draw(
+        st.lists(st.sampled_from(sorted(record)) | st.text(max_size=5), min_size=1, max_size=3),
+        label="keys",
+    )
+    return {**record, **{key: data.draw(JSON_LIKE, label=key) for key in keys}}
+
+
+class TestHostileRecords:
+    @settings(max_examples=300)
+    @given(data=st.data())
+    def test_servicenow(self, data: st.DataObject) -> None:
+        """Any JSON value in any field gives an Incident or a RecordError, never another error."""
+        record = _replaced(SN_RESOLVED_MAJOR, data)
+        with contextlib.suppress(RecordError):
+            from_servicenow(record)
+
+    @settings(max_examples=300)
+    @given(data=st.data())
+    def test_pagerduty(self, data: st.DataObject) -> None:
+        """Any JSON value in any field, or in the log, gives an Incident or a RecordError."""
+        record = _replaced(PD_RESOLVED, data)
+        log = [_replaced(entry, data) for entry in PD_LOG]
+        with contextlib.suppress(RecordError):
+            from_pagerduty(record, log)
+
+    @pytest.mark.parametrize("urgency", [{"x": 1}, ["high"], 3])
+    def test_unhashable_urgency(self, urgency: object) -> None:
+        """An urgency that is an object or a list is named, not a TypeError."""
+        with pytest.raises(RecordError, match=r"^urgency \(.*\) is not one of high, low"):
+            from_pagerduty({**PD_RESOLVED, "urgency": urgency})

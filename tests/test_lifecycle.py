@@ -7,6 +7,7 @@ import unittest
 from collections.abc import Hashable
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -641,3 +642,36 @@ class TestDiagrams:
 
         with pytest.raises(ImportError, match=r"python-statemachine\[diagrams\]"):
             to_dot(IncidentLifecycle)
+
+
+class TestHostileArguments:
+    @pytest.mark.parametrize("state", [["new"], {"new": 1}, {"new"}])
+    def test_unhashable_stored_states(self, state: object) -> None:
+        """A stored state that cannot be one (a list, a dict) raises TransitionError."""
+        with pytest.raises(TransitionError, match=r"^stored state .* is not a state"):
+            restore(IncidentLifecycle, state)
+        table = TransitionTable.of(IncidentLifecycle)
+        with pytest.raises(TransitionError, match=r"is not a state"):
+            table.next(state, "start")  # type: ignore[arg-type]
+        with pytest.raises(TransitionError, match=r"^event 0: "):
+            table.replay(state, ["start"])  # type: ignore[arg-type]
+
+    def test_unhashable_events(self) -> None:
+        """An event that cannot be one is refused as not allowed."""
+        table = TransitionTable.of(IncidentLifecycle)
+        with pytest.raises(TransitionError, match=r"is not allowed in state 'new'"):
+            table.next("new", ["start"])  # type: ignore[arg-type]
+
+    def test_forged_activities(self) -> None:
+        """The machine checks an activity's stage against its process, not the value passed."""
+        machine = MajorIncidentLifecycle()
+        machine.accept()
+        forged = attrs.evolve(Activity.SET_UP_BRIDGE, stage=Stage.IDENTIFICATION)
+
+        with pytest.raises(GateError, match=r"does not match the process's"):
+            machine.record(forged)
+        with pytest.raises(GateError, match=r"does not match the process's"):
+            MajorIncidentLifecycle.restore("containment", completed=[forged])
+        with pytest.raises(GateError, match=r"^activity \(\['x'\]\) is not an activity"):
+            MajorIncidentLifecycle.restore("containment", completed=[["x"]])  # type: ignore[list-item]
+        assert frozenset() == machine.completed

@@ -330,10 +330,10 @@ def from_pagerduty(
     if not isinstance(key, str) or not key.strip():
         raise RecordError(f"id ({key!r}) is required: it is the incident's id")
     status = incident.get("status")
-    if status not in _PD_STATUSES:
+    if not isinstance(status, str) or status not in _PD_STATUSES:
         raise RecordError(f"status ({status!r}) is not one of {', '.join(_PD_STATUSES)}")
     urgency = incident.get("urgency")
-    if urgency is not None and urgency not in _PD_URGENCIES:
+    if urgency is not None and (not isinstance(urgency, str) or urgency not in _PD_URGENCIES):
         raise RecordError(f"urgency ({urgency!r}) is not one of high, low")
     created = _pd_time(incident.get("created_at"), "created_at")
     if created is None:

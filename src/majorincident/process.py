@@ -22,7 +22,7 @@ from typing import ClassVar, Final, TypeVar, cast
 
 import attrs
 
-from majorincident.errors import ConfigurationError
+from majorincident.errors import ConfigurationError, GateError
 
 __all__ = [
     "EXIT_MILESTONES",
@@ -93,6 +93,15 @@ class Activity:
     key: str = attrs.field(validator=_non_empty)
     title: str = attrs.field(validator=_non_empty, eq=False)
     stage: Stage = attrs.field(validator=_is_stage, eq=False)
+
+    def matches(self, other: Activity) -> bool:
+        """Whether `other` is the same in every field: ``==`` compares the keys alone."""
+        return (self.key, self.title, self.stage.key, self.stage.title) == (
+            other.key,
+            other.title,
+            other.stage.key,
+            other.stage.title,
+        )
 
     DECLARE: ClassVar[Activity]
     INFORM_STAKEHOLDERS: ClassVar[Activity]
@@ -235,9 +244,12 @@ class Process:
         converter=_activity_set,
     )
     exits: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_exits)
+    # The activities by key, built with the process (never changed, so safe to share).
+    _by_key: Mapping[str, Activity] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Check that activities and required ones fit the stages."""
+        object.__setattr__(self, "_by_key", {a.key: a for a in self.activities})
         stage_keys = {stage.key: stage for stage in self.stages}
         for activity in self.activities:
             stage = stage_keys.get(activity.stage.key)
@@ -309,6 +321,26 @@ class Process:
             ConfigurationError: no activity has that key.
         """
         return _by_key(self.activities, key, "activity")
+
+    def resolve(self, activity: object) -> Activity:
+        """The process's own activity for one a caller passed, which must match it in every field.
+
+        Activities compare by key alone, so a copy with another stage or title would otherwise
+        pass for the real one (and slip past a stage gate): whatever the library decides, it
+        decides on the process's own activity.
+
+        Raises:
+            GateError: not an activity of this process, or one whose title or stage differs,
+                naming both.
+        """
+        if not isinstance(activity, Activity):
+            raise GateError(f"activity ({activity!r}) is not an activity of this process")
+        own = self._by_key.get(activity.key)
+        if own is None:
+            raise GateError(f"activity {activity.key!r} is not an activity of this process")
+        if activity is not own and not own.matches(activity):
+            raise GateError(f"activity ({activity!r}) does not match the process's ({own!r})")
+        return own
 
     def activities_of(self, stage: Stage) -> tuple[Activity, ...]:
         """Return the activities of `stage`, in the process's order."""

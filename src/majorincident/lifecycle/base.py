@@ -114,7 +114,7 @@ def restore(machine_class: type[M], state: object, *, model: object = None, **kw
     Raises:
         TransitionError: `state` is not a state of the machine, naming it and the valid ones.
     """
-    if state not in machine_class.states_map:
+    if not _is_state(machine_class, state):
         valid = ", ".join(repr(value) for value in machine_class.states_map)
         raise TransitionError(
             f"stored state {state!r} is not a state of {machine_class.__name__}; "
@@ -124,6 +124,13 @@ def restore(machine_class: type[M], state: object, *, model: object = None, **kw
     holder.state = state  # type: ignore[attr-defined]
     # A model that already holds a state makes the engine start there without entering it.
     return machine_class(model=holder, **kwargs)
+
+
+def _is_state(machine_class: type[StateMachine], state: object) -> bool:
+    try:
+        return state in machine_class.states_map
+    except TypeError:  # unhashable: a list, a dict... is no state value
+        return False
 
 
 def to_mermaid(machine_class: type[StateMachine]) -> str:

@@ -65,8 +65,7 @@ class MajorIncidentMachine(Lifecycle):
             GateError: the activity is not in the process, or belongs to another stage; the
                 message names its stage.
         """
-        if activity not in self.process.activities:
-            raise GateError(f"activity {activity.key!r} is not an activity of this process")
+        activity = self.process.resolve(activity)
         stage = self.stage
         if stage is None or activity.stage.key != stage.key:
             where = f"stage {stage.title!r}" if stage else f"state {self.current_state_value!r}"
@@ -101,10 +100,7 @@ class MajorIncidentMachine(Lifecycle):
             TransitionError: `state` is not a state of the machine.
             GateError: an activity is not in the process.
         """
-        done = frozenset(completed)
-        for activity in sorted(done, key=lambda a: a.key):
-            if activity not in cls.process.activities:
-                raise GateError(f"activity {activity.key!r} is not an activity of this process")
+        done = frozenset(cls.process.resolve(activity) for activity in completed)
         machine = restore(cls, state, model=model)
         machine.model.completed = done
         return machine

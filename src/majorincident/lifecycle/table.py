@@ -88,6 +88,13 @@ class TransitionTable:
             stage_of_activity=stage_of,
         )
 
+    def _target(self, state: Hashable, event: str) -> Hashable | None:
+        """Where `event` leads from `state`; None if nowhere (unhashable values included)."""
+        try:
+            return self.transitions.get((state, event))
+        except TypeError:
+            return None
+
     def _check_state(self, state: Hashable) -> None:
         if state not in self.states:
             valid = ", ".join(repr(s) for s in self.states)
@@ -101,7 +108,7 @@ class TransitionTable:
         Raises:
             TransitionError: `state` is unknown, or `event` is not allowed in it.
         """
-        target = self.transitions.get((state, event))
+        target = self._target(state, event)
         if target is None:
             self._check_state(state)
             raise TransitionError(
@@ -126,7 +133,7 @@ class TransitionTable:
         try:
             for index, event in enumerate(events):  # noqa: B007 - reported on failure
                 state = transitions[(state, event)]
-        except KeyError:
+        except (KeyError, TypeError):
             raise self._bad_step(state, event, index) from None
         return state
 
@@ -197,7 +204,7 @@ class TransitionTable:
             TransitionError: `event` is not allowed in `state`, or `state` is unknown.
             GateError: ``advance`` with required activities of `state` missing.
         """
-        target = self.transitions.get((state, event))
+        target = self._target(state, event)
         if target is None:
             self.next(state, event)  # raises, naming what is allowed
         if event == GATED_EVENT and not self.gates.get(state, completed) <= completed:

@@ -76,10 +76,9 @@ class Rules:
         self.roster = roster
         self.raci = raci
         self.process = process
-        if declaration is not None:
+        if declaration is not None and declaration in process.activities:
             # Resolved before the cache, which would take a forged copy for the real one.
-            own = _own({a.key: a for a in process.activities}, declaration)
-            declaration = declaration if own is None else own
+            declaration = process.resolve(declaration)
         self.compiled = compiled = _compiled(raci, process, declaration)
         self.declaration = compiled.declaration
         self.table = compiled.table
@@ -131,17 +130,6 @@ class Rules:
         """The stage with that key, or None for the states outside the stages."""
         return self.compiled.stages.get(key)
 
-    def resolve(self, activity: object) -> Activity:
-        """The process's own activity for what a caller passed, which must match it field by field.
-
-        Raises:
-            GateError: not an activity of this process, or one whose title or stage differs.
-        """
-        own = _own(self.compiled.activities, activity)
-        if own is None:
-            raise GateError(f"activity ({activity!r}) is not an activity of this process")
-        return own
-
     def notify(self, event: Event, incident: Incident) -> list[Notification]:
         """The people to consult or inform of an event: the RACI matrix, then the plan."""
         if event.kind in (EventKind.TASK_ASSIGNED, EventKind.TASK_COMPLETED):
@@ -187,7 +175,7 @@ class Rules:
                 "a major incident is proposed once, as the first event of its timeline"
             )
         if kind is _ACTIVITY:
-            activity = self.resolve(activity)
+            activity = self.process.resolve(activity)
         stage, facts, children = _HANDLERS[kind](self, progress, actor, moment, activity, details)
         concerned = self.declaration if kind is _ACCEPTED else activity
         sequence = len(progress.timeline)
@@ -236,7 +224,7 @@ def _same(
 def _same_value(stored: Activity | Stage | None, expected: Activity | Stage | None) -> bool:
     """Activities and stages compare by key alone; a stored one must match in every field."""
     if isinstance(stored, Activity) and isinstance(expected, Activity):
-        return _fields(stored) == _fields(expected)
+        return stored.matches(expected)
     return stored == expected and (stored is None or stored.title == expected.title)  # type: ignore[union-attr]
 
 
@@ -248,7 +236,6 @@ class _Compiled:
         declaration: the activity that declares.
         table: the process's lifecycle, compiled.
         stages: stage key -> stage.
-        activities: activity key -> the process's own activity.
         performers: activity key -> the keys of the roles R or A for it.
         required: stage key -> the activities required before leaving it, in process order.
         exits: stage key -> the milestone leaving it sets (``closed`` for the last), or None.
@@ -260,7 +247,6 @@ class _Compiled:
     declaration: Activity
     table: TransitionTable
     stages: dict[str, Stage]
-    activities: dict[str, Activity]
     performers: dict[str, frozenset[str]]
     required: dict[str, tuple[Activity, ...]]
     exits: dict[str, str | None]
@@ -286,7 +272,6 @@ def _compiled(raci: RaciMatrix, process: Process, declaration: Activity | None) 
         declaration=chosen,
         table=table,
         stages={stage.key: stage for stage in process.stages},
-        activities={activity.key: activity for activity in process.activities},
         performers={
             activity.key: frozenset(role.key for role in raci.performers(activity))
             for activity in (*process.activities, chosen)
@@ -297,27 +282,6 @@ def _compiled(raci: RaciMatrix, process: Process, declaration: Activity | None) 
         owners=frozenset({owner.key}),
         everyone=frozenset(role.key for role in raci.roles),
     )
-
-
-def _own(activities: dict[str, Activity], activity: object) -> Activity | None:
-    """The process's own activity with the key of `activity`, or None if it has none.
-
-    Activities compare by key alone, so a caller could pass a copy with another stage and slip
-    past the stage gate: the facts the library owns come from its own process, and a copy
-    whose title or stage differs is refused.
-
-    Raises:
-        GateError: `activity` has the key of one of the process's activities, not its fields.
-    """
-    own = activities.get(activity.key) if isinstance(activity, Activity) else None
-    if own is not None and activity is not own and _fields(activity) != _fields(own):  # type: ignore[arg-type]
-        raise GateError(f"activity ({activity!r}) does not match the process's ({own!r})")
-    return own
-
-
-def _fields(activity: Activity) -> tuple[str, str, str, str]:
-    """Every fact an activity carries, its stage's included (equality looks at the key alone)."""
-    return (activity.key, activity.title, activity.stage.key, activity.stage.title)
 
 
 def _declaration_of(process: Process) -> Activity:
