@@ -865,11 +865,23 @@ class EventKind(enum.Enum):
 MAX_DETAIL_DEPTH: Final = 32
 
 
+def _text(value: str, path: str) -> str:
+    """A string UTF-8 can hold: a lone surrogate (``"\ud800"``) could never be stored."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordError(f"{path} ({value!r}) holds a lone surrogate no UTF-8 holds") from None
+    return value
+
+
 def _json_value(value: object, path: str, depth: int) -> object:
     """Copy a JSON-compatible value, refusing anything JSON cannot hold."""
     if depth > MAX_DETAIL_DEPTH:
         raise RecordError(f"{path} nests deeper than {MAX_DETAIL_DEPTH} levels")
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        return _text(value, path)
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -963,16 +963,13 @@ def _int(text: str) -> int | _Bad:
 
 
 def _check_tree(data: object) -> None:
-    """Refuse what JSON cannot hold, naming where: bad numbers, repeated keys, deep nesting."""
+    """Refuse what JSON cannot hold, naming where: bad numbers, keys, nesting, lone surrogates."""
     stack: list[tuple[object, str, int]] = [(data, "$", 0)]
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_DEPTH:
             _fail(path, f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(value, _Bad):
-            _fail(path, f"{str(value)[:40]} is not a finite number JSON can hold")
-        if isinstance(value, float) and not math.isfinite(value):
-            _fail(path, f"{value} is not a finite number JSON can hold")
+        _check_leaf(value, path)
         if isinstance(value, dict):
             repeated = getattr(value, "repeated", None)
             if repeated is not None:
@@ -980,9 +977,29 @@ def _check_tree(data: object) -> None:
             for key, item in value.items():
                 if not isinstance(key, str):
                     _fail(path, f"key {_show(key)} is not a string")
+                if not key.isascii():
+                    _check_text(key, f"{path} key {_show(key)}")
                 stack.append((item, _key_path(path, key), depth + 1))
         elif isinstance(value, list):
             stack.extend((item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
+
+
+def _check_leaf(value: object, path: str) -> None:
+    """Refuse a number JSON cannot hold, and a string no UTF-8 can."""
+    if isinstance(value, _Bad):
+        _fail(path, f"{str(value)[:40]} is not a finite number JSON can hold")
+    if isinstance(value, float) and not math.isfinite(value):
+        _fail(path, f"{value} is not a finite number JSON can hold")
+    if isinstance(value, str) and not value.isascii():
+        _check_text(value, path)
+
+
+def _check_text(text: str, path: str) -> None:
+    """Refuse a string no UTF-8 can hold: a lone surrogate, such as U+D800."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        _fail(path, f"{_show(text)} holds {text[error.start]!r}, a lone surrogate no UTF-8 holds")
 
 
 def json_schema(kind: type | str) -> dict[str, Json]:
