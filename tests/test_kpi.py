@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import itertools
 import math
 from datetime import UTC, datetime, timedelta
@@ -573,6 +574,99 @@ class TestStats:
         assert 2.0 == kaplan_meier_median([1.0, 2.0, 2.0, 3.0], [True, True, False, True])
         assert kaplan_meier_median([1.0], [False]) is None
         assert math.isclose(1.0, kaplan_meier_median([1.0, 1.0], [True, True]) or 0)
+
+
+def exact_km_median(durations: list[int], observed: list[bool]) -> int | None:
+    """The Kaplan-Meier median in fractions: the oracle for the float path."""
+    survival = fractions.Fraction(1)
+    at_risk = len(durations)
+    for moment in sorted(set(durations)):
+        events = sum(1 for d, o in zip(durations, observed, strict=True) if d == moment and o)
+        leaving = durations.count(moment)
+        if events:
+            survival *= fractions.Fraction(at_risk - events, at_risk)
+            if survival <= fractions.Fraction(1, 2):
+                return moment
+        at_risk -= leaving
+    return None
+
+
+class TestKaplanMeierExact:
+    def test_a_million_and_a_half_distinct_values(self) -> None:
+        """1.4 million distinct uncensored values give the low median, 700000, not 700001."""
+        values = list(range(1, 1_400_001))
+
+        assert 700_000 == kaplan_meier_median(values, [True] * len(values))
+
+    @settings(max_examples=300)
+    @given(st.lists(st.integers(0, 50), min_size=1, max_size=300))
+    def test_uncensored_is_the_low_median(self, values: list[int]) -> None:
+        """With nothing censored, the median is the low median, ties and all."""
+        assert sorted(values)[(len(values) - 1) // 2] == kaplan_meier_median(
+            values, [True] * len(values)
+        )
+
+    @settings(max_examples=300)
+    @given(st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=1, max_size=200))
+    def test_censored_agrees_with_fractions(self, pairs: list[tuple[int, bool]]) -> None:
+        """Censored data give the median the exact fraction computation gives."""
+        durations = [d for d, _ in pairs]
+        observed = [o for _, o in pairs]
+
+        assert exact_km_median(durations, observed) == kaplan_meier_median(durations, observed)
+
+    def test_the_exact_check_near_one_half(self) -> None:
+        """Survival landing on exactly one half after censoring counts as reached."""
+        # 39 at risk, 3 events: 36/39; 12 censored, so 24 at risk, 11 events: 13/24. The product
+        # is exactly 1/2 at 3, which the float product puts a rounding error above one half.
+        durations = [1] * 3 + [2] * 12 + [3] * 11 + [4] * 13
+        observed = [True] * 3 + [False] * 12 + [True] * 24
+        assert 0.5 < (1 - 3 / 39) * (1 - 11 / 24)
+
+        assert 3 == exact_km_median(durations, observed)
+        assert 3 == kaplan_meier_median(durations, observed)
+
+
+def binomial_oracle(k: int, n: int, p: fractions.Fraction) -> float:
+    """The exact two-sided binomial p-value in fractions (minlike: outcomes no likelier)."""
+    pmf = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    return float(sum(q for q in pmf if q <= pmf[k]))
+
+
+class TestBinomialReference:
+    @pytest.mark.parametrize(
+        ("k", "n", "p", "expected"),
+        [
+            (3, 10, "1/2", 0.34375),  # (1 + 10 + 45 + 120) * 2 / 1024
+            (0, 10, "1/2", 2 / 1024),
+            (5, 10, "1/2", 1.0),
+        ],
+    )
+    def test_reference_values(self, k: int, n: int, p: str, expected: float) -> None:
+        """Known values of the two-sided binomial test, to the last digits."""
+        assert expected == pytest.approx(
+            binomial_two_sided(k, n, float(fractions.Fraction(p))), rel=1e-12
+        )
+
+    @settings(max_examples=200)
+    @given(
+        n=st.integers(1, 60),
+        data=st.data(),
+        p=st.fractions(
+            min_value=fractions.Fraction(1, 20),
+            max_value=fractions.Fraction(19, 20),
+            max_denominator=40,
+        ),
+    )
+    def test_agrees_with_fractions(
+        self, n: int, data: st.DataObject, p: fractions.Fraction
+    ) -> None:
+        """Any k, n and p: the p-value the exact fraction sum gives, to 1e-9."""
+        k = data.draw(st.integers(0, n), label="k")
+
+        expected = binomial_oracle(k, n, p)
+
+        assert expected == pytest.approx(binomial_two_sided(k, n, float(p)), rel=1e-9, abs=1e-12)
 
 
 class TestTrendCalendars:

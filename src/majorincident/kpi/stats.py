@@ -66,18 +66,56 @@ def kaplan_meier_median_of_tallies(tallies: Iterable[tuple[float, int, int]]) ->
     """The Kaplan-Meier median from (time, events, leaving) per distinct time, in any order.
 
     `leaving` counts every duration at that time, observed or censored; this is the form a
-    dataframe engine aggregates to.
+    dataframe engine aggregates to. The running estimate is a float product; where it comes
+    within its own rounding error of 0.5, the crossing is decided again in integers, so data
+    with nothing censored give the low median at any size.
     """
     ordered = sorted(tallies)
     at_risk = sum(leaving for _, _, leaving in ordered)
+    # Each step rounds three times, by at most 2**-53 each: the float is this close to exact.
+    error = 4 * len(ordered) * 2**-52
+    upper, lower = 0.5 + error, 0.5 - error
     survival = 1.0
-    for moment, events, leaving in ordered:
+    for index, (moment, events, leaving) in enumerate(ordered):
         if events:
             survival *= 1 - events / at_risk
-            if survival <= 0.5 + 1e-12:
+            if survival <= upper and (survival < lower or _halved(ordered[: index + 1])):
                 return moment
         at_risk -= leaving
     return None
+
+
+def _halved(ordered: Sequence[tuple[float, int, int]]) -> bool:
+    """Whether the exact Kaplan-Meier estimate after these tallies is at most one half.
+
+    The estimate is a product of (n - d) / n over event times; between two event times with
+    nothing censored in between, the risk set of the second is the first's n - d, so each run
+    of such times collapses to one ratio: its last n - d over its first n.
+    """
+    at_risk = sum(leaving for _, _, leaving in ordered)
+    above: list[int] = []
+    below: list[int] = []
+    follows = -1  # the risk set that would continue the current run
+    for _, events, leaving in ordered:
+        if events:
+            if at_risk == follows:
+                above[-1] = at_risk - events
+            else:
+                above.append(at_risk - events)
+                below.append(at_risk)
+            follows = at_risk - events
+        at_risk -= leaving
+    return 2 * _product(above) <= _product(below)
+
+
+def _product(factors: Sequence[int]) -> int:
+    """The product of whole numbers, pairing them up so that big ones meet late."""
+    while len(factors) > 1:
+        factors = [
+            factors[n] * factors[n + 1] if n + 1 < len(factors) else factors[n]
+            for n in range(0, len(factors), 2)
+        ]
+    return factors[0] if factors else 1
 
 
 def _log_binomial_pmf(k: int, n: int, p: float) -> float:
