@@ -18,9 +18,10 @@ from typing import Any, Final, cast
 import attrs
 import pendulum
 
+from majorincident._checks import enum_member, instant_or_none
 from majorincident._frozen import FrozenDict
 from majorincident.classification import Priority
-from majorincident.clock import as_pendulum, utc
+from majorincident.clock import as_pendulum, instant, utc
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Event, Incident, Milestone
 from majorincident.process import Activity
@@ -47,6 +48,10 @@ class Audience(enum.Enum):
     MANAGEMENT = "management"
     KEY_STAKEHOLDERS = "key_stakeholders"
     USERS = "users"
+
+
+def _audience(value: Audience | str) -> Audience:
+    return enum_member(Audience, value, "audience")
 
 
 @attrs.frozen
@@ -109,7 +114,7 @@ class AudiencePlan:
         major_only: whether it applies to major incidents only.
     """
 
-    audience: Audience = attrs.field(converter=Audience)
+    audience: Audience = attrs.field(converter=_audience)
     hears: frozenset[str] = attrs.field(default=frozenset(), converter=_hears)
     every: timedelta | None = None
     priorities: frozenset[Priority] = attrs.field(default=None, converter=_priorities)
@@ -137,7 +142,7 @@ def _members(
 ) -> dict[Audience, tuple[Role | str, ...]]:
     members: dict[Audience, tuple[Role | str, ...]] = {}
     for key, who in value.items():
-        audience = Audience(key)
+        audience = _audience(key)
         group = tuple(who)
         for member in cast("tuple[object, ...]", group):
             if not isinstance(member, Role) and not (isinstance(member, str) and member.strip()):
@@ -252,6 +257,14 @@ DEFAULT_PLAN: Final = CommunicationPlan(
 )
 
 
+def _due(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="due")
+
+
+def _sent(value: datetime | str | None) -> pendulum.DateTime | None:
+    return instant_or_none(value, "sent")
+
+
 @attrs.frozen
 class StatusUpdate:
     """One status update an audience is owed.
@@ -262,9 +275,9 @@ class StatusUpdate:
         sent: when it was sent (the first update after the previous one), or None.
     """
 
-    audience: Audience
-    due: pendulum.DateTime
-    sent: pendulum.DateTime | None
+    audience: Audience = attrs.field(converter=_audience)
+    due: pendulum.DateTime = attrs.field(converter=_due)
+    sent: pendulum.DateTime | None = attrs.field(converter=_sent)
 
     @property
     def on_time(self) -> bool:
@@ -308,7 +321,7 @@ def update_schedule(
     end = min(last, resolved - _TICK) if resolved is not None else last
     by_audience: dict[Audience, list[datetime]] = {}
     for audience, moment in sent:
-        by_audience.setdefault(Audience(audience), []).append(utc(moment, field="sent"))
+        by_audience.setdefault(_audience(audience), []).append(utc(moment, field="sent"))
     schedule = []
     for audience, every in _cadences(incident, plan).items():
         if start is None:

@@ -16,7 +16,8 @@ from typing import Final, cast
 import attrs
 import pendulum
 
-from majorincident.clock import MAX_INSTANT, as_pendulum, utc
+from majorincident._checks import at_least, enum_member
+from majorincident.clock import MAX_INSTANT, as_pendulum, instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, Milestone
 from majorincident.roles import Role
@@ -42,6 +43,10 @@ class EscalationKind(enum.Enum):
 
     FUNCTIONAL = "functional"
     HIERARCHICAL = "hierarchical"
+
+
+def _kind(value: EscalationKind | str) -> EscalationKind:
+    return enum_member(EscalationKind, value, "kind")
 
 
 def _targets(value: Iterable[Role | str] | Role | str) -> tuple[Role | str, ...]:
@@ -78,7 +83,11 @@ class EscalationLevel:
 
     delay: timedelta = attrs.field(validator=_level_delay)
     targets: tuple[Role | str, ...] = attrs.field(converter=_targets)
-    kind: EscalationKind = attrs.field(default=EscalationKind.FUNCTIONAL, converter=EscalationKind)
+    kind: EscalationKind = attrs.field(default=EscalationKind.FUNCTIONAL, converter=_kind)
+
+
+def _page_at(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="at")
 
 
 @attrs.frozen
@@ -93,11 +102,11 @@ class Page:
         kind: functional or hierarchical.
     """
 
-    at: pendulum.DateTime
-    level: int
-    round: int
-    targets: tuple[Role | str, ...]
-    kind: EscalationKind
+    at: pendulum.DateTime = attrs.field(converter=_page_at)
+    level: int = attrs.field(validator=at_least(1))
+    round: int = attrs.field(validator=at_least(1))
+    targets: tuple[Role | str, ...] = attrs.field(converter=_targets)
+    kind: EscalationKind = attrs.field(converter=_kind)
 
 
 def _levels(value: Iterable[EscalationLevel]) -> tuple[EscalationLevel, ...]:

@@ -9,6 +9,7 @@ and renders as Markdown.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
@@ -17,6 +18,7 @@ import attrs
 import pendulum
 from statemachine import State
 
+from majorincident._checks import probability, whole
 from majorincident.classification import Priority
 from majorincident.clock import ALWAYS, WEEKDAYS, Calendar, as_pendulum, utc
 from majorincident.errors import ConfigurationError, RecordError
@@ -257,19 +259,41 @@ class ActionItemStats:
         overdue_share: overdue / open; None with none open.
     """
 
-    total: int
-    open: int
-    overdue: int
-    overdue_share: float | None
+    total: int = attrs.field(validator=whole)
+    open: int = attrs.field(validator=whole)
+    overdue: int = attrs.field(validator=whole)
+    overdue_share: float | None = attrs.field(validator=probability)
+
+    def __attrs_post_init__(self) -> None:
+        """Overdue items are open, open items are items, and the share is overdue / open."""
+        if not self.overdue <= self.open <= self.total:
+            raise RecordError(
+                f"counts (total {self.total}, open {self.open}, overdue {self.overdue}) must "
+                "have overdue <= open <= total"
+            )
+        share = self.overdue / self.open if self.open else None
+        if (share is None) != (self.overdue_share is None) or (
+            share is not None and not math.isclose(share, self.overdue_share)  # type: ignore[arg-type]
+        ):
+            raise RecordError(
+                f"overdue_share ({self.overdue_share!r}) is not overdue / open "
+                f"({self.overdue} / {self.open})"
+            )
 
 
 def action_item_stats(
     reviews: Iterable[PostIncidentReview], *, at: datetime | str
 ) -> ActionItemStats:
-    """How many action items are open and overdue at an instant: the follow-through KPI."""
+    """How many action items are open and overdue at an instant: the follow-through KPI.
+
+    Raises:
+        NaiveDateTimeError: `at` has no UTC offset.
+        TimelineError: `at` is not a timestamp in the supported range.
+    """
+    moment = utc(at, field="at")
     items = [item for review in reviews for item in review.action_items]
     still_open = [item for item in items if item.done_at is None]
-    overdue = sum(1 for item in still_open if item.is_overdue(at))
+    overdue = sum(1 for item in still_open if item.is_overdue(moment))
     return ActionItemStats(
         len(items), len(still_open), overdue, overdue / len(still_open) if still_open else None
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import html
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import ClassVar, Final
@@ -17,6 +18,7 @@ from typing import ClassVar, Final
 import attrs
 import pendulum
 
+from majorincident._checks import instant_or_none
 from majorincident._frozen import FrozenDict
 from majorincident.clock import instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
@@ -487,6 +489,14 @@ def _person(value: object) -> str:
     return value
 
 
+def _assumed_at(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="assumed_at")
+
+
+def _renounced_at(value: datetime | str | None) -> pendulum.DateTime | None:
+    return instant_or_none(value, "renounced_at")
+
+
 @attrs.frozen
 class Assignment:
     """One person holding one role from `assumed_at` (inclusive) until `renounced_at` (exclusive).
@@ -498,16 +508,53 @@ class Assignment:
         renounced_at: when they handed it over; None while they still hold it.
     """
 
-    person: str
-    role: Role
-    assumed_at: pendulum.DateTime
-    renounced_at: pendulum.DateTime | None = None
+    person: str = attrs.field(converter=_person)
+    role: Role = attrs.field()
+    assumed_at: pendulum.DateTime = attrs.field(converter=_assumed_at)
+    renounced_at: pendulum.DateTime | None = attrs.field(default=None, converter=_renounced_at)
+
+    @role.validator
+    def _check_role(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, Role):
+            raise ConfigurationError(f"role ({value!r}) is not a Role")
+
+    def __attrs_post_init__(self) -> None:
+        """A role is handed over no earlier than it was taken."""
+        if self.renounced_at is not None and self.renounced_at < self.assumed_at:
+            raise TimelineError(
+                f"renounced_at ({self.renounced_at.isoformat()}) is before assumed_at "
+                f"({self.assumed_at.isoformat()}) for {self.person!r} as {self.role.key!r}"
+            )
 
     def holds_at(self, moment: datetime) -> bool:
         """Return whether the role is held at `moment`."""
         return self.assumed_at <= moment and (
             self.renounced_at is None or moment < self.renounced_at
         )
+
+
+def _assignments(value: Iterable[Assignment]) -> tuple[Assignment, ...]:
+    """Assignments of which no two of one person in one role overlap, as assign() ensures.
+
+    Raises:
+        ConfigurationError: something that is not an Assignment.
+        TimelineError: a person holding one role twice at once, naming both spans.
+    """
+    assignments = tuple(value)
+    spans: dict[tuple[str, str], list[Assignment]] = {}
+    for held in assignments:
+        if not isinstance(held, Assignment):
+            raise ConfigurationError(f"assignments holds {held!r}, which is not an Assignment")
+        spans.setdefault((held.person, held.role.key), []).append(held)
+    for (person, role), spanned in spans.items():
+        spanned.sort(key=lambda a: a.assumed_at)
+        for before, after in itertools.pairwise(spanned):
+            if before.renounced_at is None or before.renounced_at > after.assumed_at:
+                raise TimelineError(
+                    f"{person!r} holds role {role!r} twice at once: from "
+                    f"{before.assumed_at.isoformat()} and from {after.assumed_at.isoformat()}"
+                )
+    return assignments
 
 
 @attrs.frozen
@@ -521,7 +568,7 @@ class Roster:
     ['ben']
     """
 
-    assignments: tuple[Assignment, ...] = ()
+    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=_assignments)
     # Who held what when, by person and by role, in standard-library UTC datetimes: built on the
     # first query, as the workflow asks for every call it checks; never changed once published.
     _spans: dict[object, tuple[tuple[str, Role, datetime, datetime | None], ...]] | None = (
@@ -531,11 +578,12 @@ class Roster:
     @classmethod
     def staffed(cls, people: Mapping[str, Role | Iterable[Role]], *, at: datetime | str) -> Roster:
         """Return a roster in which each person takes the given role or roles at `at`."""
-        roster = cls()
-        for person, roles in people.items():
-            for role in (roles,) if isinstance(roles, Role) else roles:
-                roster = roster.assign(person, role, at=at)
-        return roster
+        moment = instant(at, field="assumed_at")
+        return cls(
+            Assignment(person, role, moment)
+            for person, roles in people.items()
+            for role in ((roles,) if isinstance(roles, Role) else roles)
+        )
 
     def assign(self, person: str, role: Role, *, at: datetime | str) -> Roster:
         """Return a roster in which `person` holds `role` from `at` on.

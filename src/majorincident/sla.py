@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import attrs
 import pendulum
 
+from majorincident._checks import instant_or_none, text
 from majorincident._frozen import FrozenDict
 from majorincident.classification import Priority
 from majorincident.clock import ALWAYS, Calendar, as_pendulum, utc
-from majorincident.errors import ConfigurationError, TimelineError
+from majorincident.errors import ConfigurationError, RecordError, TimelineError
 from majorincident.incident import Incident, Milestone
 
 __all__ = ["SlaPolicy", "SlaStatus", "sla_status"]
@@ -59,6 +60,25 @@ class SlaPolicy:
     calendar: Calendar = ALWAYS
 
 
+def _deadline(value: datetime | str | None) -> pendulum.DateTime | None:
+    return instant_or_none(value, "deadline")
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise RecordError(f"{attribute.name} ({value!r}) must be a positive duration")
+
+
+def _not_negative(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise RecordError(f"{attribute.name} ({value!r}) must be a duration of at least 0")
+
+
+def _flag(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise RecordError(f"{attribute.name} ({value!r}) must be True or False")
+
+
 @attrs.frozen
 class SlaStatus:
     """Where one SLA clock stands at an instant.
@@ -75,15 +95,20 @@ class SlaStatus:
         stopped: the end milestone was reached by the instant.
     """
 
-    target: str
-    rule: str
-    limit: pendulum.Duration
-    elapsed: pendulum.Duration
-    remaining: pendulum.Duration
-    deadline: pendulum.DateTime | None
-    breached: bool
-    paused: bool
-    stopped: bool
+    target: str = attrs.field()
+    rule: str = attrs.field(validator=text)
+    limit: pendulum.Duration = attrs.field(validator=_positive)
+    elapsed: pendulum.Duration = attrs.field(validator=_not_negative)
+    remaining: pendulum.Duration = attrs.field(validator=_not_negative)
+    deadline: pendulum.DateTime | None = attrs.field(converter=_deadline)
+    breached: bool = attrs.field(validator=_flag)
+    paused: bool = attrs.field(validator=_flag)
+    stopped: bool = attrs.field(validator=_flag)
+
+    @target.validator
+    def _check_target(self, _attribute: object, value: object) -> None:
+        if value not in ("response", "resolution"):
+            raise RecordError(f"target ({value!r}) must be 'response' or 'resolution'")
 
 
 Interval = tuple[datetime, datetime | None]

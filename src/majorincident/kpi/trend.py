@@ -10,6 +10,7 @@ likely noise.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
@@ -18,8 +19,9 @@ from zoneinfo import ZoneInfo
 import attrs
 import pendulum
 
-from majorincident.clock import MAX_INSTANT, as_pendulum, load_zone, utc
-from majorincident.errors import ConfigurationError, TimelineError
+from majorincident._checks import finite, probability, text, whole
+from majorincident.clock import MAX_INSTANT, as_pendulum, instant, load_zone, utc
+from majorincident.errors import ConfigurationError, RecordError, TimelineError
 from majorincident.incident import Incident, IncidentKind, Milestone
 from majorincident.kpi.stats import poisson_rates_differ
 
@@ -30,6 +32,14 @@ EVERY: Final = ("day", "week", "month", "quarter", "year")
 #: A change whose p-value is at least this is flagged as likely noise.
 NOISE_LEVEL: Final = 0.05
 _EXCLUDED: Final = frozenset({IncidentKind.TEST, IncidentKind.DRILL})
+
+
+def _start(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="start")
+
+
+def _end(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="end")
 
 
 @attrs.frozen
@@ -49,15 +59,35 @@ class TrendRow:
         likely_noise: True when chance explains the change from the previous period.
     """
 
-    period: str
-    start: pendulum.DateTime
-    end: pendulum.DateTime
-    count: int
-    rate_per_day: float
-    change_vs_first: float | None
-    change_vs_previous: float | None
-    p_value: float | None
-    likely_noise: bool | None
+    period: str = attrs.field(validator=text)
+    start: pendulum.DateTime = attrs.field(converter=_start)
+    end: pendulum.DateTime = attrs.field(converter=_end)
+    count: int = attrs.field(validator=whole)
+    rate_per_day: float = attrs.field(validator=finite)
+    change_vs_first: float | None = attrs.field(validator=finite)
+    change_vs_previous: float | None = attrs.field(validator=finite)
+    p_value: float | None = attrs.field(validator=probability)
+    likely_noise: bool | None = attrs.field()
+
+    @likely_noise.validator
+    def _check_noise(self, _attribute: object, value: object) -> None:
+        if (value is None) != (self.p_value is None) or value not in (None, True, False):
+            raise RecordError(
+                f"likely_noise ({value!r}) must be True or False with a p_value, None without"
+            )
+
+    def __attrs_post_init__(self) -> None:
+        """A period has a length, and its rate is its count over its days."""
+        if self.end <= self.start:
+            raise TimelineError(
+                f"end ({self.end.isoformat()}) is not after start ({self.start.isoformat()})"
+            )
+        days = (self.end - self.start).total_seconds() / 86_400
+        if not math.isclose(self.rate_per_day, self.count / days, rel_tol=1e-9, abs_tol=1e-12):
+            raise RecordError(
+                f"rate_per_day ({self.rate_per_day!r}) is not count / days "
+                f"({self.count} / {days:g})"
+            )
 
 
 _LAST: Final = utc(MAX_INSTANT)

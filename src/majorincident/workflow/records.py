@@ -7,7 +7,10 @@ from datetime import datetime
 import attrs
 import pendulum
 
+from majorincident._checks import instant_or_none, text
+from majorincident.clock import instant
 from majorincident.communication import Notification
+from majorincident.errors import TimelineError
 from majorincident.incident import GENESIS, Event, Incident, Milestone
 from majorincident.process import Activity
 
@@ -31,6 +34,18 @@ class Step:
     resolved_children: tuple[str, ...] = ()
 
 
+def _assigned_at(value: datetime | str) -> pendulum.DateTime:
+    return instant(value, field="assigned_at")
+
+
+def _due(value: datetime | str | None) -> pendulum.DateTime | None:
+    return instant_or_none(value, "due")
+
+
+def _done_at(value: datetime | str | None) -> pendulum.DateTime | None:
+    return instant_or_none(value, "done_at")
+
+
 @attrs.frozen
 class Task:
     """Work assigned inside the major incident team, so that nobody duplicates it.
@@ -45,13 +60,21 @@ class Task:
         done_at: when it was completed; None while open.
     """
 
-    id: str
-    title: str
-    assignee: str
-    assigned_by: str
-    assigned_at: pendulum.DateTime
-    due: pendulum.DateTime | None = None
-    done_at: pendulum.DateTime | None = None
+    id: str = attrs.field(validator=text)
+    title: str = attrs.field(validator=text)
+    assignee: str = attrs.field(validator=text)
+    assigned_by: str = attrs.field(validator=text)
+    assigned_at: pendulum.DateTime = attrs.field(converter=_assigned_at)
+    due: pendulum.DateTime | None = attrs.field(default=None, converter=_due)
+    done_at: pendulum.DateTime | None = attrs.field(default=None, converter=_done_at)
+
+    def __attrs_post_init__(self) -> None:
+        """A task is done no earlier than it was assigned."""
+        if self.done_at is not None and self.done_at < self.assigned_at:
+            raise TimelineError(
+                f"done_at ({self.done_at.isoformat()}) is before assigned_at "
+                f"({self.assigned_at.isoformat()}) for task {self.id}"
+            )
 
     @property
     def is_open(self) -> bool:
