@@ -55,6 +55,7 @@ def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
         "open": summary.open,
         "excluded": summary.excluded,
         "missing_start": summary.missing_start,
+        "negative": summary.negative,
         "zeros": summary.zeros,
         "km_median_reached": summary.km_median_reached,
     }
@@ -159,6 +160,22 @@ class TestSample:
         expected = kpi.trend(RECORDS, **kwargs)
         result = frames.trend(ENGINES[engine](SAMPLE_FRAME), **kwargs)
         assert_rows_match(pure_trend(expected), rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_negative_durations(self, engine: str) -> None:
+        """An end before its start is counted apart, as on the pure path."""
+        records = [
+            Incident("OK", declared_at="2024-01-01T10:00Z", contained_at="2024-01-01T10:10Z"),
+            Incident("BACK", declared_at="2024-01-01T10:00Z", contained_at="2024-01-01T09:55Z"),
+        ]
+        expected = kpi.summarize(records, kpi.TIME_TO_CONTAIN, as_of=AS_OF)
+
+        result = frames.summarize(
+            ENGINES[engine](polars_frame(records)), kpi.TIME_TO_CONTAIN, as_of=AS_OF
+        )
+
+        assert 1 == expected.negative
+        assert_rows_match([pure_summary(expected)], rows(result))
 
     @pytest.mark.parametrize("engine", ENGINES)
     def test_downtime_by_service(self, engine: str) -> None:

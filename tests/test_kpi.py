@@ -708,3 +708,36 @@ class TestTrendCalendars:
         assert last == rows[-1].end
         assert all(row.end > row.start for row in rows)
         assert all(a.end == b.start for a, b in itertools.pairwise(rows))
+
+
+class TestNegativeDurations:
+    RECORDS = (
+        Incident("OK", declared_at="2024-01-01T10:00Z", contained_at="2024-01-01T10:10Z"),
+        # Contained before declared: the record allows it (no order rule ties the two).
+        Incident("BACK", declared_at="2024-01-01T10:00Z", contained_at="2024-01-01T09:55Z"),
+    )
+
+    def test_left_out_counted_and_warned(self) -> None:
+        """An end before its start is counted apart, never in a bucket or a statistic."""
+        summary = summarize(self.RECORDS, TIME_TO_CONTAIN, as_of="2024-02-01T00:00Z")
+
+        assert 1 == summary.n
+        assert 1 == summary.negative
+        assert timedelta(minutes=10) == summary.minimum
+        assert 1 == sum(count for _, count in summary.buckets)
+        assert ("under 15 min", 1) == summary.buckets[0]
+        assert any("reached contained before declared" in w for w in summary.warnings)
+
+    def test_in_reports(self) -> None:
+        """Report rows carry the count too."""
+        row = report(self.RECORDS, metrics=[TIME_TO_CONTAIN], as_of="2024-02-01T00:00Z").rows[0]
+
+        assert 1 == row.to_dict()["negative"]
+
+    def test_censored_median_leaves_them_out(self) -> None:
+        """The Kaplan-Meier median does not count them either."""
+        summary = summarize(
+            self.RECORDS, TIME_TO_CONTAIN, as_of="2024-02-01T00:00Z", open_incidents="censor"
+        )
+
+        assert timedelta(minutes=10) == summary.km_median

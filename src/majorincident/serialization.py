@@ -106,9 +106,43 @@ def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
     }
 
 
+def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: summaries gain ``negative``, 0 in documents written before it existed."""
+    kind = document.get("type")
+    if kind == "summary":
+        return {**document, "negative": document.get("negative", 0)}
+    if kind == "report_row":
+        return {**document, "summary": _with_negative(document.get("summary"))}
+    rows = document.get("rows")
+    if kind == "kpi_report" and isinstance(rows, list):
+        return {
+            **document,
+            "rows": [
+                {**row, "summary": _with_negative(row.get("summary"))}
+                if isinstance(row, dict)
+                else row
+                for row in rows
+            ],
+        }
+    return dict(document)
+
+
+def _with_negative(summary: Json) -> Json:
+    return (
+        {**summary, "negative": summary.get("negative", 0)}
+        if isinstance(summary, dict)
+        else summary
+    )
+
+
+def _version_2(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: events gain digests, summaries count negative durations."""
+    return _summaries_count_negatives(_unchained_events(document))
+
+
 #: ``MIGRATIONS[n]`` turns a version-``n`` document into a version ``n + 1`` one, without
 #: changing its argument.
-MIGRATIONS: Final[dict[int, Migration]] = {1: _unchained_events}
+MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2}
 
 T = TypeVar("T")
 

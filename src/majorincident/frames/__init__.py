@@ -254,7 +254,7 @@ def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fra
     """Add each metric's columns: seconds measured and censored, and 0/1 flags.
 
     For metric i: ``__d{i}`` measured, ``__c{i}`` censored at as_of, ``__o{i}`` open,
-    ``__x{i}`` excluded, ``__s{i}`` missing its start.
+    ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it starts.
     """
     frame = data.frame
     for index, metric in enumerate(metrics):
@@ -263,8 +263,12 @@ def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fra
         began = (~start.is_null() & (start <= as_of)).fill_null(value=False)
         counted = began & ~excluded
         reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
+        backwards = (counted & reached & (end < start)).fill_null(value=False)
         frame = frame.with_columns(
-            nw.when(counted & reached).then((end - start) / _engine.US).alias(f"__d{index}"),
+            nw.when(counted & reached & ~backwards)
+            .then((end - start) / _engine.US)
+            .alias(f"__d{index}"),
+            backwards.cast(nw.Int64).alias(f"__n{index}"),
             nw.when(counted & ~reached).then((as_of - start) / _engine.US).alias(f"__c{index}"),
             (counted & ~reached).cast(nw.Int64).alias(f"__o{index}"),
             excluded.cast(nw.Int64).alias(f"__x{index}"),
@@ -279,6 +283,7 @@ def _specs(index: int) -> dict[str, _engine.Spec]:
         f"open{index}": (f"__o{index}", "sum", 0.0),
         f"excluded{index}": (f"__x{index}", "sum", 0.0),
         f"missing_start{index}": (f"__s{index}", "sum", 0.0),
+        f"negative{index}": (f"__n{index}", "sum", 0.0),
     }
     for name, op, arg in _STATISTICS:
         specs[f"{name}{index}"] = (f"__d{index}", op, arg)
@@ -289,7 +294,7 @@ def _long(
     frame: _engine.Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
 ) -> _engine.Frame:
     """One row per group and metric, in the order of :meth:`ReportRow.to_dict`."""
-    counts = ("n", "open", "excluded", "missing_start", *extra)
+    counts = ("n", "open", "excluded", "missing_start", "negative", *extra)
     parts = [
         frame.select(
             *keys,
@@ -326,7 +331,8 @@ def report(
     Returns:
         A frame of the input's kind with one row per group, period and metric: the `by` fields,
         ``period`` (when `every` is given; ``unreported`` without a REPORTED instant),
-        ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, then ``mean_s``,
+        ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, ``negative`` (end
+        before start: left out, as on the pure path), then ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s`` in seconds (null when
         nothing is measured). Rows are sorted by group (nulls last), period, then metric in
         the order given.
@@ -378,7 +384,8 @@ def summarize(
 
     Returns:
         A one-row frame of the input's kind: ``metric``, the counts ``n``, ``open``,
-        ``excluded``, ``missing_start``, ``zeros``, the durations in seconds ``mean_s``,
+        ``excluded``, ``missing_start``, ``negative``, ``zeros``, the durations in seconds
+        ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s``,
         ``geometric_mean_s``, one count per bucket of :data:`~majorincident.kpi.BUCKETS`
         (named by its label), and ``km_median_s`` / ``km_median_reached`` (null unless
@@ -429,7 +436,7 @@ def summarize(
         nw.lit(metric.name).alias("metric"),
         *(
             nw.col(f"{name}0").fill_null(0).cast(nw.Int64).alias(name)
-            for name in ("n", "open", "excluded", "missing_start", "zeros")
+            for name in ("n", "open", "excluded", "missing_start", "negative", "zeros")
         ),
         *(nw.col(f"{name}0").cast(nw.Float64).alias(f"{name}_s") for name, _, _ in _STATISTICS),
         nw.col("logs0").cast(nw.Float64).exp().alias("geometric_mean_s"),

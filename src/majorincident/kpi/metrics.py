@@ -158,6 +158,9 @@ class Summary:
         km_median_reached: whether the Kaplan-Meier estimate fell to one half; None when not
             asked.
         warnings: plain-words cautions, such as a sample too small for its mean.
+        negative: how many incidents reached the end milestone before the start one (data
+            that contradict themselves, such as a containment recorded before the
+            declaration): left out of `n`, the statistics and the buckets, and warned about.
     """
 
     metric: Metric
@@ -177,6 +180,7 @@ class Summary:
     km_median: pendulum.Duration | None = None
     km_median_reached: bool | None = None
     warnings: tuple[str, ...] = ()
+    negative: int = 0
 
 
 @attrs.define
@@ -187,6 +191,7 @@ class _Tally:
     censored: list[float] = attrs.Factory(list)
     excluded: int = 0
     missing_start: int = 0
+    negative: int = 0
 
 
 def _gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> _Tally:
@@ -205,6 +210,8 @@ def _gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> _
         end = instants[last]
         if end is None or end > as_of:
             tally.censored.append(metric.seconds(start, as_of))
+        elif end < start:
+            tally.negative += 1
         else:
             tally.measured.append(metric.seconds(start, end))
     return tally
@@ -262,6 +269,11 @@ def _summary(metric: Metric, tally: _Tally, policy: OpenIncidents) -> Summary:
             f"only {n} incidents measured: too few for the mean of heavy-tailed durations to "
             "mean much; read the median"
         )
+    if tally.negative:
+        warnings.append(
+            f"{tally.negative} incidents reached {metric.end.value} before {metric.start.value}: "
+            "left out of the statistics; check those records"
+        )
     km: float | None = None
     reached: bool | None = None
     if policy is OpenIncidents.CENSOR:
@@ -288,6 +300,7 @@ def _summary(metric: Metric, tally: _Tally, policy: OpenIncidents) -> Summary:
         km_median=_duration(km),
         km_median_reached=reached,
         warnings=tuple(warnings),
+        negative=tally.negative,
     )
 
 

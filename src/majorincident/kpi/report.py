@@ -61,6 +61,7 @@ class ReportRow:
             open=summary.open,
             excluded=summary.excluded,
             missing_start=summary.missing_start,
+            negative=summary.negative,
         )
         for name in _STATISTICS:
             value = getattr(summary, name)
@@ -101,7 +102,7 @@ class Report:
             for key in rows[0]
             if not key.endswith("_s") or key[:-2] in ("mean", "median", "p90")
         ]
-        header = [key for key in header if key not in ("excluded", "missing_start")]
+        header = [key for key in header if key not in ("excluded", "missing_start", "negative")]
         body = [
             [_short(row[key]) if key.endswith("_s") else str(row[key]) for key in header]
             for row in rows
