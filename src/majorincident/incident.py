@@ -866,7 +866,7 @@ MAX_DETAIL_DEPTH: Final = 32
 
 
 def _text(value: str, path: str) -> str:
-    """A string UTF-8 can hold: a lone surrogate (``"\ud800"``) could never be stored."""
+    """A string UTF-8 can hold: a lone surrogate (U+D800 to U+DFFF) could never be stored."""
     if not value.isascii():
         try:
             value.encode("utf-8")

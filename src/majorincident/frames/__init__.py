@@ -4,8 +4,12 @@ Built on narwhals, so a call takes whatever frame you hold (pandas, Polars eager
 DuckDB, Dask, PySpark) and returns a frame of the same kind: eager in, eager out; lazy in, lazy
 out. Nothing here imports a dataframe library itself. The metrics are the same
 :class:`~majorincident.kpi.Metric` objects and the numbers are those of the pure path: counts
-exactly, means and percentiles within float rounding (percentiles interpolate linearly between
-order statistics, Hyndman and Fan's type 7, on both paths).
+exactly, and durations (means, percentiles, minimum, maximum, Kaplan-Meier median) to the same
+microsecond: both paths measure in whole microseconds, take the mean from the exact integer sum
+and round means and percentiles (linear between order statistics, Hyndman and Fan's type 7) to
+the nearest microsecond, halves up. The seconds columns are those microseconds over a million
+(Polars divides by multiplying with the reciprocal, so its float can be an ulp off); geometric
+means, rates and p-values agree within float rounding.
 
 Instants must be timezone-aware datetime columns; naive ones are refused unless
 :class:`ColumnMap` names their timezone. Business time is not computed on frames: a metric with
@@ -15,7 +19,7 @@ a calendar other than :data:`~majorincident.clock.ALWAYS` raises :class:`Configu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import attrs
@@ -42,8 +46,10 @@ from majorincident.kpi.trend import _rows, periods
 __all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "downtime", "report", "summarize", "trend"]
 
 _EXCLUDED: Final = (IncidentKind.TEST, IncidentKind.DRILL)
+_MICROSECOND: Final = timedelta(microseconds=1)
+#: name, aggregation, argument; the mean aggregates the sum, divided exactly afterwards.
 _STATISTICS: Final = (
-    ("mean", "mean", 0.0),
+    ("mean", "sum", 0.0),
     ("median", "quantile", 0.5),
     ("p90", "quantile", 0.9),
     ("p95", "quantile", 0.95),
@@ -253,7 +259,9 @@ def _wall_time(metric: Metric) -> Metric:
 def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Frame:
     """Add each metric's columns: seconds measured and censored, and 0/1 flags.
 
-    For metric i: ``__d{i}`` measured, ``__c{i}`` censored at as_of, ``__o{i}`` open,
+    Durations are whole microseconds, as on the pure path. For metric i: ``__d{i}`` measured,
+    ``__t{i}`` the same with 0 where nothing is measured (summed exactly, as integers),
+    ``__c{i}`` censored at as_of, ``__o{i}`` open,
     ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it starts.
     """
     frame = data.frame
@@ -264,12 +272,12 @@ def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fra
         counted = began & ~excluded
         reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
         backwards = (counted & reached & (end < start)).fill_null(value=False)
+        measured = counted & reached & ~backwards
         frame = frame.with_columns(
-            nw.when(counted & reached & ~backwards)
-            .then((end - start) / _engine.US)
-            .alias(f"__d{index}"),
+            nw.when(measured).then(end - start).alias(f"__d{index}"),
+            nw.when(measured).then(end - start).fill_null(0).cast(nw.Int64).alias(f"__t{index}"),
             backwards.cast(nw.Int64).alias(f"__n{index}"),
-            nw.when(counted & ~reached).then((as_of - start) / _engine.US).alias(f"__c{index}"),
+            nw.when(counted & ~reached).then(as_of - start).alias(f"__c{index}"),
             (counted & ~reached).cast(nw.Int64).alias(f"__o{index}"),
             excluded.cast(nw.Int64).alias(f"__x{index}"),
             (~began & ~excluded).cast(nw.Int64).alias(f"__s{index}"),
@@ -286,8 +294,29 @@ def _specs(index: int) -> dict[str, _engine.Spec]:
         f"negative{index}": (f"__n{index}", "sum", 0.0),
     }
     for name, op, arg in _STATISTICS:
-        specs[f"{name}{index}"] = (f"__d{index}", op, arg)
+        specs[f"{name}{index}"] = (f"__t{index}" if op == "sum" else f"__d{index}", op, arg)
     return specs
+
+
+def _seconds(name: str, index: int) -> nw.Expr:
+    """A statistic's aggregate as seconds, from whole microseconds as the pure path has them.
+
+    The mean is the exact integer sum over the count, to the nearest microsecond (halves up);
+    quantiles, which engines interpolate in floats, are rounded the same way.
+    """
+    value = nw.col(f"{name}{index}")
+    micros: nw.Expr
+    if name == "mean":
+        count = nw.col(f"n{index}").cast(nw.Int64)
+        total = value.cast(nw.Int64)
+        # Never a division by zero, even where the guard's other branch is computed anyway.
+        divisor = 2 * count + (count == 0).cast(nw.Int64)
+        micros = nw.when(count > 0).then((2 * total + count) // divisor)
+    elif name in ("median", "p90", "p95"):
+        micros = (value.cast(nw.Float64) + 0.5).floor()
+    else:
+        micros = value
+    return micros.cast(nw.Float64) / _engine.US
 
 
 def _long(
@@ -301,10 +330,7 @@ def _long(
             nw.lit(index).alias("__metric"),
             nw.lit(metric.name).alias("metric"),
             *(nw.col(f"{name}{index}").cast(nw.Int64).alias(name) for name in counts),
-            *(
-                nw.col(f"{name}{index}").cast(nw.Float64).alias(f"{name}_s")
-                for name, _, _ in _STATISTICS
-            ),
+            *(_seconds(name, index).alias(f"{name}_s") for name, _, _ in _STATISTICS),
         )
         for index, metric in enumerate(metrics)
     ]
@@ -408,7 +434,7 @@ def summarize(
     frame = _measure(data, [metric], moment)
     duration = nw.col("__d0")
     # As on the pure path: below the first bound (negative durations too), then [low, high).
-    bounds = [None, *(bound.total_seconds() for _, bound in BUCKETS if bound is not None), None]
+    bounds = [None, *(bound // _MICROSECOND for _, bound in BUCKETS if bound is not None), None]
     buckets = {}
     for index, (label, _) in enumerate(BUCKETS):
         low, high = bounds[index], bounds[index + 1]
@@ -438,13 +464,15 @@ def summarize(
             nw.col(f"{name}0").fill_null(0).cast(nw.Int64).alias(name)
             for name in ("n", "open", "excluded", "missing_start", "negative", "zeros")
         ),
-        *(nw.col(f"{name}0").cast(nw.Float64).alias(f"{name}_s") for name, _, _ in _STATISTICS),
-        nw.col("logs0").cast(nw.Float64).exp().alias("geometric_mean_s"),
+        *(_seconds(name, 0).alias(f"{name}_s") for name, _, _ in _STATISTICS),
+        ((nw.col("logs0").cast(nw.Float64).exp() + 0.5).floor() / _engine.US).alias(
+            "geometric_mean_s"
+        ),
         *(
             nw.col(f"bucket{i}").fill_null(0).cast(nw.Int64).alias(label)
             for i, label in enumerate(buckets)
         ),
-        nw.lit(km, dtype=nw.Float64).alias("km_median_s"),
+        nw.lit(None if km is None else km / _engine.US, dtype=nw.Float64).alias("km_median_s"),
         nw.lit(reached, dtype=_engine.boolean(aggregated, reached)).alias("km_median_reached"),
     )
     return result.to_native()

@@ -315,7 +315,8 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
         label = group.name if isinstance(group.name, tuple) else (group.name,)
         values: dict[str, object] = {key: [value] for key, value in zip(by, label, strict=True)}
         for name, (column, op, arg) in specs.items():
-            series = group[column].astype("float64")
+            # Sums stay integers (exact at any size, as the other engines sum them).
+            series = group[column] if op == "sum" else group[column].astype("float64")
             if op == "quantile":
                 value = series.quantile(arg)
             elif op == "count":
@@ -325,7 +326,9 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
             values[name] = [value]
         return pd.DataFrame(values).astype(dtypes)
 
-    dtypes = {key: native[key].dtype for key in by} | dict.fromkeys(specs, "float64")
+    dtypes = {key: native[key].dtype for key in by} | {
+        name: "int64" if op == "sum" else "float64" for name, (_, op, _) in specs.items()
+    }
     meta = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
     result = native.groupby(by, dropna=False).apply(one, meta=meta).reset_index(drop=True)
     if not keys:

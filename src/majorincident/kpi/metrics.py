@@ -23,7 +23,8 @@ from majorincident.kpi.stats import (
     bootstrap_ratio_of_medians,
     geometric_mean,
     kaplan_meier_median,
-    mean,
+    mean_micros,
+    nearest_micro,
     quantile,
 )
 
@@ -56,7 +57,9 @@ BUCKETS: Final = (
     ("1 day to 1 week", timedelta(weeks=1)),
     ("over 1 week", None),
 )
-_BOUNDS: Final = tuple(bound.total_seconds() for _, bound in BUCKETS if bound is not None)
+_MICROSECOND: Final = timedelta(microseconds=1)
+#: The buckets' upper bounds, in microseconds.
+_BOUNDS: Final = tuple(bound // _MICROSECOND for _, bound in BUCKETS if bound is not None)
 
 
 def _kinds(value: Iterable[IncidentKind | str]) -> frozenset[IncidentKind]:
@@ -108,9 +111,13 @@ class Metric:
 
     def seconds(self, start: datetime, end: datetime) -> float:
         """The metric's time between two instants, in seconds."""
-        if self.calendar is ALWAYS:
-            return (end - start).total_seconds()
-        return self.calendar.elapsed(start, end).total_seconds()
+        return self.micros(start, end) / 1_000_000
+
+    def micros(self, start: datetime, end: datetime) -> int:
+        """The metric's time between two instants, in whole microseconds (exact)."""
+        span = end - start if self.calendar is ALWAYS else self.calendar.elapsed(start, end)
+        # timedelta's own division: pendulum's Duration // timedelta fails.
+        return timedelta.__floordiv__(span, _MICROSECOND)
 
 
 #: Mean time to acknowledge: reported to acknowledged.
@@ -133,8 +140,8 @@ class OpenIncidents(enum.Enum):
     CENSOR = "censor"
 
 
-def _duration(seconds: float | None) -> pendulum.Duration | None:
-    return None if seconds is None else pendulum.Duration(seconds=seconds)
+def _duration(micros: int | None) -> pendulum.Duration | None:
+    return None if micros is None else pendulum.Duration(microseconds=micros)
 
 
 @attrs.frozen
@@ -187,8 +194,8 @@ class Summary:
 class _Tally:
     """Durations and counts gathered in one pass over the incidents."""
 
-    measured: list[float] = attrs.Factory(list)
-    censored: list[float] = attrs.Factory(list)
+    measured: list[int] = attrs.Factory(list)  # microseconds
+    censored: list[int] = attrs.Factory(list)
     excluded: int = 0
     missing_start: int = 0
     negative: int = 0
@@ -209,11 +216,11 @@ def _gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> _
             continue
         end = instants[last]
         if end is None or end > as_of:
-            tally.censored.append(metric.seconds(start, as_of))
+            tally.censored.append(metric.micros(start, as_of))
         elif end < start:
             tally.negative += 1
         else:
-            tally.measured.append(metric.seconds(start, end))
+            tally.measured.append(metric.micros(start, end))
     return tally
 
 
@@ -288,25 +295,25 @@ def _summary(metric: Metric, tally: _Tally, policy: OpenIncidents) -> Summary:
         excluded=tally.excluded,
         missing_start=tally.missing_start,
         open=len(tally.censored),
-        mean=_duration(mean(values)),
-        median=_duration(quantile(values, 0.5)),
-        p90=_duration(quantile(values, 0.9)),
-        p95=_duration(quantile(values, 0.95)),
+        mean=_duration(mean_micros(values)),
+        median=_duration(nearest_micro(quantile(values, 0.5))),
+        p90=_duration(nearest_micro(quantile(values, 0.9))),
+        p95=_duration(nearest_micro(quantile(values, 0.95))),
         minimum=_duration(values[0] if values else None),
         maximum=_duration(values[-1] if values else None),
-        geometric_mean=_duration(geometric_mean(values)),
+        geometric_mean=_duration(nearest_micro(geometric_mean(values))),
         zeros=sum(1 for value in values if value == 0),
         buckets=tuple((label, count) for (label, _), count in zip(BUCKETS, counts, strict=True)),
-        km_median=_duration(km),
+        km_median=_duration(None if km is None else int(km)),
         km_median_reached=reached,
         warnings=tuple(warnings),
         negative=tally.negative,
     )
 
 
-def _bucket(seconds: float) -> int:
+def _bucket(micros: int) -> int:
     for index, bound in enumerate(_BOUNDS):
-        if seconds < bound:
+        if micros < bound:
             return index
     return len(_BOUNDS)
 

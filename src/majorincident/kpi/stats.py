@@ -18,6 +18,8 @@ __all__ = [
     "kaplan_meier_median",
     "kaplan_meier_median_of_tallies",
     "mean",
+    "mean_micros",
+    "nearest_micro",
     "poisson_rates_differ",
     "quantile",
 ]
@@ -26,6 +28,23 @@ __all__ = [
 def mean(values: Sequence[float]) -> float | None:
     """The mean, exactly rounded whatever the order; None for no values."""
     return math.fsum(values) / len(values) if values else None
+
+
+def mean_micros(values: Sequence[int]) -> int | None:
+    """The mean of whole microseconds, to the nearest microsecond (halves up), exactly.
+
+    Integer arithmetic, as the dataframe engines do it on their integer sums, so both paths
+    give the same microsecond whatever the size or order of the values. None for no values.
+    """
+    if not values:
+        return None
+    count = len(values)
+    return (2 * sum(values) + count) // (2 * count)
+
+
+def nearest_micro(value: float | None) -> int | None:
+    """A float number of microseconds to the nearest whole one, halves up (None kept)."""
+    return None if value is None else math.floor(value + 0.5)
 
 
 def quantile(ordered: Sequence[float], p: float) -> float | None:
