@@ -175,6 +175,26 @@ AT = datetime(2024, 1, 1, 10, tzinfo=UTC)
             RecordError,
             r"^elapsed .* must be a duration of at least 0",
         ),
+        (
+            lambda: attrs.evolve(EXAMPLES["trend_row"], likely_noise=True),
+            RecordError,
+            r"^likely_noise \(True\) must be True or False with a p_value, None without",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["trend_row"], rate_per_day=123.0),
+            RecordError,
+            r"^rate_per_day \(123\.0\) is not count / days",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["sla_status"], limit=pendulum.duration()),
+            RecordError,
+            r"^limit .* must be a positive duration",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["sla_status"], breached="no"),
+            RecordError,
+            r"^breached \('no'\) must be True or False",
+        ),
     ],
 )
 def test_nonsense_is_refused(build: Any, error: type[MajorIncidentError], message: str) -> None:

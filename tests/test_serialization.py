@@ -747,6 +747,21 @@ class TestMigrations:
                 "priority_matrix",
             } <= stored
 
+    @pytest.mark.parametrize("name", ["summary", "report_row", "kpi_report"])
+    def test_version_1_summaries_count_no_negatives(self, name: str) -> None:
+        """Summaries inside version-1 documents (which had no `negative`) load with 0."""
+        document = _without_key(to_dict(EXAMPLES[name]), "negative")
+        document["schema_version"] = 1
+
+        assert EXAMPLES[name] == from_dict(document)
+
+    def test_a_broken_version_1_summary_is_named(self) -> None:
+        """A report row whose summary is no object is refused after migrating, with its path."""
+        document = {**to_dict(EXAMPLES["report_row"]), "schema_version": 1, "summary": 5}
+
+        with pytest.raises(RecordError, match=r"^\$\.summary: 5 is not an object"):
+            from_dict(document)
+
     def test_a_version_1_timeline_is_chained_on_replay(self) -> None:
         """Replaying a timeline stored unchained gives the digests the workflow records now."""
         events = from_json((GOLDEN / "v1" / "timeline.json").read_text(encoding="utf-8"))
@@ -761,6 +776,15 @@ class TestMigrations:
             )
             == major
         )
+
+
+def _without_key(value: Any, key: str) -> Any:
+    """A JSON document with `key` removed from every object in it."""
+    if isinstance(value, dict):
+        return {k: _without_key(v, key) for k, v in value.items() if k != key}
+    if isinstance(value, list):
+        return [_without_key(item, key) for item in value]
+    return value
 
 
 def unchained(value: Any) -> Any:
