@@ -36,7 +36,14 @@ from majorincident.kpi import (
     summarize,
     trend,
 )
-from majorincident.kpi.stats import binomial_two_sided, kaplan_meier_median, quantile
+from majorincident.kpi.stats import (
+    binomial_two_sided,
+    kaplan_meier_median,
+    mean,
+    mean_micros,
+    nearest_micro,
+    quantile,
+)
 
 T = datetime(2024, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2024, 2, 1, tzinfo=UTC)
@@ -560,6 +567,24 @@ class TestStats:
         assert 2.5 == quantile([1.0, 2.0, 3.0, 4.0], 0.5)
         assert 3.7 == pytest.approx(quantile([1.0, 2.0, 3.0, 4.0], 0.9))
         assert quantile([], 0.5) is None
+
+    def test_means(self) -> None:
+        """The float mean is exactly rounded; the microsecond mean rounds halves up, exactly."""
+        assert mean([]) is None
+        assert 7 / 3 == mean([4.0, 1.0, 2.0])
+        assert mean_micros([]) is None
+        assert 2 == mean_micros([1, 2])  # 1.5 rounds up
+        assert 1 == mean_micros([1, 1, 2])  # 1.33...
+        assert 10**18 + 1 == mean_micros([10**18, 10**18 + 1, 10**18 + 2])
+        assert nearest_micro(None) is None
+        assert 3 == nearest_micro(2.5)
+
+    def test_metric_seconds(self) -> None:
+        """A metric's time in seconds is its microseconds over a million."""
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+
+        assert 90.5 == MTTR.seconds(start, start + timedelta(seconds=90.5))
+        assert 90_500_000 == MTTR.micros(start, start + timedelta(seconds=90.5))
 
     def test_binomial(self) -> None:
         """The exact two-sided binomial test, with its degenerate cases."""

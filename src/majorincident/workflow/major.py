@@ -375,12 +375,12 @@ class MajorIncident:
 
     @property
     def version(self) -> int:
-        """The number of events: pass it back as ``expected_version=`` to append safely."""
+        """How many events the timeline holds; pass it back as ``expected_version=``."""
         return len(self._progress.timeline)
 
     @property
     def head(self) -> str | None:
-        """The last event's digest (None before the first): store it beside the timeline."""
+        """The last event's digest, to store beside the timeline; None before the first."""
         timeline = self._progress.timeline
         return timeline[-1].digest if timeline else None
 
