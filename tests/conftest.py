@@ -1,4 +1,8 @@
-"""Hypothesis profiles: ``default`` locally, ``ci`` (derandomized) and ``nightly`` (deep)."""
+"""Hypothesis profiles: ``default``, ``ci`` (derandomized), ``nightly`` and ``mutants``.
+
+``mutants`` is derandomized and lighter, for mutation testing, which runs the tests again and
+again in one process.
+"""
 
 import os
 from datetime import timedelta
@@ -19,5 +23,13 @@ settings.register_profile(
     deadline=None,
     phases=list(Phase),
     verbosity=Verbosity.normal,
+)
+settings.register_profile(
+    "mutants",
+    derandomize=True,
+    deadline=None,
+    max_examples=30,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import fractions
 import itertools
 import math
+import random
+import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +40,8 @@ from majorincident.kpi import (
 )
 from majorincident.kpi.stats import (
     binomial_two_sided,
+    bootstrap_ratio_of_medians,
+    geometric_mean,
     kaplan_meier_median,
     mean,
     mean_micros,
@@ -578,6 +582,57 @@ class TestStats:
         assert 10**18 + 1 == mean_micros([10**18, 10**18 + 1, 10**18 + 2])
         assert nearest_micro(None) is None
         assert 3 == nearest_micro(2.5)
+
+    def test_geometric_mean(self) -> None:
+        """Positive values count, fractions of a unit included; zeros and below are left out."""
+        assert 1.0 == pytest.approx(geometric_mean([0.5, 2.0, 0.0]))
+        assert geometric_mean([0.0, -1.0]) is None
+
+    def test_kaplan_meier_needs_as_many_flags(self) -> None:
+        """Durations and flags of different lengths are a programming error, not a median."""
+        with pytest.raises(ValueError, match="zip"):
+            kaplan_meier_median([1.0, 2.0], [True])
+
+    @pytest.mark.parametrize(
+        ("groups", "expected"),
+        [
+            # (time, events, censored) per time; exactly 1/2 after two or three runs of events,
+            # where the float product lands a rounding error above one half.
+            ([(1, 3, 0), (2, 0, 12), (3, 11, 0), (4, 13, 0)], 3),
+            ([(1, 1, 0), (2, 0, 3), (3, 4, 0), (4, 0, 3), (5, 1, 0), (6, 4, 0)], 5),
+        ],
+    )
+    def test_exact_halves_over_runs(
+        self, groups: list[tuple[int, int, int]], expected: int
+    ) -> None:
+        """The integer check multiplies every run's ratio: the fraction oracle agrees."""
+        durations = [t for t, e, c in groups for _ in range(e + c)]
+        observed = [flag for _, e, c in groups for flag in [True] * e + [False] * c]
+
+        assert expected == exact_km_median(durations, observed)
+        assert expected == kaplan_meier_median(durations, observed)
+
+    def test_binomial_at_the_edges(self) -> None:
+        """P of 0 or 1: the one possible outcome has p-value 1, any other 0."""
+        assert 1.0 == binomial_two_sided(0, 5, 0.0)
+        assert 0.0 == binomial_two_sided(1, 5, 0.0)
+        assert 1.0 == binomial_two_sided(5, 5, 1.0)
+        assert 0.0 == binomial_two_sided(4, 5, 1.0)
+
+    def test_bootstrap_as_specified(self) -> None:
+        """Resamples of each sample's own size, percentile interval with half the rest each side."""
+        before, after = [10.0, 20.0, 30.0, 40.0, 55.0], [5.0, 9.0, 14.0, 30.0]
+        rng = random.Random(7)  # noqa: S311 - the bootstrap's own generator
+        ratios = []
+        for _ in range(200):
+            low = statistics.median(rng.choices(before, k=len(before)))
+            high = statistics.median(rng.choices(after, k=len(after)))
+            ratios.append(high / low)
+        ratios.sort()
+
+        interval = bootstrap_ratio_of_medians(before, after, seed=7, resamples=200, confidence=0.9)
+
+        assert (quantile(ratios, 0.05), quantile(ratios, 0.95)) == interval
 
     def test_metric_seconds(self) -> None:
         """A metric's time in seconds is its microseconds over a million."""

@@ -90,7 +90,7 @@ def kaplan_meier_median_of_tallies(tallies: Iterable[tuple[float, int, int]]) ->
     with nothing censored give the low median at any size.
     """
     ordered = sorted(tallies)
-    at_risk = sum(leaving for _, _, leaving in ordered)
+    at_risk = total = sum(leaving for _, _, leaving in ordered)
     # Each step rounds three times, by at most 2**-53 each: the float is this close to exact.
     error = 4 * len(ordered) * 2**-52
     upper, lower = 0.5 + error, 0.5 - error
@@ -98,20 +98,21 @@ def kaplan_meier_median_of_tallies(tallies: Iterable[tuple[float, int, int]]) ->
     for index, (moment, events, leaving) in enumerate(ordered):
         if events:
             survival *= 1 - events / at_risk
-            if survival <= upper and (survival < lower or _halved(ordered[: index + 1])):
+            if survival <= upper and (survival < lower or _halved(ordered[: index + 1], total)):
                 return moment
         at_risk -= leaving
     return None
 
 
-def _halved(ordered: Sequence[tuple[float, int, int]]) -> bool:
+def _halved(ordered: Sequence[tuple[float, int, int]], at_risk: int) -> bool:
     """Whether the exact Kaplan-Meier estimate after these tallies is at most one half.
+
+    `at_risk` is everyone at the start, those who leave after these tallies included.
 
     The estimate is a product of (n - d) / n over event times; between two event times with
     nothing censored in between, the risk set of the second is the first's n - d, so each run
     of such times collapses to one ratio: its last n - d over its first n.
     """
-    at_risk = sum(leaving for _, _, leaving in ordered)
     above: list[int] = []
     below: list[int] = []
     follows = -1  # the risk set that would continue the current run
