@@ -33,6 +33,13 @@ def run(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def python(script: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run a Python script in a fresh interpreter, as a user's process would be."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *arguments], capture_output=True, text=True, check=False
+    )
+
+
 @pytest.fixture
 def export(tmp_path: Path) -> Path:
     """A small CSV export."""
@@ -310,9 +317,7 @@ class TestHostileFiles:
             "sys.exit(code)\n"
         )
 
-        done = subprocess.run(
-            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
-        )
+        done = python(script, str(path))
 
         assert 2 == done.returncode
         assert "bomb.jsonl.gz:1: the line is longer than" in done.stderr
@@ -393,9 +398,7 @@ class TestHostileFiles:
             "sys.exit(main(['report', sys.argv[1]]))\n"
         )
 
-        done = subprocess.run(
-            [sys.executable, "-c", script, str(export)], capture_output=True, text=True, check=False
-        )
+        done = python(script, str(export))
 
         assert 130 == done.returncode
         assert "Traceback" not in done.stderr

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.threads import in_threads
 
 from majorincident.errors import ConfigurationError, NaiveDateTimeError, TimelineError
 from majorincident.process import SEED_ACTIVITIES, Activity, Stage
@@ -462,32 +460,6 @@ class TestRoster:
                 )
 
 
-def _in_threads(count: int, work: Callable[[], object]) -> list[object]:
-    """Run `work` in `count` threads started one after another, switching as often as possible.
-
-    Staggered starts let a late thread arrive while an early one is half-way through its work.
-    """
-    results: list[object] = [None] * count
-
-    def run(slot: int) -> None:
-        try:
-            results[slot] = work()
-        except Exception as error:  # noqa: BLE001 - the test compares what every thread got
-            results[slot] = error
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
-    return results
-
-
 class TestRosterThreads:
     def test_a_shared_roster_answers_every_thread_in_full(self) -> None:
         """Eight threads asking one fresh roster all see every holder (the index is whole)."""
@@ -499,12 +471,12 @@ class TestRosterThreads:
         for _ in range(100):
             roster = Roster(base.assignments)
 
-            def ask(roster: Roster = roster) -> tuple[frozenset[Role], frozenset[str]]:
+            def ask(_: int, roster: Roster = roster) -> tuple[frozenset[Role], frozenset[str]]:
                 return (
                     roster.roles_of("zara", at=moment),
                     roster.holders(Role.MAJOR_INCIDENT_TEAM, at=moment),
                 )
 
-            answers = _in_threads(8, ask)
+            answers = in_threads(8, ask)
 
             assert [({Role.MAJOR_INCIDENT_MANAGER}, expected_team)] * 8 == answers

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +10,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.threads import in_threads
 
 from majorincident.errors import (
     ConcurrencyError,
@@ -1041,7 +1040,7 @@ class TestConcurrentWriters:
                 for n in range(5):
                     major.link(f"INC-{worker}-{n}", by="sam", at=utc("13:50"))
 
-            _in_threads(8, work)
+            assert [None] * 8 == in_threads(8, work)
 
             assert 42 == major.version
             assert 40 == len(major.children)
@@ -1062,21 +1061,7 @@ class TestConcurrentWriters:
                     except ConcurrencyError:
                         continue
 
-        _in_threads(8, work)
+        assert [None] * 8 == in_threads(8, work)
 
         assert 42 == major.version
         assert list(range(42)) == [event.sequence for event in major.timeline]
-
-
-def _in_threads(count: int, work: Any) -> None:
-    """Run work(n) for n in range(count) in threads, switching as often as CPython can."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
