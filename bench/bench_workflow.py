@@ -116,9 +116,11 @@ def per_event(kind: str, size: int) -> tuple[float, float]:
     """Seconds to replay one event, and to make one more live call, at `size` events."""
     major = grown(kind, size)
     events = major.timeline
+    # Nine repeats: a single replay of 3,000 events is short enough for one pause to show.
     replay = per_call(
         lambda: MajorIncident.replay(events, incident=INCIDENT, roster=ROSTER),
         number=max(1, 3000 // size),
+        repeat=9,
     ) / len(events)
     copies = [grown(kind, size) for _ in range(5)]
     at = events[-1].at.add(seconds=1)
