@@ -534,6 +534,8 @@ class _Chain:
 
     def follow(self, number: int, stored: Event, progress: Progress) -> None:
         """Chain an event stored before chaining, or check the digest when a head is given."""
+        if self.head is None and not self.unchained:
+            return  # nothing to check: the digests are taken as stored
         if self.unchained:
             progress.timeline[-1] = stored.chained(self.previous, self.incident_id)
         elif self.head is not None:
@@ -546,7 +548,7 @@ class _Chain:
         self.previous = progress.head
 
     def finish(self) -> None:
-        """The last digest must be the head given."""
+        """The last digest must be the head given (``previous`` is followed whenever one is)."""
         if self.head is not None and self.head != self.previous:
             raise TimelineError(
                 f"head ({self.head}) is not the digest of the timeline's last event "
