@@ -656,6 +656,12 @@ class TestHostileArguments:
         with pytest.raises(TransitionError, match=r"^event 0: "):
             table.replay(state, ["start"])  # type: ignore[arg-type]
 
+    def test_events_that_are_no_iterable(self) -> None:
+        """Replaying something that is not a sequence of events is refused by name."""
+        table = TransitionTable.of(IncidentLifecycle)
+        with pytest.raises(TransitionError, match=r"^events \(5\) must be an iterable"):
+            table.replay("new", 5)  # type: ignore[arg-type]
+
     def test_unhashable_events(self) -> None:
         """An event that cannot be one is refused as not allowed."""
         table = TransitionTable.of(IncidentLifecycle)
@@ -675,3 +681,44 @@ class TestHostileArguments:
         with pytest.raises(GateError, match=r"^activity \(\['x'\]\) is not an activity"):
             MajorIncidentLifecycle.restore("containment", completed=[["x"]])  # type: ignore[list-item]
         assert frozenset() == machine.completed
+
+
+class TestTableMessages:
+    """The words of the table's refusals, which callers show to people."""
+
+    TABLE = TransitionTable.of(IncidentLifecycle)
+
+    def test_unknown_state_lists_the_states(self) -> None:
+        """An unknown state names every state, in order, separated by commas."""
+        with pytest.raises(TransitionError) as caught:
+            self.TABLE.next("nope", "start")
+
+        assert (
+            "stored state 'nope' is not a state of IncidentLifecycle; expected one of 'new', "
+            "'in_progress', 'on_hold', 'resolved', 'closed', 'canceled'"
+        ) == str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("state", "allowed"), [("in_progress", "hold, resolve, cancel"), ("canceled", "none")]
+    )
+    def test_refused_event_lists_what_is_allowed(self, state: str, allowed: str) -> None:
+        """A refused event names the events allowed there, or says none is."""
+        with pytest.raises(TransitionError) as caught:
+            self.TABLE.next(state, "start")
+
+        assert (
+            f"event 'start' is not allowed in state {state!r} of IncidentLifecycle; "
+            f"allowed: {allowed}"
+        ) == str(caught.value)
+
+    def test_gate_lists_what_is_missing(self) -> None:
+        """Advancing with activities missing names them by title, sorted, separated by ';'."""
+        table = TransitionTable.of(MajorIncidentLifecycle)
+
+        with pytest.raises(GateError) as caught:
+            table.fire("containment", "advance", frozenset({Activity.ASSEMBLE_TEAM}))
+
+        assert (
+            "cannot leave stage 'containment': missing Creating a problem ticket to identify "
+            "underlying issues; Preparing a designated war room; Setting up a conference bridge"
+        ) == str(caught.value)

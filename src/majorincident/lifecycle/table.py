@@ -129,11 +129,16 @@ class TransitionTable:
             TransitionError: at the first event that is not allowed, naming its index.
         """
         transitions = self.transitions
+        try:
+            steps = iter(events)
+        except TypeError:
+            message = f"events ({events!r}) must be an iterable of event names"
+            raise TransitionError(message) from None
         index = -1
         try:
-            for index, event in enumerate(events):  # noqa: B007 - reported on failure
+            for index, event in enumerate(steps):  # noqa: B007 - reported on failure
                 state = transitions[(state, event)]
-        except (KeyError, TypeError):
+        except (KeyError, TypeError):  # unknown pair, or an unhashable state or event
             raise self._bad_step(state, event, index) from None
         return state
 
