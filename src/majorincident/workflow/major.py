@@ -538,7 +538,7 @@ class _Chain:
             return  # nothing to check: the digests are taken as stored
         if self.unchained:
             progress.timeline[-1] = stored.chained(self.previous, self.incident_id)
-        elif self.head is not None:
+        else:  # a head to check against
             expected = event_digest(self.previous, self.incident_id, stored)
             if stored.digest != expected:
                 raise TimelineError(
