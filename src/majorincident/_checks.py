@@ -23,6 +23,7 @@ __all__ = [
     "enum_member",
     "finite",
     "instant_or_none",
+    "lone_surrogate",
     "probability",
     "text",
     "whole",
@@ -61,6 +62,17 @@ def enum_member(kind: type[E], value: object, field: str) -> E:
     except (ValueError, TypeError):
         expected = ", ".join(repr(m.value) for m in kind)
         raise RecordError(f"{field} ({value!r}) is not one of {expected}") from None
+
+
+def lone_surrogate(value: str) -> str | None:
+    """The first lone surrogate (U+D800 to U+DFFF) in `value`, which UTF-8 cannot hold, or None."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return value[error.start]
+    return None
 
 
 def text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

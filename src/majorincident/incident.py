@@ -23,6 +23,7 @@ from typing import Any, Final, TypeVar, cast
 import attrs
 import pendulum
 
+from majorincident._checks import lone_surrogate
 from majorincident._frozen import FrozenDict
 from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.clock import _utc_all, as_pendulum, instant, utc
@@ -867,11 +868,8 @@ MAX_DETAIL_DEPTH: Final = 32
 
 def _text(value: str, path: str) -> str:
     """A string UTF-8 can hold: a lone surrogate (U+D800 to U+DFFF) could never be stored."""
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RecordError(f"{path} ({value!r}) holds a lone surrogate no UTF-8 holds") from None
+    if lone_surrogate(value) is not None:
+        raise RecordError(f"{path} ({value!r}) holds a lone surrogate no UTF-8 holds")
     return value
 
 

@@ -35,6 +35,7 @@ from typing import Any, Final, TypeVar, overload
 import attrs
 import pendulum
 
+from majorincident._checks import lone_surrogate
 from majorincident.classification import (
     Assessment,
     Impact,
@@ -1030,10 +1031,9 @@ def _check_leaf(value: object, path: str) -> None:
 
 def _check_text(text: str, path: str) -> None:
     """Refuse a string no UTF-8 can hold: a lone surrogate, such as U+D800."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        _fail(path, f"{_show(text)} holds {text[error.start]!r}, a lone surrogate no UTF-8 holds")
+    char = lone_surrogate(text)
+    if char is not None:
+        _fail(path, f"{_show(text)} holds {char!r}, a lone surrogate no UTF-8 holds")
 
 
 def json_schema(kind: type | str) -> dict[str, Json]:

@@ -272,10 +272,10 @@ def _measure(data: _Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fra
         counted = began & ~excluded
         reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
         backwards = (counted & reached & (end < start)).fill_null(value=False)
-        measured = counted & reached & ~backwards
+        duration = nw.when(counted & reached & ~backwards).then(end - start)
         frame = frame.with_columns(
-            nw.when(measured).then(end - start).alias(f"__d{index}"),
-            nw.when(measured).then(end - start).fill_null(0).cast(nw.Int64).alias(f"__t{index}"),
+            duration.alias(f"__d{index}"),
+            duration.fill_null(0).cast(nw.Int64).alias(f"__t{index}"),
             backwards.cast(nw.Int64).alias(f"__n{index}"),
             nw.when(counted & ~reached).then(as_of - start).alias(f"__c{index}"),
             (counted & ~reached).cast(nw.Int64).alias(f"__o{index}"),
