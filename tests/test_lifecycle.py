@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import unittest
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import attrs
@@ -661,6 +661,19 @@ class TestHostileArguments:
         table = TransitionTable.of(IncidentLifecycle)
         with pytest.raises(TransitionError, match=r"^events \(5\) must be an iterable"):
             table.replay("new", 5)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("before", [0, 2])
+    @pytest.mark.parametrize("raised", [KeyError, TypeError])
+    def test_events_whose_iterator_fails(self, before: int, raised: type[Exception]) -> None:
+        """The caller's own error from its iterator reaches it, neither hidden nor renamed."""
+        table = TransitionTable.of(IncidentLifecycle)
+
+        def events() -> Iterator[str]:
+            yield from ["start", "hold"][:before]
+            raise raised("the export broke")
+
+        with pytest.raises(raised, match="the export broke"):
+            table.replay("new", events())
 
     def test_unhashable_events(self) -> None:
         """An event that cannot be one is refused as not allowed."""

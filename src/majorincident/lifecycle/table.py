@@ -126,7 +126,8 @@ class TransitionTable:
         """Return the state reached by firing `events` from `state`, ignoring gates.
 
         Raises:
-            TransitionError: at the first event that is not allowed, naming its index.
+            TransitionError: at the first event that is not allowed, naming its index. An error
+                raised by the iterator of `events` itself reaches the caller as it is.
         """
         transitions = self.transitions
         try:
@@ -134,12 +135,11 @@ class TransitionTable:
         except TypeError:
             message = f"events ({events!r}) must be an iterable of event names"
             raise TransitionError(message) from None
-        index = -1
-        try:
-            for index, event in enumerate(steps):  # noqa: B007 - reported on failure
+        for index, event in enumerate(steps):
+            try:
                 state = transitions[(state, event)]
-        except (KeyError, TypeError):  # unknown pair, or an unhashable state or event
-            raise self._bad_step(state, event, index) from None
+            except (KeyError, TypeError):  # unknown pair, or an unhashable state or event
+                raise self._bad_step(state, event, index) from None
         return state
 
     def _bad_step(self, state: Hashable, event: str, index: int) -> TransitionError:
