@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,6 +101,24 @@ class TestLevels:
         assert [Priority.P1, Priority.P3, Priority.P5] == sorted(
             [Priority.P5, Priority.P1, Priority.P3], reverse=True
         )
+
+    @pytest.mark.parametrize("kind", [Impact, Urgency, Priority])
+    def test_each_comparison_answers_for_its_own_kind(self, kind: Any) -> None:
+        """Every operator answers by severity for every pair of one kind, itself included.
+
+        Called directly, so that an operator which passed the question on to the reflected one
+        (``NotImplemented``) would show: Python's fallback would hide it.
+        """
+        for a, b in itertools.product(kind, repeat=2):
+            assert (a.__lt__(b), a.__le__(b), a.__gt__(b), a.__ge__(b)) == (
+                a.severity < b.severity,
+                a.severity <= b.severity,
+                a.severity > b.severity,
+                a.severity >= b.severity,
+            ), (a, b)
+            for other in (1, None, Urgency.HIGH if kind is not Urgency else Impact.HIGH):
+                assert NotImplemented is a.__lt__(other) is a.__le__(other)
+                assert NotImplemented is a.__gt__(other) is a.__ge__(other)
 
     def test_different_kinds_do_not_compare(self) -> None:
         """An impact is not comparable with an urgency."""
@@ -237,8 +256,13 @@ class TestPriorityMatrix:
 
     def test_from_rows_shape(self) -> None:
         """Rows must match the levels' counts."""
-        with pytest.raises(ConfigurationError, match=r"^rows must be 2 rows \(impacts\) of 2"):
+        message = r"^rows must be 2 rows \(impacts\) of 2 priorities \(urgencies\)$"
+        with pytest.raises(ConfigurationError, match=message):
             PriorityMatrix.from_rows([["a", "b"]], impacts="xy", urgencies="uv", priorities="ab")
+        with pytest.raises(ConfigurationError, match=message):
+            PriorityMatrix.from_rows(
+                [["a", "b"], ["b"]], impacts="xy", urgencies="uv", priorities="ab"
+            )
 
     def test_markdown_and_html(self) -> None:
         """The matrix renders as a Markdown table and as notebook HTML."""
@@ -251,8 +275,37 @@ class TestPriorityMatrix:
             "| MEDIUM | P2 | P3 | P4 |\n"
             "| LOW | P3 | P4 | P5 |\n"
         ) == matrix.to_markdown()
-        assert "<tr><th>LOW</th><td>P3</td><td>P4</td><td>P5</td></tr>" in matrix._repr_html_()
+        assert (
+            "<table><thead><tr><th>Impact \\ Urgency</th>"
+            "<th>HIGH</th><th>MEDIUM</th><th>LOW</th></tr></thead><tbody>"
+            "<tr><th>HIGH</th><td>P1</td><td>P2</td><td>P3</td></tr>"
+            "<tr><th>MEDIUM</th><td>P2</td><td>P3</td><td>P4</td></tr>"
+            "<tr><th>LOW</th><td>P3</td><td>P4</td><td>P5</td></tr>"
+            "</tbody></table>"
+        ) == matrix._repr_html_()
         assert "<PriorityMatrix: 3 impacts x 3 urgencies>" == repr(matrix)
+
+    def test_labels_of_levels_of_any_kind(self) -> None:
+        """Members of any enum show by name, other levels as text, escaped in HTML."""
+        scope = enum.Enum("Scope", [("SITE", "site-wide"), ("TEAM", "one team")])
+        matrix = PriorityMatrix.from_rows(
+            [[1, 2], [2, 3]],
+            impacts=list(scope),
+            urgencies=["<now>", "later"],
+            priorities=[1, 2, 3],
+        )
+
+        assert (
+            "| Impact \\ Urgency | <now> | later |\n"
+            "| --- | --- | --- |\n"
+            "| SITE | 1 | 2 |\n"
+            "| TEAM | 2 | 3 |\n"
+        ) == matrix.to_markdown()
+        assert (
+            "<table><thead><tr><th>Impact \\ Urgency</th><th>&lt;now&gt;</th><th>later</th>"
+            "</tr></thead><tbody><tr><th>SITE</th><td>1</td><td>2</td></tr>"
+            "<tr><th>TEAM</th><td>2</td><td>3</td></tr></tbody></table>"
+        ) == matrix._repr_html_()
 
     @given(priority_matrices())
     def test_raising_impact_or_urgency_never_lowers_priority(
@@ -297,7 +350,66 @@ class TestPriorityMatrix:
 POLICY = MajorIncidentPolicy.default()
 
 
+CANDIDATE = (
+    "a P1 whose impact is not shown to be organisation-wide: the major incident manager decides"
+)
+
+
 class TestMajorIncidentPolicy:
+    @pytest.mark.parametrize(
+        ("assessment", "action", "rule", "reasons"),
+        [
+            (
+                Assessment(priority="P1", business_critical=True),
+                Action.DECLARE,
+                "organisation-wide P1",
+                ("P1: given", "a business-critical service is affected"),
+            ),
+            (
+                Assessment(priority="P1", business_critical=False, affected_share=0.25),
+                Action.DECLARE,
+                "organisation-wide P1",
+                ("P1: given", "25% of users are affected (at least 25%)"),
+            ),
+            (
+                Assessment(priority="P1", affected_share=0.2499),
+                Action.PROPOSE,
+                "P1 candidate",
+                ("P1: given", CANDIDATE),
+            ),
+            (
+                Assessment(priority="P1", business_critical=False),
+                Action.PROPOSE,
+                "P1 candidate",
+                ("P1: given", CANDIDATE),
+            ),
+            (
+                Assessment(priority="P2", business_critical=True, related_open_incidents=5),
+                Action.PROPOSE,
+                "influx of related incidents",
+                ("P2: given", "5 related open incidents (at least 5)"),
+            ),
+            (
+                Assessment(impact="medium", urgency="high", related_open_incidents=4),
+                Action.NONE,
+                None,
+                ("P2: impact MEDIUM and urgency HIGH", "no rule matched"),
+            ),
+        ],
+    )
+    def test_default_verdicts_word_for_word(
+        self, assessment: Assessment, action: Action, rule: str | None, reasons: tuple[str, ...]
+    ) -> None:
+        """The default policy's every rule, at and beside its thresholds, with its reasons."""
+        verdict = MajorIncidentPolicy.default().evaluate(assessment)
+
+        assert (action, Priority.P1 if "P1" in reasons[0] else Priority.P2, rule, reasons) == (
+            verdict.action,
+            verdict.priority,
+            None if verdict.rule is None else verdict.rule.name,
+            verdict.reasons,
+        )
+
     def test_cloudflare_2019_is_declared(self) -> None:
         """Cloudflare 2019: impact large, urgency high, a business-critical service: P1, DECLARE."""
         verdict = POLICY.evaluate(
@@ -437,6 +549,7 @@ class TestAssessment:
             ("affected_share", "half", r"^affected_share \('half'\) must be a share"),
             ("loss_per_hour", float("nan"), r"^loss_per_hour \(nan\) must be a finite amount"),
             ("loss_per_hour", -5, r"^loss_per_hour \(-5\) must be a finite amount"),
+            ("loss_per_hour", "lots", r"^loss_per_hour \('lots'\) must be a finite amount"),
             ("services", ["cdn", ""], r"^services holds ''; expected non-empty names"),
         ],
     )
@@ -444,6 +557,17 @@ class TestAssessment:
         """Every bad field raises ClassificationError naming the field and the value."""
         with pytest.raises(ClassificationError, match=message):
             Assessment(**{field: value})  # type: ignore[arg-type]
+
+    def test_bounds_are_allowed(self) -> None:
+        """A share of 0 or 1, a loss of 0 or a fraction, and one service by its name hold."""
+        bounds = [
+            Assessment(affected_share=0, loss_per_hour=0, services="cdn"),
+            Assessment(affected_share=1, loss_per_hour=0.5, services=["cdn", "dns"]),
+        ]
+
+        assert [(0, 0, {"cdn"}), (1, 0.5, {"cdn", "dns"})] == [
+            (a.affected_share, a.loss_per_hour, a.services) for a in bounds
+        ]
 
     def test_unknowns_are_allowed(self) -> None:
         """Triage often knows little: every field is optional."""
@@ -537,9 +661,22 @@ class TestDetectSurge:
         with pytest.raises(
             TimelineError,
             match=r"^report 'INC2' at 2019-07-02 13:48:00\+00:00 comes after report 'INC1' at "
-            r"2019-07-02 13:50:00\+00:00, but is earlier",
+            r"2019-07-02 13:50:00\+00:00, but is earlier; reports must be in time order$",
         ):
             list(detect_surge(stream, window=FIFTEEN, threshold=10))
+        with pytest.raises(TimelineError, match=r"^report 'inc2' at .* report 'inc1' at "):
+            list(detect_surge(stream, window=FIFTEEN, threshold=10, id=lambda r: r.id.lower()))
+
+    def test_instants_near_the_end_of_time_stay_exact(self) -> None:
+        """Reports a microsecond apart in year 9999 are told apart (no float rounding)."""
+        last = datetime(9999, 12, 29, 23, 59, 59, 999_999, tzinfo=UTC)
+        stream = [Report("A", last - timedelta(microseconds=1), "cdn"), Report("B", last, "cdn")]
+
+        assert [] == list(detect_surge(stream, window=timedelta(microseconds=1), threshold=2))
+        assert ["B"] == [
+            surge.last.id
+            for surge in detect_surge(stream, window=timedelta(microseconds=2), threshold=2)
+        ]
 
     def test_naive_times_are_refused(self) -> None:
         """A naive report time raises NaiveDateTimeError."""
@@ -577,6 +714,8 @@ class TestDetectSurge:
 
         assert T0 == report.at
         assert Channel.HOTLINE is report.channel
+        with pytest.raises(TimelineError, match=r"^at \('soon'\) is not"):
+            Report("INC1", "soon", "cdn")
 
     @given(
         st.lists(

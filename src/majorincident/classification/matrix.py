@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
@@ -169,12 +170,10 @@ def _coerce(value: object, levels: tuple[object, ...], field: str) -> object:
         return value
     parse = getattr(type(levels[0]), "parse", None)
     if parse is not None:
-        try:
-            parsed = parse(value, field=field)
-        except ClassificationError:
-            parsed = None
-        if parsed in levels:
-            return parsed
+        with contextlib.suppress(ClassificationError):  # refused below, naming the field
+            parsed = parse(value)
+            if parsed in levels:
+                return parsed
     allowed = ", ".join(_label(level) for level in levels)
     raise ClassificationError(
         f"{field} ({value!r}) is not a level of this matrix; expected {allowed}"

@@ -43,15 +43,15 @@ class Action(enum.Enum):
 
 
 def _impact(value: object) -> Impact | None:
-    return None if value is None else Impact.parse(value, field="impact")
+    return None if value is None else Impact.parse(value)  # names the field "impact"
 
 
 def _urgency(value: object) -> Urgency | None:
-    return None if value is None else Urgency.parse(value, field="urgency")
+    return None if value is None else Urgency.parse(value)  # names the field "urgency"
 
 
 def _priority(value: object) -> Priority | None:
-    return None if value is None else Priority.parse(value, field="priority")
+    return None if value is None else Priority.parse(value)  # names the field "priority"
 
 
 def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
