@@ -615,3 +615,145 @@ class TestLoadZone:
         for call in calls:
             with pytest.raises(ConfigurationError, match=r"is not a known IANA timezone"):
                 call()
+
+
+class TestMessagesAndEdges:
+    """Each refusal word for word, and the edges where a shortcut or a bound could slip."""
+
+    WEEK = Calendar("UTC", {day: [("00:00", "24:00")] for day in range(7)})
+
+    def test_fields_named_by_default(self) -> None:
+        """Instants are named start, end and at unless the caller names them otherwise."""
+        later, earlier = "2024-03-01T10:00Z", "2024-03-01T09:00Z"
+        order = r"^end \('2024-03-01T09:00Z'\) is before start \('2024-03-01T10:00Z'\); "
+        order += "a duration cannot be negative$"
+        with pytest.raises(TimelineError, match=order):
+            duration_between(later, earlier)
+        with pytest.raises(TimelineError, match=order):
+            self.WEEK.elapsed(later, earlier)
+        for call in (
+            lambda: self.WEEK.add("soon", timedelta(hours=1)),
+            lambda: self.WEEK.elapsed("soon", later),
+        ):
+            with pytest.raises(TimelineError, match=r"^start \('soon'\) is not an ISO-8601"):
+                call()
+        with pytest.raises(TimelineError, match=r"^end \('soon'\) is not an ISO-8601"):
+            self.WEEK.elapsed(later, "soon")
+        with pytest.raises(TimelineError, match=r"^at \('soon'\) is not an ISO-8601"):
+            self.WEEK.is_working("soon")
+
+    def test_window_times_to_the_second(self) -> None:
+        """Windows hold seconds: 'HH:MM:SS' strings and times with seconds are exact."""
+        calendar = Calendar(
+            "UTC", {"mon": [("09:30:15", "12:00"), (time(12, 0), time(17, 45, 30))]}
+        )
+
+        assert ((34_215, 43_200), (43_200, 63_930)) == calendar.hours[0]
+        assert "Calendar('UTC', {mon: 09:30-12:00 12:00-17:45}, holidays=())" == repr(calendar)
+
+    @pytest.mark.parametrize(
+        ("window", "message"),
+        [
+            (
+                ("09:00:60", "10:00"),
+                (
+                    r"^hours\['monday'\] window start \('09:00:60'\) is not a time of day; "
+                    r"expected a datetime.time, 'HH:MM' between '00:00' and '24:00', or seconds "
+                    r"after midnight$"
+                ),
+            ),
+            (
+                (time(9, tzinfo=UTC), "10:00"),
+                r"has a timezone; window times are wall-clock times in the calendar's timezone$",
+            ),
+        ],
+    )
+    def test_window_time_messages(self, window: tuple[object, object], message: str) -> None:
+        """A bad window time is refused, naming where it is and what is expected."""
+        with pytest.raises(ConfigurationError, match=message):
+            Calendar("UTC", {"mon": [window]})
+
+    def test_weekday_message(self) -> None:
+        """A key that is no weekday is refused with the forms a weekday takes."""
+        with pytest.raises(
+            ConfigurationError,
+            match=r"^hours key \('someday'\) is not a weekday; expected 0 \(Monday\) to 6 "
+            r"\(Sunday\) or a name such as 'monday' or 'mon'$",
+        ):
+            Calendar("UTC", {"someday": [("09:00", "17:00")]})
+
+    def test_a_day_of_seven_calendars_renders(self) -> None:
+        """The representation lists every working day, comma-separated."""
+        assert repr(self.WEEK).startswith("Calendar('UTC', {mon: 00:00-24:00, tue: 00:00-24:00, ")
+
+    def test_holidays_on_a_round_the_clock_week_count(self) -> None:
+        """A week of round-the-clock windows with holidays is not 'always working'."""
+        calendar = Calendar("UTC", self.WEEK.hours, holidays={date(2024, 3, 2)})
+
+        assert timedelta(days=1) == calendar.elapsed("2024-03-01T00:00Z", "2024-03-03T00:00Z")
+        assert not calendar.is_working("2024-03-02T12:00Z")
+        assert instant("2024-03-03T12:00Z") == calendar.add("2024-03-01T12:00Z", timedelta(days=1))
+
+    def test_long_durations_stay_exact_to_the_microsecond(self) -> None:
+        """Deadlines centuries away keep their last microsecond (integer arithmetic)."""
+        duration = timedelta(days=365 * 7_000, microseconds=1)
+
+        expected = datetime(8965, 5, 9, 0, 0, 0, 1, tzinfo=UTC)
+        assert datetime(1970, 1, 1, tzinfo=UTC) + duration == expected
+        assert expected == self.WEEK.add(MIN_INSTANT, duration)
+
+    def test_deadline_at_the_last_instant(self) -> None:
+        """A deadline on MAX_INSTANT itself is given; one microsecond later is refused."""
+        start = MAX_INSTANT - timedelta(hours=1)
+        holiday = Calendar("UTC", self.WEEK.hours, holidays={date(2024, 1, 1)})
+        beyond = r"^duration \(1:00:00.000001\) puts the deadline past 9999-12-30T00:00:00\+00:00$"
+        for calendar in (self.WEEK, holiday):
+            assert MAX_INSTANT == calendar.add(start, timedelta(hours=1))
+            with pytest.raises(TimelineError, match=beyond):
+                calendar.add(start, timedelta(hours=1, microseconds=1))
+
+    def test_holidays_may_last_up_to_ten_years(self) -> None:
+        """3,660 days without working time are waited out; one more is refused."""
+        first = date(2024, 1, 1)
+
+        class Until:
+            """Every day before `end` is a holiday."""
+
+            def __init__(self, end: date) -> None:
+                self.end = end
+
+            def __contains__(self, day: object) -> bool:
+                return isinstance(day, date) and day < self.end
+
+        waited = Calendar("UTC", self.WEEK.hours, holidays=Until(first + timedelta(days=3_660)))
+        assert datetime(2034, 1, 8, 1, tzinfo=UTC) == waited.add(
+            "2024-01-01T00:00Z", timedelta(hours=1)
+        )
+        # A working first day does not count towards the wait; the days after it do.
+        after_one = Until(first + timedelta(days=3_661))
+        resumed = Calendar("UTC", self.WEEK.hours, holidays=_Except(after_one, first))
+        assert datetime(2034, 1, 9, 1, tzinfo=UTC) == resumed.add(
+            "2024-01-01T00:00Z", timedelta(hours=25)
+        )
+        never = Calendar("UTC", self.WEEK.hours, holidays=Until(first + timedelta(days=3_661)))
+        with pytest.raises(
+            ConfigurationError,
+            match=r"^holidays leave no working time in 3660 days after 2024-01-01T00:00:00\+00:00$",
+        ):
+            never.add("2024-01-01T00:00Z", timedelta(hours=1))
+
+    def test_adjacent_windows_are_no_overlap(self) -> None:
+        """A window may start the moment the one before it ends."""
+        calendar = Calendar("UTC", {"mon": [("09:00", "12:00"), ("12:00", "17:00")]})
+
+        assert timedelta(hours=8) == calendar.elapsed("2024-03-04T00:00Z", "2024-03-05T00:00Z")
+
+
+class _Except:
+    """A holidays container that leaves one day out of another."""
+
+    def __init__(self, inner: object, working: date) -> None:
+        self.inner, self.working = inner, working
+
+    def __contains__(self, day: object) -> bool:
+        return day != self.working and day in self.inner  # type: ignore[operator]

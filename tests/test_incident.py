@@ -470,6 +470,9 @@ def one_by_one(fields: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[
     return built
 
 
+FIELDS_AT = ("id", "reported_at")
+
+
 class TestFromRows:
     @given(tables())
     def test_same_as_the_constructor_row_by_row(
@@ -567,6 +570,18 @@ class TestFromRows:
         """Field names are checked before any row; a row of the wrong shape is named."""
         with pytest.raises(RecordError, match=message):
             Incident.from_rows(fields, rows)
+
+    def test_bulk_columns_of_offsets_and_bounds(self) -> None:
+        """A column with offsets is stored in UTC; one past either bound of time is refused."""
+        rows = [("INC-1", "2024-03-01T10:00:00+01:00"), ("INC-2", "2024-03-01T09:30:00+01:00")]
+        moments = [record.reported_at for record in Incident.from_rows(FIELDS_AT, rows)]
+
+        assert ["2024-03-01T09:00:00+00:00", "2024-03-01T08:30:00+00:00"] == [
+            moment.isoformat() for moment in moments if moment is not None
+        ]
+        for outside in ("9999-12-30T00:00:00.000001Z", "1969-12-31T23:59:59.999999Z"):
+            with pytest.raises(TimelineError, match=r"^rows\[1\]: reported_at .* outside"):
+                Incident.from_rows(FIELDS_AT, [("INC-1", "2024-03-01T09:00:00Z"), ("X", outside)])
 
     def test_rows_from_a_generator(self) -> None:
         """Rows may come from any iterable, a cursor or a generator, read once."""
