@@ -194,17 +194,46 @@ class TestSummarize:
 
         assert timedelta(hours=2) == summary.median
         assert timedelta(hours=2) == mttr([friday], as_of="2025-01-01T00:00Z", calendar=office)
+        weekend = Incident(
+            "W",
+            started_at="2024-06-07T16:00+02:00",
+            detected_at="2024-06-10T10:00+02:00",
+            reported_at="2024-06-10T10:00+02:00",
+            acknowledged_at="2024-06-10T10:00+02:00",
+        )
+        assert weekend.detected_at is not None
+        assert (timedelta(hours=2), timedelta(hours=2)) == (
+            mttd([weekend], as_of="2025-01-01T00:00Z", calendar=office),
+            mtta(
+                [
+                    Incident(
+                        "F2",
+                        reported_at="2024-06-07T16:00+02:00",
+                        acknowledged_at="2024-06-10T10:00+02:00",
+                    )
+                ],
+                as_of="2025-01-01T00:00Z",
+                calendar=office,
+            ),
+        )
 
     @pytest.mark.parametrize(
         ("build", "message"),
         [
             (
                 lambda: Metric("back", "resolved", "reported"),
-                "^metric 'back' runs from resolved to",
+                (
+                    "^metric 'back' runs from resolved to reported, backwards or nowhere; the end "
+                    "milestone must come after the start$"
+                ),
+            ),
+            (
+                lambda: Metric("still", "resolved", "resolved"),
+                "^metric 'still' runs from resolved to resolved, backwards or nowhere",
             ),
             (
                 lambda: Metric("x", "fixed", "resolved"),
-                r"^milestone \('fixed'\) is not a Milestone",
+                r"^milestone \('fixed'\) is not a Milestone; expected one of started, detected, ",
             ),
             (
                 lambda: summarize([], MTTR, as_of=AS_OF, open_incidents="drop"),
@@ -515,6 +544,61 @@ class TestCompare:
         """Too few resamples or an impossible confidence are refused."""
         with pytest.raises(ConfigurationError, match=r"^resamples \(10\) must be at least 100"):
             compare([], [], MTTR, as_of=AS_OF, seed=1, resamples=10)
+        for resamples, confidence in ((99, 0.95), (100, 0.0), (100, 1.0)):
+            with pytest.raises(
+                ConfigurationError,
+                match=rf"^resamples \({resamples}\) must be at least 100 and confidence "
+                rf"\({confidence}\) between 0 and 1$",
+            ):
+                compare(
+                    [], [], MTTR, as_of=AS_OF, seed=1, resamples=resamples, confidence=confidence
+                )
+        assert not compare(
+            [], [], MTTR, as_of=AS_OF, seed=1, resamples=100, confidence=0.5
+        ).conclusive
+        with pytest.raises(TimelineError, match=r"^as_of \('soon'\) is not an ISO-8601"):
+            compare([], [], MTTR, as_of="soon", seed=1)
+
+    def test_default_resamples_are_two_thousand(self) -> None:
+        """Leaving resamples out is asking for 2,000."""
+        args = (self.BEFORE[:12], self.AFTER[:12], MTTR)
+
+        assert compare(*args, as_of=AS_OF, seed=5) == compare(
+            *args, as_of=AS_OF, seed=5, resamples=2000
+        )
+
+    def test_undecided_word_for_word(self) -> None:
+        """Too few on one side: every field of the comparison, and the reason."""
+        hours = [Incident(f"H{n}", reported_at=at(n), resolved_at=at(n + 1)) for n in range(3)]
+        twos = [Incident(f"T{n}", reported_at=at(n), resolved_at=at(n + 2)) for n in range(2)]
+        zeros = [Incident(f"Z{n}", reported_at=at(n), resolved_at=at(n)) for n in range(3)]
+
+        assert (MTTR, 1, 3, 1.0, None, None, 0.9, False) == attrs.astuple(
+            compare(hours[:1], hours, MTTR, as_of=AS_OF, seed=1, confidence=0.9),
+            recurse=False,
+        )[:8]
+        few = "each side needs at least two measured incidents and a median above zero"
+        for first, second in ((hours[:1], hours), (hours, hours[:1]), (zeros, hours)):
+            assert few == compare(first, second, MTTR, as_of=AS_OF, seed=1).reason
+        two_a_side = compare(twos, hours[:2], MTTR, as_of=AS_OF, seed=1, resamples=100)
+        assert (2, 2, 0.5, 0.5, 0.5) == (
+            two_a_side.before_n,
+            two_a_side.after_n,
+            two_a_side.ratio,
+            two_a_side.low,
+            two_a_side.high,
+        )
+
+    def test_an_interval_on_one_is_inconclusive(self) -> None:
+        """Equal sides give the interval [1, 1]: no change shown; a constant 1.5 is one."""
+        twos = [Incident(f"T{n}", reported_at=at(n), resolved_at=at(n + 2)) for n in range(3)]
+        threes = [Incident(f"R{n}", reported_at=at(n), resolved_at=at(n + 3)) for n in range(3)]
+
+        same = compare(twos, twos, MTTR, as_of=AS_OF, seed=1, resamples=100)
+        assert (1.0, 1.0, False) == (same.low, same.high, same.conclusive)
+        assert "the interval includes 1: the data cannot show a change" == same.reason
+        longer = compare(twos, threes, MTTR, as_of=AS_OF, seed=1, resamples=100)
+        assert (1.5, 1.5, True, None) == (longer.low, longer.high, longer.conclusive, longer.reason)
 
 
 class TestReport:
@@ -807,6 +891,55 @@ class TestNegativeDurations:
         assert 1 == sum(count for _, count in summary.buckets)
         assert ("under 15 min", 1) == summary.buckets[0]
         assert any("reached contained before declared" in w for w in summary.warnings)
+
+    def test_counts_and_bounds_of_the_tally(self) -> None:
+        """Each left-out record counts once; a milestone on as_of itself is measured."""
+        records = [
+            *self.RECORDS,
+            Incident("BACK2", declared_at="2024-01-01T11:00Z", contained_at="2024-01-01T10:55Z"),
+            Incident("EDGE", declared_at="2024-01-31T23:00Z", contained_at="2024-02-01T00:00Z"),
+            Incident("LATE", declared_at="2024-02-01T00:00Z", contained_at="2024-02-01T00:00Z"),
+            Incident("NO1", contained_at="2024-01-01T10:00Z"),
+            Incident("NO2", contained_at="2024-01-01T10:00Z"),
+            Incident("T1", kind="test", declared_at="2024-01-01T10:00Z"),
+            Incident("T2", kind="test", declared_at="2024-01-01T10:00Z"),
+        ]
+        summary = summarize(records, TIME_TO_CONTAIN, as_of="2024-02-01T00:00Z")
+
+        assert (3, 2, 2, 0, 2) == (
+            summary.n,
+            summary.negative,
+            summary.missing_start,
+            summary.open,
+            summary.excluded,
+        )
+        assert (
+            (
+                "only 3 incidents measured: too few for the mean of heavy-tailed durations to mean "
+                "much; read the median"
+            ),
+            (
+                "2 incidents reached contained before declared: left out of the statistics; check "
+                "those records"
+            ),
+        ) == summary.warnings
+
+    def test_small_sample_warning_bounds(self) -> None:
+        """One measured incident is warned about; thirty are not."""
+
+        def resolved(n: int) -> list[Incident]:
+            return [Incident(f"I{k}", reported_at=at(k), resolved_at=at(k + 1)) for k in range(n)]
+
+        assert 1 == len(summarize(resolved(1), MTTR, as_of=AS_OF).warnings)
+        assert () == summarize(resolved(30), MTTR, as_of=AS_OF).warnings
+        open_ = [Incident(f"O{k}", reported_at=at(k)) for k in range(3)]
+        censored = summarize(resolved(1) + open_, MTTR, as_of=AS_OF, open_incidents="censor")
+        assert (
+            "the Kaplan-Meier median is not reached: over half are still open"
+            == (censored.warnings[-1])
+        )
+        with pytest.raises(TimelineError, match=r"^as_of \('soon'\) is not an ISO-8601"):
+            summarize([], MTTR, as_of="soon")
 
     def test_in_reports(self) -> None:
         """Report rows carry the count too."""
