@@ -206,6 +206,18 @@ class TestRoundTrip:
         jsonschema.Draft202012Validator.check_schema(schema)
         jsonschema.validate(to_dict(EXAMPLES[name]), schema)
 
+    def test_schemas_are_the_published_ones(self) -> None:
+        """Every record type's schema is, key for key, the one published for this version.
+
+        The schemas are a contract other tools validate against: a change shows here, and
+        goes with a new schema version.
+        """
+        published = json.loads((GOLDEN / "json-schema-v2.json").read_text(encoding="utf-8"))
+
+        assert sorted(TYPES) == sorted(published)
+        for name, kind in TYPES.items():
+            assert published[name] == json_schema(name if name == "timeline" else kind), name
+
     def test_schema_refuses_an_extra_key(self) -> None:
         """The schema is as strict as from_dict about unknown keys."""
         document = {**to_dict(EXAMPLES["hold"]), "colour": "red"}
@@ -377,6 +389,7 @@ class TestRefusals:
             ),
             ('{"schema_version": 1, "schema_version": 1}', r"^\$\.schema_version: repeated key"),
             ('{"a": {"b": 1, "b": 2}}', r"^\$\.a\.b: repeated key"),
+            ('{"a": {"x": 1, "b": 1, "b": 2}}', r"^\$\.a\.b: repeated key"),
             ('{"a b": [{"c": 1, "c": 1}]}', r'^\$\["a b"\]\[0\]\.c: repeated key'),
             ("[]", r"^\$: \[\] is not an object"),
             ("3", r"^\$: 3 is not an object"),
@@ -695,8 +708,38 @@ class TestWhatCannotBeStored:
     @pytest.mark.parametrize("kind", [object, "spaceship"])
     def test_schema_of_something_else(self, kind: object) -> None:
         """json_schema refuses what is not a record type."""
-        with pytest.raises(RecordError, match=r"is not a record type"):
+        with pytest.raises(
+            RecordError,
+            match=rf"^\$: {kind!r} is not a record type; expected one of incident, hold, event, ",
+        ):
             json_schema(kind)  # type: ignore[arg-type]
+
+    def test_long_values_are_shortened_in_messages(self) -> None:
+        """A value shows whole up to 80 characters, and as its first 77 and '...' beyond."""
+        row = to_dict(EXAMPLES["report_row"])
+        whole, cut = "x" * 78, "x" * 79
+
+        with pytest.raises(
+            RecordError, match=rf"^\$\.summary: '{whole}' is not an object \(Summary\)$"
+        ):
+            from_dict({**row, "summary": whole})
+        with pytest.raises(
+            RecordError, match=rf"^\$\.summary: '{cut[:76]}\.\.\. is not an object \(Summary\)$"
+        ):
+            from_dict({**row, "summary": cut})
+
+    def test_json_text_keeps_its_characters_and_asks_for_its_kind(self) -> None:
+        """Text is written as UTF-8 characters, indented on request, and read as the kind asked."""
+        incident = Incident("INC-é", title="Café down", reported_at="2024-01-01T00:00Z")
+
+        assert to_json(incident).startswith(
+            '{"schema_version": 2, "type": "incident", "id": "INC-é"'
+        )
+        assert to_json(incident, indent=2).startswith('{\n  "schema_version": 2,\n  "type"')
+        with pytest.raises(
+            RecordError, match=r"^\$\.type: 'incident' is not the 'event' asked for$"
+        ):
+            from_json(to_json(incident), Event)
 
 
 class TestMigrations:
@@ -754,6 +797,40 @@ class TestMigrations:
         document["schema_version"] = 1
 
         assert EXAMPLES[name] == from_dict(document)
+
+    @pytest.mark.parametrize("name", ["event", "timeline", "step", "post_incident_review"])
+    def test_version_1_events_load_unchained(self, name: str) -> None:
+        """Events inside version-1 documents (written before digests) load with none."""
+        document = _without_key(to_dict(EXAMPLES[name]), "digest")
+        document["schema_version"] = 1
+        loaded = from_dict(document)
+
+        events = (
+            [loaded]
+            if isinstance(loaded, Event)
+            else getattr(loaded, "events", getattr(loaded, "timeline", loaded))
+        )
+        assert events
+        assert all(event.digest is None for event in events)
+
+    @pytest.mark.parametrize(
+        ("name", "key", "path"),
+        [
+            ("timeline", "events", r"\$\.events\[0\]"),
+            ("step", "events", r"\$\.events\[0\]"),
+            ("post_incident_review", "timeline", r"\$\.timeline\[0\]"),
+        ],
+    )
+    def test_a_broken_version_1_event_is_named(self, name: str, key: str, path: str) -> None:
+        """An event that is no object is left to the loader to name, after migrating."""
+        document = {**to_dict(EXAMPLES[name]), "schema_version": 1}
+        document[key] = [5, *document[key][1:]]
+
+        with pytest.raises(RecordError, match=rf"^{path}: 5 is not an object"):
+            from_dict(document)
+        document[key] = "none"
+        with pytest.raises(RecordError, match=rf"^\$\.{key}: 'none' is not an array"):
+            from_dict(document)
 
     def test_a_broken_version_1_summary_is_named(self) -> None:
         """A report row whose summary is no object is refused after migrating, with its path."""

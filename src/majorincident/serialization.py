@@ -94,7 +94,7 @@ def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
     """
     kind = document.get("type")
     if kind == "event":
-        return {**document, "digest": document.get("digest")}
+        return {"digest": None, **document}
     key = {"timeline": "events", "step": "events", "post_incident_review": "timeline"}.get(
         str(kind)
     )
@@ -103,7 +103,7 @@ def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
         return dict(document)
     return {
         **document,
-        key: [{**e, "digest": e.get("digest")} if isinstance(e, dict) else e for e in events],
+        key: [{"digest": None, **e} if isinstance(e, dict) else e for e in events],
     }
 
 
@@ -111,7 +111,7 @@ def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
     """Version 1 to 2: summaries gain ``negative``, 0 in documents written before it existed."""
     kind = document.get("type")
     if kind == "summary":
-        return {**document, "negative": document.get("negative", 0)}
+        return {"negative": 0, **document}
     if kind == "report_row":
         return {**document, "summary": _with_negative(document.get("summary"))}
     rows = document.get("rows")
@@ -129,11 +129,7 @@ def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
 
 
 def _with_negative(summary: Json) -> Json:
-    return (
-        {**summary, "negative": summary.get("negative", 0)}
-        if isinstance(summary, dict)
-        else summary
-    )
+    return {"negative": 0, **summary} if isinstance(summary, dict) else summary
 
 
 def _version_2(document: dict[str, Json]) -> dict[str, Json]:
