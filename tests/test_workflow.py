@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -1065,3 +1066,90 @@ class TestConcurrentWriters:
 
         assert 42 == major.version
         assert list(range(42)) == [event.sequence for event in major.timeline]
+
+
+def _first_reason(step: Step) -> str:
+    return min({notification.reason for notification in step.notifications})
+
+
+class TestWordForWord:
+    """What people read: notification reasons and refusals, for every kind of event."""
+
+    def test_reasons_through_the_four_stages(self) -> None:
+        """Each step's notification names the event, its actor and moment, and a stage left."""
+        done = "consulted on '{}': done by {} at 2019-07-02T{}:00+00:00"
+        left = "consulted on 'Declaring the major incident': {} stage left by matthew at "
+        declare = "consulted on 'Declaring the major incident': "
+
+        assert [
+            declare + "proposed as a major incident by sam at 2019-07-02T13:45:00+00:00",
+            declare + "declared a major incident by matthew at 2019-07-02T13:46:00+00:00",
+            done.format("Informing stakeholders", "mia", "13:48"),
+            left.format("Identification") + "2019-07-02T13:49:00+00:00",
+            done.format("Assembling the MIT", "matthew", "13:50"),
+            done.format("Setting up a conference bridge", "mia", "13:51"),
+            done.format("Preparing a designated war room", "mia", "13:52"),
+            done.format("Creating a problem ticket to identify underlying issues", "mia", "14:00"),
+            left.format("Containment") + "2019-07-02T14:07:00+00:00",
+            done.format("Implementing the resolution plan as a change", "tom", "14:52"),
+            left.format("Resolution") + "2019-07-02T14:52:00+00:00",
+            done.format("Performing post-implementation review", "tom", "16:00"),
+            done.format("Producing clear documentation", "mia", "16:30"),
+            done.format("Measuring metrics", "mia", "16:45"),
+            left.format("Maintenance") + "2019-07-02T17:00:00+00:00",
+        ] == [_first_reason(step) for step in cloudflare()[1]]
+
+    def test_reasons_off_the_main_path(self) -> None:
+        """Rejecting, demoting, reopening and linking are told in their own words."""
+        declare = "consulted on 'Declaring the major incident': "
+        rejected, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        demoted, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        demoted.accept(by="matthew", at=utc("13:46"))
+        closed, _ = cloudflare()
+
+        assert [
+            declare + "rejected as a major incident by matthew at 2019-07-02T13:46:00+00:00",
+            declare + "related incident linked by eve at 2019-07-02T13:47:00+00:00",
+            declare + "no longer a major incident by matthew at 2019-07-02T13:47:00+00:00",
+            declare + "reopened by matthew at 2019-07-02T17:30:00+00:00",
+        ] == [
+            _first_reason(rejected.reject(by="matthew", at=utc("13:46"), reason="a blip")),
+            _first_reason(demoted.link("INC-2", by="eve", at=utc("13:47"))),
+            _first_reason(demoted.demote(by="matthew", at=utc("13:47"), reason="one team")),
+            _first_reason(closed.reopen(by="matthew", at=utc("17:30"), reason="back")),
+        ]
+
+    def test_refusals_name_what_was_asked(self) -> None:
+        """A refusal names the person, their roles then, what they asked and who may."""
+        everyone = (
+            "Change manager, External consultants, MIT, Major incident manager, Problem "
+            "manager, Service desk technicians, Technical staff"
+        )
+        major, _ = cloudflare()
+        sam = re.escape("'sam' holds Service desk technicians at 2019-07-02T17:40:00+00:00; ")
+
+        with pytest.raises(
+            NotAuthorizedError,
+            match=r"^'zed' holds no role at 2019-07-02T13:45:00\+00:00; proposing a major "
+            rf"incident needs one of: {everyone}$",
+        ):
+            MajorIncident.propose(CLOUDFLARE, by="zed", at=utc("13:45"), roster=ROSTER)
+        with pytest.raises(
+            NotAuthorizedError,
+            match=rf"^'zed' holds no role at .*; linking a related incident needs one of: "
+            rf"{everyone}$",
+        ):
+            major.link("INC-3", by="zed", at=utc("17:40"))
+        with pytest.raises(
+            NotAuthorizedError,
+            match=rf"^{sam}reopening the major incident needs one of: Major incident manager$",
+        ):
+            major.reopen(by="sam", at=utc("17:40"), reason="back")
+        open_, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        open_.accept(by="matthew", at=utc("13:46"))
+        with pytest.raises(
+            NotAuthorizedError,
+            match=r"^'sam' holds Service desk technicians at 2019-07-02T13:47:00\+00:00; demoting "
+            "the major incident needs one of: Major incident manager$",
+        ):
+            open_.demote(by="sam", at=utc("13:47"), reason="one team")
