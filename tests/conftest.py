@@ -7,6 +7,7 @@ again in one process.
 import os
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
 settings.register_profile("default", deadline=timedelta(seconds=2))
@@ -33,3 +34,19 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+if os.environ.get("MUTANT_UNDER_TEST"):
+
+    @pytest.fixture(autouse=True)
+    def _codecs_built_per_test() -> None:
+        """Build the document codecs again in every test under mutmut.
+
+        mutmut maps each function to the tests that called it, once, and runs a mutant in a
+        process forked after the codecs were built. Cached, a codec would count as called by the
+        first test that built it alone, and a mutant of the code building codecs would never
+        run; built per test, each test that uses a codec builds it, under the mutant.
+        """
+        from majorincident import serialization  # noqa: PLC0415 - needed only under mutmut
+
+        serialization._CODECS.clear()
