@@ -667,6 +667,16 @@ class TestDetectSurge:
         with pytest.raises(TimelineError, match=r"^report 'inc2' at .* report 'inc1' at "):
             list(detect_surge(stream, window=FIFTEEN, threshold=10, id=lambda r: r.id.lower()))
 
+    def test_windows_of_centuries_stay_exact(self) -> None:
+        """A window of 2**53 + 1 microseconds (no float holds it) keeps its last microsecond."""
+        window = timedelta(microseconds=2**53 + 1)
+        stream = [
+            Report("A", T0, "cdn"),
+            Report("B", T0 + window - timedelta(microseconds=1), "cdn"),
+        ]
+
+        assert ["B"] == [s.last.id for s in detect_surge(stream, window=window, threshold=2)]
+
     def test_instants_near_the_end_of_time_stay_exact(self) -> None:
         """Reports a microsecond apart in year 9999 are told apart (no float rounding)."""
         last = datetime(9999, 12, 29, 23, 59, 59, 999_999, tzinfo=UTC)
