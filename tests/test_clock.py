@@ -712,6 +712,15 @@ class TestMessagesAndEdges:
             with pytest.raises(TimelineError, match=beyond):
                 calendar.add(start, timedelta(hours=1, microseconds=1))
 
+    def test_the_last_local_day_east_of_utc_counts(self) -> None:
+        """In UTC+14 the local 30 December 9999 begins before MAX_INSTANT: its hours count."""
+        calendar = Calendar("Pacific/Kiritimati", self.WEEK.hours, holidays={date(2000, 1, 1)})
+        start = MAX_INSTANT - timedelta(hours=20)
+
+        assert datetime(9999, 12, 29, 23, tzinfo=UTC) == calendar.add(start, timedelta(hours=19))
+        with pytest.raises(TimelineError, match=r"puts the deadline past 9999-12-30"):
+            calendar.add(start, timedelta(hours=20, microseconds=1))
+
     def test_holidays_may_last_up_to_ten_years(self) -> None:
         """3,660 days without working time are waited out; one more is refused."""
         first = date(2024, 1, 1)

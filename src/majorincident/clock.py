@@ -565,7 +565,7 @@ class Calendar:
         day = self._local_date(first)
         idle = 0
         while idle <= _MAX_IDLE_DAYS:
-            if day >= _MAX_UTC.date():
+            if day > _MAX_UTC.date():  # east of UTC, its last local day still has time
                 break
             idle += 1
             for opens, closes in self._windows_on(day):
