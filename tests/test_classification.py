@@ -682,7 +682,14 @@ class TestDetectSurge:
         last = datetime(9999, 12, 29, 23, 59, 59, 999_999, tzinfo=UTC)
         stream = [Report("A", last - timedelta(microseconds=1), "cdn"), Report("B", last, "cdn")]
 
+        texts = [{"id": r.id, "at": r.at.isoformat(), "service": "cdn"} for r in stream]
         assert [] == list(detect_surge(stream, window=timedelta(microseconds=1), threshold=2))
+        assert [texts[1]] == [
+            surge.last
+            for surge in detect_surge(texts, window=timedelta(microseconds=2), threshold=2)
+        ]
+        with pytest.raises(TimelineError, match=r"^at \('soon'\) is not an ISO-8601"):
+            list(detect_surge([{**texts[0], "at": "soon"}], window=FIFTEEN, threshold=1))
         assert ["B"] == [
             surge.last.id
             for surge in detect_surge(stream, window=timedelta(microseconds=2), threshold=2)
