@@ -812,6 +812,11 @@ class TestBinomialReference:
             binomial_two_sided(k, n, float(fractions.Fraction(p))), rel=1e-12
         )
 
+    @pytest.mark.parametrize(("k", "n", "p"), [(1, 3, 0.5), (0, 3, 0.25), (2, 3, 0.7)])
+    def test_never_above_one(self, k: int, n: int, p: float) -> None:
+        """Where every outcome counts, rounding in the exponentials can sum past 1: it is 1."""
+        assert 1.0 == binomial_two_sided(k, n, p)
+
     @settings(max_examples=200)
     @given(
         n=st.integers(1, 60),
