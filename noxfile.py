@@ -120,10 +120,13 @@ def readme(session: nox.Session) -> None:
     session.run("majorincident", "report", "--format", "markdown", silent=True)
 
 
-#: The part of the mutation gate CI runs, in fnmatch patterns of mutant names: the whole core
-#: (``nox -s mutants``) takes longer than CI's budget on two cores.
+#: The part of the mutation gate CI runs, in fnmatch patterns of mutant names. The whole core
+#: (``nox -s mutants``, about 35 minutes on two cores) does not fit CI's budget; left out are the
+#: serialization codecs and the workflow rules, whose mutants run the slowest tests.
 CI_MUTANTS = (
-    "majorincident.kpi.stats.*",
+    "majorincident.classification.*",
+    "majorincident.clock.*",
+    "majorincident.kpi.*",
     "majorincident.lifecycle.table.*",
 )
 
