@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import holidays
 import jsonschema
 import pendulum
 import pytest
@@ -713,6 +714,77 @@ class TestWhatCannotBeStored:
             match=rf"^\$: {kind!r} is not a record type; expected one of incident, hold, event, ",
         ):
             json_schema(kind)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("name", "change", "message"),
+        [
+            ("calendar", {"hours": [5] * 7}, r"^\$\.hours\[0\]: 5 is not an array$"),
+            ("calendar", {"hours": [[5]] * 7}, r"^\$\.hours\[0\]\[0\]: 5 is not an array$"),
+            (
+                "calendar",
+                {"hours": [[["a", 1]]] * 7},
+                r"^\$\.hours\[0\]\[0\]\[0\]: 'a' is not an integer$",
+            ),
+            ("raci_matrix", {"cells": 5}, r"^\$\.cells: 5 is not an object$"),
+            (
+                "kpi_report",
+                {"schema_version": 1, "rows": [5]},
+                r"^\$\.rows\[0\]: 5 is not an object \(ReportRow\)$",
+            ),
+        ],
+    )
+    def test_nested_refusals_name_their_path(
+        self, name: str, change: dict[str, Any], message: str
+    ) -> None:
+        """A bad value deep in a document is named by its whole path, in any version."""
+        with pytest.raises(RecordError, match=message):
+            from_dict({**to_dict(EXAMPLES[name]), **change})
+
+    def test_roster_refusals_keep_the_roster_words(self) -> None:
+        """A stored roster assigning a role twice is refused in the roster's own words."""
+        document = to_dict(EXAMPLES["roster"])
+        first = document["assignments"][0]
+        again = {**first, "assumed_at": "2019-07-02T10:00:00+00:00"}
+
+        with pytest.raises(
+            RecordError,
+            match=r"^\$\.assignments\[1\]: 'sam' already holds role 'service_desk_technician' "
+            r"from 2019-07-02T09:45:00\+00:00; renounce it before assigning it again$",
+        ):
+            from_dict({**document, "assignments": [first, again]})
+
+    def test_calendars_of_a_holidays_package_are_not_stored(self) -> None:
+        """Holidays computed by a package are refused by name: store the dates themselves."""
+        calendar = Calendar("UTC", {0: [("09:00", "17:00")]}, holidays=holidays.US(years=2024))
+
+        with pytest.raises(
+            RecordError,
+            match=r"^\$\.holidays: a US is not a list of dates; build the calendar with the "
+            r"dates themselves to store it$",
+        ):
+            to_dict(calendar)
+
+    def test_matrices_of_other_levels_are_not_stored(self) -> None:
+        """Levels that are neither ITIL's nor plain strings or integers are refused by path."""
+        matrix = PriorityMatrix.from_rows(
+            [[1.0]], impacts=[0.5], urgencies=["now"], priorities=[1.0]
+        )
+
+        with pytest.raises(
+            RecordError,
+            match=r"^\$\.impacts\[0\]: 0\.5: documents hold the ITIL levels, or levels that "
+            r"are all strings or integers$",
+        ):
+            to_dict(matrix)
+
+    def test_whole_seconds_are_written_as_integers(self) -> None:
+        """A duration of whole seconds is an integer in JSON, one with a fraction a number."""
+        codec = serialization._codec(timedelta)
+
+        assert [1, 1.5, -2] == [codec.dump(timedelta(seconds=s), "$") for s in (1, 1.5, -2)]
+        assert [int, float, int] == [
+            type(codec.dump(timedelta(seconds=s), "$")) for s in (1, 1.5, -2)
+        ]
 
     def test_long_values_are_shortened_in_messages(self) -> None:
         """A value shows whole up to 80 characters, and as its first 77 and '...' beyond."""
