@@ -1153,3 +1153,33 @@ class TestWordForWord:
             "the major incident needs one of: Major incident manager$",
         ):
             open_.demote(by="sam", at=utc("13:47"), reason="one team")
+
+    def test_gates_and_two_roles_word_for_word(self) -> None:
+        """Missing activities are listed in order; a person's several roles all named."""
+        major, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        major.accept(by="matthew", at=utc("13:46"))
+        with pytest.raises(
+            GateError,
+            match=r"^cannot leave stage 'Identification': missing Informing stakeholders$",
+        ):
+            major.advance(by="matthew", at=utc("13:47"))
+        major.perform(Activity.INFORM_STAKEHOLDERS, by="mia", at=utc("13:48"))
+        major.advance(by="matthew", at=utc("13:49"))
+        with pytest.raises(
+            GateError,
+            match=r"^cannot leave stage 'Containment': missing Assembling the MIT; Setting up a "
+            r"conference bridge; Preparing a designated war room; Creating a problem ticket to "
+            r"identify underlying issues$",
+        ):
+            major.advance(by="matthew", at=utc("13:50"))
+        both = Roster.staffed(PEOPLE, at=utc("09:00")).assign(
+            "sam", Role.TECHNICAL_STAFF, at=utc("09:00")
+        )
+        candidate, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=both)
+        with pytest.raises(
+            NotAuthorizedError,
+            match=r"^'sam' holds Service desk technicians, Technical staff at "
+            r"2019-07-02T13:46:00\+00:00; 'Declaring the major incident' needs one of: MIT, "
+            r"Major incident manager$",
+        ):
+            candidate.accept(by="sam", at=utc("13:46"))
