@@ -39,14 +39,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 if os.environ.get("MUTANT_UNDER_TEST"):
 
     @pytest.fixture(autouse=True)
-    def _codecs_built_per_test() -> None:
-        """Build the document codecs again in every test under mutmut.
+    def _caches_built_per_test() -> None:
+        """Build the codecs, compiled rules and transition tables again in every test, under mutmut.
 
         mutmut maps each function to the tests that called it, once, and runs a mutant in a
-        process forked after the codecs were built. Cached, a codec would count as called by the
-        first test that built it alone, and a mutant of the code building codecs would never
-        run; built per test, each test that uses a codec builds it, under the mutant.
+        process forked after those caches were filled. Cached, what builds them would count as
+        called by the first test that filled them alone, and its mutants would never run; built
+        per test, each test that uses them builds them, under the mutant.
         """
-        from majorincident import serialization  # noqa: PLC0415 - needed only under mutmut
+        # Imported here: needed only under mutmut.
+        from majorincident import serialization  # noqa: PLC0415
+        from majorincident.lifecycle import TransitionTable  # noqa: PLC0415
+        from majorincident.workflow import rules  # noqa: PLC0415
 
         serialization._CODECS.clear()
+        rules._compiled.cache_clear()
+        TransitionTable.of.__func__.cache_clear()  # type: ignore[attr-defined]

@@ -1183,3 +1183,105 @@ class TestWordForWord:
             r"Major incident manager$",
         ):
             candidate.accept(by="sam", at=utc("13:46"))
+
+    def test_refusals_off_the_main_path(self) -> None:
+        """Acting out of turn, late, twice, or after the end is refused in words."""
+        major, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        with pytest.raises(
+            GateError,
+            match=r"^activity 'Informing stakeholders' belongs to stage 'Identification'; the "
+            r"major incident is in state 'proposed'$",
+        ):
+            major.perform(Activity.INFORM_STAKEHOLDERS, by="mia", at=utc("13:46"))
+        with pytest.raises(
+            NotAuthorizedError,
+            match=r"^'sam' holds Service desk technicians at 2019-07-02T13:46:00\+00:00; "
+            r"rejecting \('Declaring the major incident'\) needs one of: MIT, Major incident "
+            r"manager$",
+        ):
+            major.reject(by="sam", at=utc("13:46"), reason="a blip")
+        major.link("INC-9", by="sam", at=utc("13:46"))
+        major.accept(by="matthew", at=utc("13:47"))
+        with pytest.raises(TimelineError, match=r"^due \('soon'\) is not an ISO-8601"):
+            major.assign_task("Call the CDN", to="tom", by="matthew", at=utc("13:48"), due="soon")
+        major.assign_task("Call the CDN", to="tom", by="matthew", at=utc("13:48"))
+        with pytest.raises(
+            TaskError,
+            match=r"^task T1 'Call the CDN' is already assigned to 'tom'; pass also=True if a "
+            r"second person should work on it too$",
+        ):
+            major.assign_task("Call the CDN", to="mia", by="matthew", at=utc("13:49"))
+        with pytest.raises(TaskError, match=r"^task_id \(\['x'\]\) names no task$"):
+            major.complete_task(["x"], by="tom", at=utc("13:50"))  # type: ignore[arg-type]
+        with pytest.raises(
+            TimelineError,
+            match=r"^at \(2019-07-02T13:40:00\+00:00\) is before the last event's at "
+            r"\(2019-07-02T13:48:00\+00:00, sequence 3\); timelines only go forward$",
+        ):
+            major.link("INC-8", by="sam", at=utc("13:40"))
+        major.demote(by="matthew", at=utc("13:51"), reason="one team")
+        assert (False, "canceled") == (major.incident.major, major.state)
+        rejected, _ = MajorIncident.propose(CLOUDFLARE, by="sam", at=utc("13:45"), roster=ROSTER)
+        rejected.reject(by="matthew", at=utc("13:46"), reason="a blip")
+        for ended in (major, rejected):
+            with pytest.raises(
+                TransitionError,
+                match=rf"^cannot link to a major incident in state '{ended.state}'$",
+            ):
+                ended.link("INC-7", by="sam", at=utc("13:52"))
+
+    def test_reopening_twice(self) -> None:
+        """Each reopening is counted, and the event names the stage it goes back to."""
+        major, _ = cloudflare()
+        major.reopen(by="matthew", at=utc("17:10"), reason="errors again")
+        major.perform(Activity.IMPLEMENT_CHANGE, by="tom", at=utc("17:15"), change_id="CHG-2")
+        major.advance(by="matthew", at=utc("17:20"))
+        major.perform(Activity.REVIEW, by="tom", at=utc("17:30"))
+        major.perform(Activity.DOCUMENT, by="mia", at=utc("17:31"))
+        major.perform(Activity.MEASURE, by="mia", at=utc("17:32"))
+        major.advance(by="matthew", at=utc("17:33"))
+        major.reopen(by="matthew", at=utc("17:40"), reason="and again")
+
+        assert 2 == major.incident.reopen_count
+        assert "Resolution" == getattr(major.timeline[-1].stage, "title", None)
+
+    @pytest.mark.parametrize(
+        ("index", "change", "message"),
+        [
+            (
+                2,
+                lambda e: attrs.evolve(e, activity=attrs.evolve(e.activity, title="Told all")),
+                r"^event 2: activity \(.*'Told all'.*\) does not match the process's",
+            ),
+            (
+                3,
+                lambda e: attrs.evolve(e, stage=Stage("identification", "Triage")),
+                r"^event 3: the stored event does not match what the workflow records",
+            ),
+            (
+                3,
+                lambda e: attrs.evolve(e, stage=None),
+                r"^event 3: the stored event does not match what the workflow records",
+            ),
+            (
+                1,
+                lambda e: attrs.evolve(e, activity=None),
+                r"^event 1: the stored event does not match what the workflow records",
+            ),
+        ],
+    )
+    def test_replay_names_an_edited_event(self, index: int, change: Any, message: str) -> None:
+        """An event edited in its activity or stage, even to an equal key, is refused."""
+        timeline = list(cloudflare()[0].timeline)
+        timeline[index] = change(timeline[index])
+
+        with pytest.raises(TimelineError, match=message):
+            MajorIncident.replay(timeline, incident=CLOUDFLARE, roster=ROSTER)
+
+    def test_an_earlier_acknowledgement_is_kept(self) -> None:
+        """Accepting does not move an acknowledgement the record already holds."""
+        acknowledged = Incident("ACK", reported_at=utc("13:40"), acknowledged_at=utc("13:41"))
+        major, _ = MajorIncident.propose(acknowledged, by="sam", at=utc("13:45"), roster=ROSTER)
+        major.accept(by="matthew", at=utc("13:46"))
+
+        assert utc("13:41") == major.incident.acknowledged_at
