@@ -43,6 +43,7 @@ from majorincident.kpi.stats import (
     bootstrap_ratio_of_medians,
     geometric_mean,
     kaplan_meier_median,
+    kaplan_meier_median_of_tallies,
     mean,
     mean_micros,
     nearest_micro,
@@ -778,6 +779,19 @@ class TestKaplanMeierExact:
         observed = [o for _, o in pairs]
 
         assert exact_km_median(durations, observed) == kaplan_meier_median(durations, observed)
+
+    def test_just_above_one_half_is_not_reached(self) -> None:
+        """An estimate a rounding error above one half, and truly above it, is not the median.
+
+        Of 2 * 10**15 + 1 at risk, 10**15 fail at time 1: survival is one half plus about
+        2.5e-16, inside the float's error band; the integers say it is above, so the median
+        is the next event time.
+        """
+        half = 10**15
+        tallies = [(1.0, half, half), (2.0, half + 1, half + 1)]
+        assert 0.5 < 1 - half / (2 * half + 1) < 0.5 + 2**-50
+
+        assert 2.0 == kaplan_meier_median_of_tallies(tallies)
 
     def test_the_exact_check_near_one_half(self) -> None:
         """Survival landing on exactly one half after censoring counts as reached."""
