@@ -90,6 +90,12 @@ class TestLevels:
         """A field name given to parse appears in the message."""
         with pytest.raises(ClassificationError, match=r"^u_impact \('x'\)"):
             Impact.parse("x", field="u_impact")
+        with pytest.raises(
+            ClassificationError,
+            match=r"^u_priority \('P9'\) is not a known Priority; expected 'P1' \(1\), "
+            r"'P2' \(2\), 'P3' \(3\), 'P4' \(4\), 'P5' \(5\)$",
+        ):
+            Priority.parse("P9", field="u_priority")
 
     def test_more_severe_is_greater(self) -> None:
         """Comparisons say which level is more severe."""

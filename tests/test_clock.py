@@ -20,6 +20,7 @@ from majorincident.clock import (
     duration_between,
     instant,
     load_zone,
+    utc,
 )
 from majorincident.errors import (
     ConfigurationError,
@@ -769,3 +770,79 @@ class _Except:
 
     def __contains__(self, day: object) -> bool:
         return day != self.working and day in self.inner  # type: ignore[operator]
+
+
+class TestInstantWordForWord:
+    """instant()'s refusals in full, its bounds, and the UTC it always returns."""
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            (
+                "soon",
+                (
+                    r"^value \('soon'\) is not an ISO-8601 timestamp; expected e\.g\. "
+                    r"'2024-01-01T09:00:00\+00:00'$"
+                ),
+            ),
+            (
+                5,
+                (
+                    r"^value \(5 of type int\) is not a timestamp; expected an aware datetime or "
+                    r"an ISO-8601 string with an offset$"
+                ),
+            ),
+            (
+                "1969-12-31T23:00:00+00:30",
+                r"^value \('1969-12-31T23:00:00\+00:30'\) is outside the supported range",
+            ),
+            (
+                "1969-12-31T23:59:59Z",
+                r"^value \('1969-12-31T23:59:59Z'\) is outside the supported range",
+            ),
+        ],
+    )
+    def test_refusals(self, value: object, message: str) -> None:
+        """Each refusal names the value, under the default name 'value'."""
+        with pytest.raises(TimelineError, match=message):
+            instant(value)  # type: ignore[arg-type]
+
+    def test_naive_refusal(self) -> None:
+        """A naive time is refused with the two forms that are accepted."""
+        with pytest.raises(
+            NaiveDateTimeError,
+            match=r"^value \('2024-01-01T09:00'\) has no UTC offset; give an aware datetime, "
+            r"or a string ending in Z or \+HH:MM$",
+        ):
+            instant("2024-01-01T09:00")
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "1970-01-01T00:00:00Z",
+            "1970-01-01T01:00:00+01:00",
+            "9999-12-30T00:00:00Z",
+            "9999-12-30T01:00:00+01:00",
+        ],
+    )
+    def test_both_bounds_are_inside(self, value: str) -> None:
+        """MIN_INSTANT and MAX_INSTANT themselves are accepted, in any offset."""
+        assert instant(value) in (MIN_INSTANT, MAX_INSTANT)
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            datetime(2024, 1, 1, 9, tzinfo=ZoneInfo("Etc/UTC")),
+            pendulum.datetime(2024, 1, 1, 10, tz="Europe/Berlin"),
+            datetime(2024, 1, 1, 10, tzinfo=timezone(timedelta(hours=1))),
+        ],
+    )
+    def test_always_the_standard_utc(self, value: datetime) -> None:
+        """Whatever zone or class comes in, a standard datetime in datetime.UTC comes out."""
+        found = utc(value)
+
+        assert (datetime, UTC, datetime(2024, 1, 1, 9, tzinfo=UTC)) == (
+            type(found),
+            found.tzinfo,
+            found,
+        )
