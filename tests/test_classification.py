@@ -291,6 +291,22 @@ class TestPriorityMatrix:
         ) == matrix._repr_html_()
         assert "<PriorityMatrix: 3 impacts x 3 urgencies>" == repr(matrix)
 
+    def test_a_level_outside_a_smaller_matrix(self) -> None:
+        """A level its type knows but the matrix lacks is refused, naming the matrix's levels."""
+        matrix = PriorityMatrix.from_rows(
+            [[Priority.P1, Priority.P2], [Priority.P2, Priority.P3]],
+            impacts=[Impact.HIGH, Impact.LOW],
+            urgencies=[Urgency.HIGH, Urgency.LOW],
+            priorities=[Priority.P1, Priority.P2, Priority.P3],
+        )
+
+        assert Priority.P2 is matrix.priority("low", "1")
+        with pytest.raises(
+            ClassificationError,
+            match=r"^impact \('medium'\) is not a level of this matrix; expected HIGH, LOW$",
+        ):
+            matrix.priority("medium", "high")
+
     def test_labels_of_levels_of_any_kind(self) -> None:
         """Members of any enum show by name, other levels as text, escaped in HTML."""
         scope = enum.Enum("Scope", [("SITE", "site-wide"), ("TEAM", "one team")])
