@@ -121,8 +121,8 @@ def readme(session: nox.Session) -> None:
 
 
 #: The part of the mutation gate CI runs, in fnmatch patterns of mutant names. The whole core
-#: (``nox -s mutants``, about 35 minutes on two cores) does not fit CI's budget; left out are the
-#: serialization codecs and the workflow rules, whose mutants run the slowest tests.
+#: (``nox -s mutants``, about half an hour on two cores) does not fit CI's budget; left out are
+#: the serialization codecs and the workflow rules, whose mutants run the slowest tests.
 CI_MUTANTS = (
     "majorincident.classification.*",
     "majorincident.clock.*",
