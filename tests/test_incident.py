@@ -23,8 +23,6 @@ from majorincident.errors import (
     TimelineError,
 )
 from majorincident.incident import (
-    _SLOTS,
-    MAX_DETAIL_DEPTH,
     ORDER_RULES,
     Event,
     EventKind,
@@ -34,6 +32,8 @@ from majorincident.incident import (
     IncidentKind,
     Milestone,
 )
+from majorincident.incident._events import MAX_DETAIL_DEPTH
+from majorincident.incident._record import _SLOTS
 from majorincident.process import Activity, Stage
 
 T0 = datetime(2019, 7, 2, 13, 42, tzinfo=UTC)
@@ -499,7 +499,7 @@ class TestFromRows:
         fields, rows = table
         expected = one_by_one(fields, rows)
 
-        with mock.patch("majorincident.incident._CHUNK", chunk):
+        with mock.patch("majorincident.incident._record._CHUNK", chunk):
             try:
                 found: list[Incident] | str = Incident.from_rows(fields, rows)
             except MajorIncidentError as error:
@@ -515,7 +515,7 @@ class TestFromRows:
         ]
         fields = ("id", "service", "reported_at", "resolved_at", "closed_at")
 
-        with mock.patch("majorincident.incident._slow_row", side_effect=AssertionError):
+        with mock.patch("majorincident.incident._record._slow_row", side_effect=AssertionError):
             records = Incident.from_rows(fields, rows)
 
         assert one_by_one(fields, rows) == records
@@ -532,7 +532,7 @@ class TestFromRows:
             ("INC3", "up", None, 1, "drill", [], at(2)),
         ]
 
-        with mock.patch("majorincident.incident._slow_row", side_effect=AssertionError):
+        with mock.patch("majorincident.incident._record._slow_row", side_effect=AssertionError):
             records = Incident.from_rows(fields, rows)
 
         assert one_by_one(fields, rows) == records

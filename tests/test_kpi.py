@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fractions
+import importlib
 import itertools
 import math
 import random
 import statistics
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from majorincident import kpi
 from majorincident.clock import MAX_INSTANT, Calendar
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, IncidentKind, Milestone
@@ -973,3 +976,29 @@ class TestNegativeDurations:
         )
 
         assert timedelta(minutes=10) == summary.km_median
+
+
+class TestDeprecatedModules:
+    @pytest.mark.parametrize(("old", "name"), [("metrics", "summarize"), ("outages", "mtbf")])
+    def test_old_module_names_warn_and_still_work(self, old: str, name: str) -> None:
+        """The modules that became private keep their old names one release, with a warning."""
+        sys.modules.pop(f"majorincident.kpi.{old}", None)
+        with pytest.warns(DeprecationWarning, match=rf"majorincident\.kpi\.{old} is deprecated"):
+            module = importlib.import_module(f"majorincident.kpi.{old}")
+        assert getattr(kpi, name) is getattr(module, name)
+
+    def test_old_module_names_hide_internals(self) -> None:
+        """The aliases give the names the modules published, not their internals."""
+        sys.modules.pop("majorincident.kpi.metrics", None)
+        with pytest.warns(DeprecationWarning, match="deprecated"):
+            module = importlib.import_module("majorincident.kpi.metrics")
+        with pytest.raises(AttributeError, match="gather"):
+            _ = module.gather
+
+    def test_report_and_trend_are_functions_only(self) -> None:
+        """``majorincident.kpi.trend`` is the function, and no module has that name any more."""
+        assert callable(kpi.trend)
+        assert callable(kpi.report)
+        for name in ("trend", "report"):
+            with pytest.raises(ModuleNotFoundError):
+                importlib.import_module(f"majorincident.kpi.{name}")

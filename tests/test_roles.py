@@ -460,6 +460,55 @@ class TestRoster:
                 )
 
 
+class TestHoldsAny:
+    ROSTER = (
+        Roster()
+        .assign("ana", MIM, at=utc(9))
+        .renounce("ana", MIM, at=utc(14))
+        .assign("ana", Role.CHANGE_MANAGER, at=utc(14))
+    )
+
+    def test_by_role_or_by_key(self) -> None:
+        """Roles may be given as roles or as their keys, in any container."""
+        assert self.ROSTER.holds_any("ana", [MIM], at=utc(10))
+        assert self.ROSTER.holds_any("ana", frozenset({MIM.key}), at=utc(10))
+        assert self.ROSTER.holds_any("ana", (Role.PROBLEM_MANAGER, MIM.key), at=utc(10))
+        assert not self.ROSTER.holds_any("ana", {Role.CHANGE_MANAGER}, at=utc(10))
+
+    def test_bounds_of_a_hand_over(self) -> None:
+        """A role is held from its start, inclusive, to its renouncement, exclusive."""
+        assert not self.ROSTER.holds_any("ana", [MIM], at=utc(8, 59))
+        assert self.ROSTER.holds_any("ana", [MIM], at=utc(13, 59))
+        assert not self.ROSTER.holds_any("ana", [MIM], at=utc(14))
+        assert self.ROSTER.holds_any("ana", [Role.CHANGE_MANAGER], at=utc(14))
+
+    def test_unknown_person_and_no_roles(self) -> None:
+        """Someone never assigned, or an empty list of roles, holds nothing."""
+        assert not self.ROSTER.holds_any("zed", [MIM], at=utc(10))
+        assert not self.ROSTER.holds_any("ana", [], at=utc(10))
+
+    def test_any_offset_and_strings(self) -> None:
+        """`at` is any aware instant or ISO-8601 string with an offset, compared by instant."""
+        assert self.ROSTER.holds_any("ana", [MIM], at="2019-07-02T11:30:00+02:00")
+
+    def test_agrees_with_roles_of(self) -> None:
+        """holds_any says yes exactly when roles_of shares a role with those asked for."""
+        for hour in range(8, 16):
+            held = self.ROSTER.roles_of("ana", at=utc(hour))
+            for asked in ([MIM], [Role.CHANGE_MANAGER], [MIM, Role.CHANGE_MANAGER]):
+                assert bool(held & set(asked)) == self.ROSTER.holds_any("ana", asked, at=utc(hour))
+
+    def test_naive_at_is_refused(self) -> None:
+        """A naive instant is refused, naming the field."""
+        with pytest.raises(NaiveDateTimeError, match=r"^at "):
+            self.ROSTER.holds_any("ana", [MIM], at=datetime(2019, 7, 2, 10))
+
+    def test_garbage_at_is_refused(self) -> None:
+        """A value that is no timestamp is refused, naming the field."""
+        with pytest.raises(TimelineError, match=r"^at "):
+            self.ROSTER.holds_any("ana", [MIM], at="yesterday")
+
+
 class TestRosterThreads:
     def test_a_shared_roster_answers_every_thread_in_full(self) -> None:
         """Eight threads asking one fresh roster all see every holder (the index is whole)."""

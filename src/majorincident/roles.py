@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import html
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime
 from typing import ClassVar, Final
 
@@ -644,13 +644,30 @@ class Roster:
             if start <= moment and (end is None or moment < end)
         )
 
-    def _holds_any(self, person: str, moment: datetime, keys: frozenset[str]) -> bool:
-        """Whether `person` holds, at `moment` (a standard UTC datetime), a role keyed in `keys`.
+    def holds_any(self, person: str, roles: Container[Role | str], *, at: datetime | str) -> bool:
+        """Whether `person` holds, at `at`, one of `roles` (given as roles or as their keys).
 
-        The workflow's check for every call: no set of roles is built, and roles compare by key.
+        The check behind every authorised call of the workflow: no set of roles is built, and
+        `roles` may be any container (a frozenset of keys is the fastest).
+
+        >>> from majorincident import Role
+        >>> roster = Roster.staffed({"ana": Role.MAJOR_INCIDENT_MANAGER}, at="2024-01-01T09:00Z")
+        >>> roster.holds_any("ana", {"major_incident_manager"}, at="2024-01-01T10:00Z")
+        True
+        >>> roster.holds_any("ana", [Role.CHANGE_MANAGER], at="2024-01-01T10:00Z")
+        False
+
+        Raises:
+            NaiveDateTimeError: `at` has no UTC offset.
+            TimelineError: `at` is not a usable timestamp.
         """
+        moment = utc(at, field="at")
         for _, role, start, end in self._spans_of(person):
-            if role.key in keys and start <= moment and (end is None or moment < end):
+            if (
+                (role.key in roles or role in roles)
+                and start <= moment
+                and (end is None or moment < end)
+            ):
                 return True
         return False
 

@@ -46,7 +46,9 @@ from majorincident.classification import (
     Urgency,
     Verdict,
 )
-from majorincident.classification.surge import Report as SurgeReport
+from majorincident.classification import (
+    Report as SurgeReport,
+)
 from majorincident.clock import Calendar, instant
 from majorincident.communication import (
     AudiencePlan,
@@ -57,9 +59,7 @@ from majorincident.communication import (
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.escalation import EscalationLevel, EscalationPolicy, Page
 from majorincident.incident import Event, Hold, Incident, Milestone
-from majorincident.kpi.metrics import Comparison, Metric, Summary
-from majorincident.kpi.report import Report, ReportRow
-from majorincident.kpi.trend import TrendRow
+from majorincident.kpi import Comparison, Metric, Report, ReportRow, Summary, TrendRow
 from majorincident.process import Activity, Process, Stage
 from majorincident.review import ActionItem, ActionItemStats, PostIncidentReview
 from majorincident.roles import Assignment, RaciMatrix, Responsibility, Role, Roster

@@ -19,34 +19,27 @@ a calendar other than :data:`~majorincident.clock.ALWAYS` raises :class:`Configu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import attrs
 import narwhals as nw
 
-from majorincident.clock import ALWAYS, _micros, load_zone, utc
+from majorincident.clock import ALWAYS, load_zone, utc
+from majorincident.clock._instants import MICROSECOND, micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames import _engine
 from majorincident.incident import IncidentKind, Milestone
-from majorincident.kpi.metrics import (
-    BUCKETS,
-    MTTA,
-    MTTR,
-    Metric,
-    OpenIncidents,
-    _milestone,
-    _open_policy,
-)
-from majorincident.kpi.outages import _window
-from majorincident.kpi.report import GROUPS, _check_grouping
+from majorincident.kpi import BUCKETS, GROUPS, MTTA, MTTR, Metric, OpenIncidents, periods
+from majorincident.kpi._metrics import milestone_of, open_policy
+from majorincident.kpi._outages import window_bounds
+from majorincident.kpi._report import check_grouping
+from majorincident.kpi._trend import trend_rows
 from majorincident.kpi.stats import kaplan_meier_median_of_tallies
-from majorincident.kpi.trend import _rows, periods
 
 __all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "downtime", "report", "summarize", "trend"]
 
 _EXCLUDED: Final = (IncidentKind.TEST, IncidentKind.DRILL)
-_MICROSECOND: Final = timedelta(microseconds=1)
 #: name, aggregation, argument; the mean aggregates the sum, divided exactly afterwards.
 _STATISTICS: Final = (
     ("mean", "sum", 0.0),
@@ -59,7 +52,7 @@ _STATISTICS: Final = (
 
 
 def _milestones(value: Mapping[Milestone | str, str]) -> Mapping[Milestone, str]:
-    return {_milestone(key): column for key, column in value.items()}
+    return {milestone_of(key): column for key, column in value.items()}
 
 
 def _timezone(value: str | None) -> str | None:
@@ -244,7 +237,7 @@ def _kinds_excluded(columns: ColumnMap, kinds: Iterable[IncidentKind]) -> nw.Exp
 
 
 def _as_of(value: datetime | str) -> int:
-    return _micros(utc(value, field="as_of"))
+    return micros(utc(value, field="as_of"))
 
 
 def _wall_time(metric: Metric) -> Metric:
@@ -305,18 +298,18 @@ def _seconds(name: str, index: int) -> nw.Expr:
     quantiles, which engines interpolate in floats, are rounded the same way.
     """
     value = nw.col(f"{name}{index}")
-    micros: nw.Expr
+    exact: nw.Expr
     if name == "mean":
         count = nw.col(f"n{index}").cast(nw.Int64)
         total = value.cast(nw.Int64)
         # Never a division by zero, even where the guard's other branch is computed anyway.
         divisor = 2 * count + (count == 0).cast(nw.Int64)
-        micros = nw.when(count > 0).then((2 * total + count) // divisor)
+        exact = nw.when(count > 0).then((2 * total + count) // divisor)
     elif name in ("median", "p90", "p95"):
-        micros = (value.cast(nw.Float64) + 0.5).floor()
+        exact = (value.cast(nw.Float64) + 0.5).floor()
     else:
-        micros = value
-    return micros.cast(nw.Float64) / _engine.US
+        exact = value
+    return exact.cast(nw.Float64) / _engine.US
 
 
 def _long(
@@ -368,10 +361,10 @@ def report(
             a column that is missing or not a datetime.
         NaiveDateTimeError: naive datetime columns without ``ColumnMap(tz=...)``.
     """
-    _check_grouping(by, every)
+    check_grouping(by, every)
     load_zone(tz, field="tz")
     moment = _as_of(as_of)
-    _open_policy(open_incidents)
+    open_policy(open_incidents)
     metrics = [_wall_time(metric) for metric in metrics]
     if not metrics:
         raise ConfigurationError("metrics (empty) must name at least one metric")
@@ -423,7 +416,7 @@ def summarize(
         NaiveDateTimeError: naive datetime columns without ``ColumnMap(tz=...)``.
     """
     moment = _as_of(as_of)
-    policy = _open_policy(open_incidents)
+    policy = open_policy(open_incidents)
     metric = _wall_time(metric)
     data = _prepare(
         df,
@@ -434,7 +427,7 @@ def summarize(
     frame = _measure(data, [metric], moment)
     duration = nw.col("__d0")
     # As on the pure path: below the first bound (negative durations too), then [low, high).
-    bounds = [None, *(bound // _MICROSECOND for _, bound in BUCKETS if bound is not None), None]
+    bounds = [None, *(bound // MICROSECOND for _, bound in BUCKETS if bound is not None), None]
     buckets = {}
     for index, (label, _) in enumerate(BUCKETS):
         low, high = bounds[index], bounds[index + 1]
@@ -505,7 +498,7 @@ def trend(
     milestone: Milestone | str = Milestone.REPORTED,
     columns: ColumnMap = ColumnMap(),
 ) -> Any:  # noqa: ANN401 - the input's own frame type
-    """Incidents per period with percent changes and a noise flag, as :func:`kpi.trend`.
+    """Incidents per period with changes and a noise flag, as :func:`~majorincident.kpi.trend`.
 
     The engine counts per period; the rates, changes and exact tests are computed on those
     counts (one row per period), and returned as a frame of the input's kind.
@@ -521,8 +514,8 @@ def trend(
         TimelineError: `end` not after `start`.
     """
     spans = periods(start, end, every=every, tz=tz)
-    first, last = _micros(spans[0][1]), _micros(spans[-1][2])
-    chosen = _milestone(milestone)
+    first, last = micros(spans[0][1]), micros(spans[-1][2])
+    chosen = milestone_of(milestone)
     fields = [*(["kind"] if columns.kind is not None else []), *(["major"] if major_only else [])]
     data = _prepare(df, columns, fields=fields, milestones=[chosen])
     at = nw.col(_instant(chosen))
@@ -541,7 +534,7 @@ def trend(
     )
     counts = {int(key): int(count) for key, count in counted.iter_rows()}
     zone = load_zone(tz, field="tz")
-    rows = _rows(
+    rows = trend_rows(
         spans,
         [
             counts.get(_engine.python_key(lower.astimezone(zone).date(), every), 0)
@@ -584,7 +577,7 @@ def downtime(
     by_service: bool = False,
     columns: ColumnMap = ColumnMap(),
 ) -> Any:  # noqa: ANN401 - the input's own frame type
-    """Downtime, availability, failures, MTBF and MTBSI over a window, as :mod:`kpi.outages`.
+    """Downtime, availability, failures, MTBF and MTBSI over a window, as :mod:`majorincident.kpi`.
 
     An outage runs from STARTED (REPORTED when there is no started column or value) to
     RESOLVED (the window's end while open); overlapping outages are merged and clipped to the
@@ -599,8 +592,8 @@ def downtime(
         ConfigurationError: a missing or non-datetime column.
         TimelineError: the window ends before it starts.
     """
-    lower_bound, upper_bound = _window(window)
-    first, last = _micros(lower_bound), _micros(upper_bound)
+    lower_bound, upper_bound = window_bounds(window)
+    first, last = micros(lower_bound), micros(upper_bound)
     fields = [*(["kind"] if columns.kind is not None else []), *(["service"] if by_service else [])]
     data = _prepare(
         df,

@@ -238,7 +238,7 @@ def _two(value: nw.Expr) -> nw.Expr:
 
 
 def period_label(frame: Frame, key: str, every: str, out: str) -> Frame:
-    """Add `out`, the period's label (as :mod:`majorincident.kpi.trend` writes it), from its key.
+    """Add `out`, the period's label (as :func:`majorincident.kpi.trend` writes it), from its key.
 
     A null key is the ``unreported`` period.
     """

@@ -6,7 +6,7 @@ once, no clock read (``as_of`` says which instant a figure speaks for).
 
 from __future__ import annotations
 
-from majorincident.kpi.metrics import (
+from majorincident.kpi._metrics import (
     BUCKETS,
     MTRS,
     MTTA,
@@ -24,9 +24,9 @@ from majorincident.kpi.metrics import (
     mttr,
     summarize,
 )
-from majorincident.kpi.outages import availability, downtime, mtbf, mtbsi
-from majorincident.kpi.report import GROUPS, Report, ReportRow, report
-from majorincident.kpi.trend import EVERY, NOISE_LEVEL, TrendRow, periods, trend
+from majorincident.kpi._outages import availability, downtime, mtbf, mtbsi
+from majorincident.kpi._report import GROUPS, Report, ReportRow, report
+from majorincident.kpi._trend import EVERY, NOISE_LEVEL, TrendRow, periods, trend
 
 __all__ = [
     "BUCKETS",

@@ -29,9 +29,10 @@ from majorincident.lifecycle.major import (
     MajorIncidentMachine,
     major_incident_lifecycle,
 )
-from majorincident.lifecycle.table import TransitionTable
+from majorincident.lifecycle.table import GATED_EVENT, TransitionTable
 
 __all__ = [
+    "GATED_EVENT",
     "ChangeLifecycle",
     "HoldReason",
     "IncidentLifecycle",

@@ -18,7 +18,7 @@ from majorincident.lifecycle.base import event_names
 from majorincident.lifecycle.major import MajorIncidentMachine
 from majorincident.process import Activity
 
-__all__ = ["TransitionTable"]
+__all__ = ["GATED_EVENT", "TransitionTable"]
 
 #: The event whose transitions are gated by required activities in major incident machines.
 GATED_EVENT = "advance"

@@ -13,13 +13,11 @@ from statemachine import StateMachine
 
 from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.incident import Event, Hold, HoldReason, Incident, IncidentKind, Milestone
-from majorincident.lifecycle import MajorIncidentMachine, TransitionTable
-from majorincident.lifecycle.table import GATED_EVENT
+from majorincident.lifecycle import GATED_EVENT, MajorIncidentMachine, TransitionTable
 from majorincident.process import SEED_PROCESS, Activity, Process
 from majorincident.roles import DEFAULT_RACI, RaciMatrix, Role, Roster
 from majorincident.testing.strategies import ZONES, aware_datetimes, raci_matrices
-from majorincident.workflow import MajorIncident
-from majorincident.workflow.rules import REQUIRED_DETAILS
+from majorincident.workflow import REQUIRED_DETAILS, MajorIncident
 
 __all__ = ["event_sequences", "incidents", "major_incidents", "timelines"]
 

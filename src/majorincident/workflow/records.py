@@ -12,6 +12,7 @@ from majorincident.clock import instant
 from majorincident.communication import Notification
 from majorincident.errors import TimelineError
 from majorincident.incident import GENESIS, Event, Incident, Milestone
+from majorincident.incident._record import progressed
 from majorincident.process import Activity
 
 __all__ = ["Notification", "Progress", "Step", "Task"]
@@ -181,7 +182,8 @@ class Progress:
 
     def record(self, base: Incident) -> Incident:
         """The incident record as this progress makes it (validated)."""
-        return base._progressed(  # noqa: SLF001 - the record's own fast copy for the workflow
+        return progressed(
+            base,
             tuple(self.moments),
             major=self.major,
             reopen_count=self.reopen_count,

@@ -98,7 +98,7 @@ class Rules:
         Raises:
             NotAuthorizedError: naming the person, the roles they hold then and those allowed.
         """
-        if self.roster._holds_any(person, moment, allowed):  # noqa: SLF001 - the fast check
+        if self.roster.holds_any(person, allowed, at=moment):
             return
         if isinstance(what, Activity):
             what = repr(what.title)

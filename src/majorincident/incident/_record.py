@@ -1,217 +1,41 @@
-"""The incident record, its milestones, and the events of a timeline.
+"""The :class:`Incident` record: its slot storage, its checks, and the bulk row reader.
 
-An :class:`Incident` is a frozen record: what happened, to which service, how severe, and when each
-milestone was reached. Milestones must be in a sane order by instant; every violation is a
-:class:`~majorincident.errors.TimelineError` naming both milestones and their values.
+One module, over 400 lines, because the record, the storage it fills and the bulk reader
+that fills it by the million share one layout (:data:`_SLOTS`) and its fast paths.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import enum
 import gc
-import hashlib
-import json
-import math
 import operator
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice, repeat
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, cast
 
 import attrs
 import pendulum
 
-from majorincident._checks import lone_surrogate
-from majorincident._frozen import FrozenDict
 from majorincident.classification import Channel, Impact, Priority, Urgency
-from majorincident.clock import _utc_all, as_pendulum, instant, utc
+from majorincident.clock import as_pendulum, utc
+from majorincident.clock._instants import utc_all
 from majorincident.errors import MajorIncidentError, RecordError, TimelineError
-from majorincident.process import Activity, Stage
-
-__all__ = [
-    "GENESIS",
-    "ORDER_RULES",
-    "Event",
-    "EventKind",
-    "Hold",
-    "HoldReason",
-    "Incident",
-    "IncidentKind",
-    "Milestone",
-    "event_digest",
-]
-
-
-E = TypeVar("E", bound=enum.Enum)
-
-
-class Milestone(enum.Enum):
-    """The instants in an incident's life, so that KPIs read "from milestone A to B"."""
-
-    # As for EventKind: identity, the members' equality, is also their cheapest hash.
-    __hash__ = object.__hash__
-
-    STARTED = "started"
-    """The service began to fail."""
-    DETECTED = "detected"
-    """Monitoring or a person noticed."""
-    REPORTED = "reported"
-    """The incident record exists."""
-    ACKNOWLEDGED = "acknowledged"
-    """Someone took it on."""
-    DECLARED = "declared"
-    """It was declared a major incident."""
-    CONTAINED = "contained"
-    """Its impact stopped growing."""
-    RESOLVED = "resolved"
-    """Service was restored."""
-    CLOSED = "closed"
-    """The record was closed."""
-
-    @property
-    def field(self) -> str:
-        """The name of the record's attribute: ``started_at`` and so on."""
-        return f"{self.value}_at"
-
-
-class IncidentKind(enum.Enum):
-    """What sort of record it is; tests and drills are left out of KPIs by default."""
-
-    NORMAL = "normal"
-    TEST = "test"
-    DRILL = "drill"
-    BACKFILLED = "backfilled"
-
-
-class HoldReason(enum.Enum):
-    """Why an incident waits, as ITSM tools record it."""
-
-    AWAITING_CALLER = "awaiting_caller"
-    AWAITING_CHANGE = "awaiting_change"
-    AWAITING_PROBLEM = "awaiting_problem"
-    AWAITING_VENDOR = "awaiting_vendor"
-
-
-def _optional_instant(value: datetime | str | None) -> pendulum.DateTime | None:
-    return None if value is None else instant(value, field="end")
-
-
-def _start_instant(value: datetime | str) -> pendulum.DateTime:
-    return instant(value, field="start")
-
-
-def _at_instant(value: datetime | str) -> pendulum.DateTime:
-    return instant(value, field="at")
-
-
-def _enum_value(kind: type[E], field: str, value: object) -> E | None:
-    if value is None or isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in kind)
-        raise RecordError(
-            f"{field} ({value!r}) is not a {kind.__name__}; expected one of {allowed}"
-        ) from None
-
-
-def _hold_reason(value: object) -> HoldReason | None:
-    return _enum_value(HoldReason, "reason", value)
-
-
-def _event_kind(value: object) -> EventKind:
-    kind = _enum_value(EventKind, "kind", value)
-    if kind is None:
-        raise RecordError("kind (None) is not an EventKind")
-    return kind
-
-
-def _identifier_value(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"{field} ({value!r}) must be a non-empty string")
-    return value
-
-
-def _identifier(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _identifier_value(attribute.name, value)
-
-
-def _names(field: str, value: Iterable[str] | str) -> frozenset[str]:
-    names = frozenset((value,) if isinstance(value, str) else value)
-    for name in names:
-        _identifier_value(f"{field} item", name)
-    return names
-
-
-def _identifiers(field: str, value: Iterable[str] | str) -> tuple[str, ...]:
-    items = tuple(dict.fromkeys((value,) if isinstance(value, str) else value))
-    for item in items:
-        _identifier_value(f"{field} item", item)
-    return items
-
-
-def _count_value(field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RecordError(f"{field} ({value!r}) must be a whole number of at least 0")
-    return value
-
-
-def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _count_value(attribute.name, value)
-
-
-@attrs.frozen
-class Hold:
-    """An interval during which the incident waited, from `start` until `end` (None: still).
-
-    Attributes:
-        start: when the wait began.
-        end: when it ended; None while the incident still waits.
-        reason: why it waited.
-    """
-
-    start: pendulum.DateTime = attrs.field(converter=_start_instant)
-    end: pendulum.DateTime | None = attrs.field(default=None, converter=_optional_instant)
-    reason: HoldReason | None = attrs.field(default=None, converter=_hold_reason)
-
-    def __attrs_post_init__(self) -> None:
-        """A hold cannot end before it starts."""
-        if self.end is not None and self.end < self.start:
-            raise TimelineError(
-                f"hold end ({self.end.isoformat()}) is before hold start ({self.start.isoformat()})"
-            )
-
-
-def _holds(value: Iterable[Hold]) -> tuple[Hold, ...]:
-    holds = tuple(value)
-    for hold in holds:
-        if not isinstance(hold, Hold):
-            raise RecordError(f"holds holds {hold!r}; expected Hold values")
-    return holds
-
-
-#: The order rules between milestones, as (earlier, later): each pair, when both are set, must
-#: satisfy earlier <= later by instant.
-ORDER_RULES: Final = (
-    (Milestone.STARTED, Milestone.DETECTED),
-    (Milestone.STARTED, Milestone.REPORTED),
-    (Milestone.REPORTED, Milestone.ACKNOWLEDGED),
-    (Milestone.REPORTED, Milestone.DECLARED),
-    (Milestone.CONTAINED, Milestone.RESOLVED),
-    (Milestone.ACKNOWLEDGED, Milestone.RESOLVED),
-    (Milestone.REPORTED, Milestone.RESOLVED),
-    (Milestone.RESOLVED, Milestone.CLOSED),
+from majorincident.incident._fields import (
+    INDEX,
+    MILESTONE_FIELDS,
+    NO_NAMES,
+    RULE_INDEXES,
+    Hold,
+    IncidentKind,
+    Milestone,
+    count_value,
+    enum_value,
+    holds_of,
+    identifier_value,
+    identifiers_of,
+    names_of,
 )
-_MILESTONE_FIELDS: Final = tuple(m.field for m in Milestone)
-_RULE_INDEXES: Final = tuple(
-    (list(Milestone).index(a), list(Milestone).index(b)) for a, b in ORDER_RULES
-)
-_NO_NAMES: Final[frozenset[str]] = frozenset()
-_INDEX: Final = {m: n for n, m in enumerate(Milestone)}
-
 
 #: The record's fields, in the order they are stored.
 _SLOTS: Final = (
@@ -399,23 +223,23 @@ class Incident(_Storage):
         if type(major) is not bool:
             raise RecordError(f"major ({major!r}) must be True or False")
         values = (
-            _identifier_value("id", id),
+            identifier_value("id", id),
             title,
-            None if service is None else _identifier_value("service", service),
-            _names("affected_services", affected_services) if affected_services else _NO_NAMES,
-            None if channel is None else _enum_value(Channel, "channel", channel),
+            None if service is None else identifier_value("service", service),
+            names_of("affected_services", affected_services) if affected_services else NO_NAMES,
+            None if channel is None else enum_value(Channel, "channel", channel),
             None if impact is None else Impact.parse(impact, field="impact"),
             None if urgency is None else Urgency.parse(urgency, field="urgency"),
             None if priority is None else Priority.parse(priority, field="priority"),
             major,
-            kind if kind is IncidentKind.NORMAL else _enum_value(IncidentKind, "kind", kind),
+            kind if kind is IncidentKind.NORMAL else enum_value(IncidentKind, "kind", kind),
             moments,
-            _holds(holds) if holds else (),
-            _count_value("reopen_count", reopen_count),
-            None if parent_id is None else _identifier_value("parent_id", parent_id),
-            _identifiers("child_ids", child_ids) if child_ids else (),
-            None if problem_id is None else _identifier_value("problem_id", problem_id),
-            None if change_id is None else _identifier_value("change_id", change_id),
+            holds_of(holds) if holds else (),
+            count_value("reopen_count", reopen_count),
+            None if parent_id is None else identifier_value("parent_id", parent_id),
+            identifiers_of("child_ids", child_ids) if child_ids else (),
+            None if problem_id is None else identifier_value("problem_id", problem_id),
+            None if change_id is None else identifier_value("change_id", change_id),
         )
         _check_order(moments)
         _store(self, values)
@@ -547,42 +371,9 @@ class Incident(_Storage):
         """
         return self._moments
 
-    def _progressed(
-        self,
-        moments: tuple[datetime | None, ...],
-        *,
-        major: bool,
-        reopen_count: int,
-        child_ids: tuple[str, ...],
-        problem_id: str | None,
-        change_id: str | None,
-    ) -> Incident:
-        """A copy with what a major incident's timeline changed, for the workflow.
-
-        The workflow hands in standard UTC milestones and checked references, so only what
-        depends on them together is checked again: the order rules and the holds.
-
-        Raises:
-            TimelineError: the milestones break an order rule or leave a hold outside them.
-        """
-        _check_order(moments)
-        copy = object.__new__(_Writable)
-        _store(
-            copy,
-            (
-                *(self.id, self.title, self.service, self.affected_services, self.channel),
-                *(self.impact, self.urgency, self.priority, major, self.kind, moments),
-                *(self.holds, reopen_count, self.parent_id, child_ids, problem_id, change_id),
-            ),
-        )
-        record = cast("Incident", copy)
-        if record.holds:
-            _check_holds(record)
-        return record
-
     def moment(self, milestone: Milestone) -> datetime | None:
         """Return when `milestone` was reached as a standard-library UTC datetime (fast)."""
-        return self._moments[_INDEX[milestone]]
+        return self._moments[INDEX[milestone]]
 
     def __repr__(self) -> str:
         """Show the id, the fields that are set and the milestones reached."""
@@ -617,15 +408,15 @@ class Incident(_Storage):
 
 def _check_order(moments: tuple[datetime | None, ...]) -> None:
     """Apply ORDER_RULES to the milestones, given in Milestone order."""
-    for earlier, later in _RULE_INDEXES:
+    for earlier, later in RULE_INDEXES:
         first = moments[earlier]
         if first is None:
             continue
         last = moments[later]
         if last is not None and last < first:
             raise TimelineError(
-                f"{_MILESTONE_FIELDS[later]} ({last.isoformat()}) is before "
-                f"{_MILESTONE_FIELDS[earlier]} ({first.isoformat()})"
+                f"{MILESTONE_FIELDS[later]} ({last.isoformat()}) is before "
+                f"{MILESTONE_FIELDS[earlier]} ({first.isoformat()})"
             )
 
 
@@ -754,7 +545,7 @@ def _read(
     given: dict[int, list[datetime | None]] = {}
     for (how, where, name, converted), column in zip(plan, zip(*chunk, strict=True), strict=True):
         if how == _MILESTONE:
-            moments[where] = given[where] = _utc_all(column, name)
+            moments[where] = given[where] = utc_all(column, name)
         elif how <= _TEXT:
             if not _stored_texts(column, how):
                 return False
@@ -765,7 +556,7 @@ def _read(
             return False
     return all(
         _in_order(given[earlier], given[later])
-        for earlier, later in _RULE_INDEXES
+        for earlier, later in RULE_INDEXES
         if earlier in given and later in given
     )
 
@@ -843,174 +634,35 @@ def _check_holds(incident: Incident) -> None:
         previous = hold
 
 
-class EventKind(enum.Enum):
-    """What an entry of a major incident's timeline records."""
+def progressed(
+    base: Incident,
+    moments: tuple[datetime | None, ...],
+    *,
+    major: bool,
+    reopen_count: int,
+    child_ids: tuple[str, ...],
+    problem_id: str | None,
+    change_id: str | None,
+) -> Incident:
+    """A copy of `base` with what a major incident's timeline changed, for the workflow.
 
-    # Members are singletons compared by identity, so they may hash by identity too: a C slot
-    # instead of Enum's hash of the name in Python, for the lookups every replayed event makes.
-    __hash__ = object.__hash__
+    The workflow hands in standard UTC milestones and checked references, so only what
+    depends on them together is checked again: the order rules and the holds.
 
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    ACTIVITY = "activity"
-    ADVANCED = "advanced"
-    DEMOTED = "demoted"
-    REOPENED = "reopened"
-    LINKED = "linked"
-    TASK_ASSIGNED = "task_assigned"
-    TASK_COMPLETED = "task_completed"
-
-
-#: How deep JSON-compatible details may nest.
-MAX_DETAIL_DEPTH: Final = 32
-
-
-def _text(value: str, path: str) -> str:
-    """A string UTF-8 can hold: a lone surrogate (U+D800 to U+DFFF) could never be stored."""
-    if lone_surrogate(value) is not None:
-        raise RecordError(f"{path} ({value!r}) holds a lone surrogate no UTF-8 holds")
-    return value
-
-
-def _json_value(value: object, path: str, depth: int) -> object:
-    """Copy a JSON-compatible value, refusing anything JSON cannot hold."""
-    if depth > MAX_DETAIL_DEPTH:
-        raise RecordError(f"{path} nests deeper than {MAX_DETAIL_DEPTH} levels")
-    if isinstance(value, str):
-        return _text(value, path)
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise RecordError(f"{path} ({value!r}) is not a finite number; JSON cannot hold it")
-        return value
-    if isinstance(value, Mapping):
-        copied = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise RecordError(f"{path} has key {key!r}; JSON object keys are strings")
-            copied[key] = _json_value(item, f"{path}.{key}", depth + 1)
-        return FrozenDict(copied)
-    if isinstance(value, list | tuple):
-        return tuple(_json_value(item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
-    raise RecordError(f"{path} ({value!r}) is not JSON-compatible")
-
-
-_NO_DETAILS: Final[FrozenDict[str, object]] = FrozenDict()
-
-
-def _details(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    if value is None:
-        return _NO_DETAILS
-    if not isinstance(value, Mapping):
-        raise RecordError(f"details ({value!r}) must be a mapping")
-    return _json_value(value, "details", 0)  # type: ignore[return-value]
-
-
-#: The "previous digest" of a timeline's first event.
-GENESIS: Final = "0" * 64
-_HEX: Final = frozenset("0123456789abcdef")
-_CANONICAL: Final = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
-)
-
-
-def _digest(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not _is_digest(value):
-        raise RecordError(f"digest ({value!r}) must be 64 lowercase hexadecimal digits, or None")
-
-
-def _is_digest(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
-
-
-@attrs.frozen(eq=False)
-class Event:
-    """One entry of an append-only timeline.
-
-    Attributes:
-        sequence: its position in the timeline, from 0.
-        at: when it happened.
-        actor: who did it.
-        kind: what it records.
-        activity: the activity performed, where relevant.
-        stage: the stage entered or left, where relevant.
-        details: JSON-compatible facts: a reason, a problem or change id, a task.
-        digest: SHA-256 chaining it to the event before it (see :func:`event_digest`); the
-            workflow sets it, None for an event not chained (stored before chaining existed).
+    Raises:
+        TimelineError: the milestones break an order rule or leave a hold outside them.
     """
-
-    sequence: int = attrs.field(validator=_count)
-    at: pendulum.DateTime = attrs.field(converter=_at_instant)
-    actor: str = attrs.field(validator=_identifier)
-    kind: EventKind = attrs.field(converter=_event_kind)
-    activity: Activity | None = None
-    stage: Stage | None = None
-    details: Mapping[str, object] = attrs.field(factory=dict, converter=_details)
-    digest: str | None = attrs.field(default=None, validator=_digest)
-
-    def chained(self, previous: str, incident_id: str) -> Event:
-        """This event with its digest after `previous`, in the timeline of `incident_id`."""
-        twin = copy.copy(self)
-        object.__setattr__(twin, "digest", event_digest(previous, incident_id, self))
-        return twin
-
-    def __eq__(self, other: object) -> bool:
-        """Events are equal when every field is, activities and stages by key and title."""
-        if not isinstance(other, Event):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        """Hash by position, instant, actor and kind."""
-        return hash((self.sequence, self.at, self.actor, self.kind))
-
-    def _key(self) -> tuple[object, ...]:
-        activity = self.activity
-        stage = self.stage
-        return (
-            self.sequence,
-            self.at,
-            self.actor,
-            self.kind,
-            None if activity is None else (activity.key, activity.title, activity.stage.key),
-            None if stage is None else (stage.key, stage.title),
-            dict(self.details),
-            self.digest,
-        )
-
-
-def event_digest(previous: str, incident_id: str, event: Event) -> str:
-    """The digest that chains `event` to the one before it in the timeline of `incident_id`.
-
-    SHA-256, as 64 lowercase hex digits, of the UTF-8 canonical JSON (keys sorted, no white
-    space, non-ASCII characters as they are) of the array ``[previous, incident_id, event]``,
-    the event written as its JSON document is, without ``schema_version``, ``type`` and
-    ``digest``. A timeline's first event follows :data:`GENESIS`. Any tool can check a stored
-    timeline this way; :meth:`MajorIncident.replay <majorincident.workflow.MajorIncident.replay>`
-    does, given the last digest (the head) stored beside the record.
-
-    >>> event = Event(0, "2019-07-02T13:45Z", "sam", "proposed")
-    >>> event_digest(GENESIS, "INC-1", event)[:16]
-    '64a5e2ef49b5d01e'
-    """
-    activity, stage = event.activity, event.stage
-    document = {
-        "sequence": event.sequence,
-        "at": event.at.isoformat(),
-        "actor": event.actor,
-        "kind": event.kind.value,
-        "activity": None
-        if activity is None
-        else {
-            "key": activity.key,
-            "title": activity.title,
-            "stage": {"key": activity.stage.key, "title": activity.stage.title},
-        },
-        "stage": None if stage is None else {"key": stage.key, "title": stage.title},
-        "details": event.details,
-    }
-    text = _CANONICAL.encode([previous, incident_id, document])
-    # surrogatepass: a string no UTF-8 can hold still hashes (records refuse them elsewhere).
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    _check_order(moments)
+    copy = object.__new__(_Writable)
+    _store(
+        copy,
+        (
+            *(base.id, base.title, base.service, base.affected_services, base.channel),
+            *(base.impact, base.urgency, base.priority, major, base.kind, moments),
+            *(base.holds, reopen_count, base.parent_id, child_ids, problem_id, change_id),
+        ),
+    )
+    record = cast("Incident", copy)
+    if record.holds:
+        _check_holds(record)
+    return record

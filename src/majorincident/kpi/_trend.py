@@ -115,7 +115,7 @@ def _next(day: date, every: str) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
-def _label(day: date, every: str) -> str:
+def day_label(day: date, every: str) -> str:
     if every == "day":
         return day.isoformat()
     if every == "week":
@@ -159,7 +159,7 @@ def periods(
         except (ValueError, OverflowError):  # past year 9999: the data ends before
             following, upper = None, _LAST
         if upper > lower:  # a day skipped by the zone (Samoa, 2011-12-30) lasts nothing
-            found.append((_label(day, every), max(lower, first), min(upper, last)))
+            found.append((day_label(day, every), max(lower, first), min(upper, last)))
         if upper >= last or following is None:
             return found
         day, lower = following, upper
@@ -210,10 +210,10 @@ def trend(
         if moment is None or moment < bounds[0] or moment >= last:
             continue
         counts[bisect.bisect_right(bounds, moment) - 1] += 1
-    return _rows(spans, counts)
+    return trend_rows(spans, counts)
 
 
-def _rows(spans: list[tuple[str, datetime, datetime]], counts: list[int]) -> list[TrendRow]:
+def trend_rows(spans: list[tuple[str, datetime, datetime]], counts: list[int]) -> list[TrendRow]:
     """Trend rows from the periods and their counts: rates, changes and the noise test."""
     rows: list[TrendRow] = []
     for (label, lower, upper), count in zip(spans, counts, strict=True):

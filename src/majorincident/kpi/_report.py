@@ -14,17 +14,17 @@ import attrs
 from majorincident.clock import load_zone, utc
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident, Milestone
-from majorincident.kpi.metrics import (
+from majorincident.kpi._metrics import (
     MTTA,
     MTTR,
     Metric,
     OpenIncidents,
     Summary,
-    _gather,
-    _open_policy,
-    _summary,
+    gather,
+    open_policy,
+    summary_of,
 )
-from majorincident.kpi.trend import EVERY, _label
+from majorincident.kpi._trend import EVERY, day_label
 
 __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 
@@ -133,7 +133,7 @@ def _value(value: object) -> object:
     return getattr(value, "value", value)
 
 
-def _check_grouping(by: Sequence[str], every: str | None) -> None:
+def check_grouping(by: Sequence[str], every: str | None) -> None:
     """Refuse grouping fields outside :data:`GROUPS` and unknown periods."""
     for field in by:
         if field not in GROUPS:
@@ -168,10 +168,10 @@ def report(
     Raises:
         ConfigurationError: an unknown grouping field, period or timezone.
     """
-    _check_grouping(by, every)
+    check_grouping(by, every)
     zone: ZoneInfo = load_zone(tz, field="tz")
     moment = utc(as_of, field="as_of")
-    policy = _open_policy(open_incidents)
+    policy = open_policy(open_incidents)
     groups: dict[tuple[object, ...], list[Incident]] = defaultdict(list)
     for incident in incidents:
         key = tuple(_value(getattr(incident, field)) for field in by)
@@ -180,7 +180,7 @@ def report(
             key += (
                 "unreported"
                 if reported is None
-                else _label(reported.astimezone(zone).date(), every),
+                else day_label(reported.astimezone(zone).date(), every),
             )
         groups[key].append(incident)
     rows = []
@@ -189,6 +189,6 @@ def report(
         group = tuple(zip(by, key[: len(by)], strict=True))
         period = key[-1] if every is not None else None
         for metric in metrics:
-            summary = _summary(metric, _gather(metric, members, moment), policy)
+            summary = summary_of(metric, gather(metric, members, moment), policy)
             rows.append(ReportRow(group, period, summary))  # type: ignore[arg-type]
     return Report(tuple(rows))

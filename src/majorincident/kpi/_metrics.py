@@ -1,0 +1,417 @@
+"""Metrics between milestones, and honest summaries of them.
+
+A :class:`Metric` is the time from one milestone to another, in wall time or in the business
+time of a :class:`~majorincident.clock.Calendar`. :func:`summarize` reports how many incidents
+were measured, left out and still open, with the median and high percentiles beside the mean:
+incident durations are heavy-tailed, and a mean over a few dozen of them says little.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Final
+
+import attrs
+import pendulum
+
+from majorincident.clock import ALWAYS, Calendar, utc
+from majorincident.errors import ConfigurationError
+from majorincident.incident import Incident, IncidentKind, Milestone
+from majorincident.kpi.stats import (
+    bootstrap_ratio_of_medians,
+    geometric_mean,
+    kaplan_meier_median,
+    mean_micros,
+    nearest_micro,
+    quantile,
+)
+
+__all__ = [
+    "BUCKETS",
+    "MTRS",
+    "MTTA",
+    "MTTD",
+    "MTTR",
+    "SMALL_SAMPLE",
+    "TIME_TO_CONTAIN",
+    "Comparison",
+    "Metric",
+    "Summary",
+    "compare",
+    "mtta",
+    "mttd",
+    "mttr",
+    "summarize",
+]
+
+#: Below this many measured incidents a summary warns that its mean says little.
+SMALL_SAMPLE: Final = 30
+#: The upper bounds of the duration buckets; the last bucket holds everything longer.
+BUCKETS: Final = (
+    ("under 15 min", timedelta(minutes=15)),
+    ("15 min to 1 h", timedelta(hours=1)),
+    ("1 h to 4 h", timedelta(hours=4)),
+    ("4 h to 1 day", timedelta(days=1)),
+    ("1 day to 1 week", timedelta(weeks=1)),
+    ("over 1 week", None),
+)
+_MICROSECOND: Final = timedelta(microseconds=1)
+#: The buckets' upper bounds, in microseconds.
+_BOUNDS: Final = tuple(bound // _MICROSECOND for _, bound in BUCKETS if bound is not None)
+
+
+def _kinds(value: Iterable[IncidentKind | str]) -> frozenset[IncidentKind]:
+    return frozenset(IncidentKind(kind) for kind in value)
+
+
+def milestone_of(value: Milestone | str) -> Milestone:
+    try:
+        return Milestone(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in Milestone)
+        raise ConfigurationError(
+            f"milestone ({value!r}) is not a Milestone; expected one of {allowed}"
+        ) from None
+
+
+@attrs.frozen
+class Metric:
+    """The time from one milestone to another, in wall time or business time.
+
+    Attributes:
+        name: what reports call it.
+        start: the milestone it starts at.
+        end: the milestone it ends at.
+        calendar: the working time that counts; :data:`~majorincident.clock.ALWAYS` for wall
+            time.
+        exclude_kinds: the kinds of record left out (tests and drills by default).
+
+    >>> Metric("time to declare", "reported", "declared").end
+    <Milestone.DECLARED: 'declared'>
+    """
+
+    name: str
+    start: Milestone = attrs.field(converter=milestone_of)
+    end: Milestone = attrs.field(converter=milestone_of)
+    calendar: Calendar = attrs.field(default=ALWAYS, kw_only=True, repr=False)
+    exclude_kinds: frozenset[IncidentKind] = attrs.field(
+        default=(IncidentKind.TEST, IncidentKind.DRILL), converter=_kinds, kw_only=True, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """A metric must run forward through the lifecycle."""
+        order = list(Milestone)
+        if order.index(self.end) <= order.index(self.start):
+            raise ConfigurationError(
+                f"metric {self.name!r} runs from {self.start.value} to {self.end.value}, "
+                "backwards or nowhere; the end milestone must come after the start"
+            )
+
+    def seconds(self, start: datetime, end: datetime) -> float:
+        """The metric's time between two instants, in seconds."""
+        return self.micros(start, end) / 1_000_000
+
+    def micros(self, start: datetime, end: datetime) -> int:
+        """The metric's time between two instants, in whole microseconds (exact)."""
+        span = end - start if self.calendar is ALWAYS else self.calendar.elapsed(start, end)
+        # timedelta's own division: pendulum's Duration // timedelta fails.
+        return timedelta.__floordiv__(span, _MICROSECOND)
+
+
+#: Mean time to acknowledge: reported to acknowledged.
+MTTA: Final = Metric("MTTA", Milestone.REPORTED, Milestone.ACKNOWLEDGED)
+#: Mean time to resolve, the seed's definition: reported to resolved. After a reopen the record
+#: holds the latest resolution, so MTTR counts the whole time until the fix that held.
+MTTR: Final = Metric("MTTR", Milestone.REPORTED, Milestone.RESOLVED)
+#: Mean time to detect: the service began to fail to someone noticing.
+MTTD: Final = Metric("MTTD", Milestone.STARTED, Milestone.DETECTED)
+#: Mean time to restore service: the failure began to the service restored.
+MTRS: Final = Metric("MTRS", Milestone.STARTED, Milestone.RESOLVED)
+#: Time to contain: declared to contained.
+TIME_TO_CONTAIN: Final = Metric("time to contain", Milestone.DECLARED, Milestone.CONTAINED)
+
+
+class OpenIncidents(enum.Enum):
+    """What a summary does with incidents whose end milestone is not reached by ``as_of``."""
+
+    EXCLUDE = "exclude"
+    CENSOR = "censor"
+
+
+def _duration(micros: int | None) -> pendulum.Duration | None:
+    return None if micros is None else pendulum.Duration(microseconds=micros)
+
+
+@attrs.frozen
+class Summary:
+    """How a metric came out over a set of incidents. Durations are None when undefined.
+
+    Attributes:
+        metric: the metric.
+        n: how many incidents were measured (end reached by ``as_of``).
+        excluded: left out by kind (tests, drills).
+        missing_start: without the start milestone (or starting after ``as_of``).
+        open: with the end milestone not reached by ``as_of``; never dropped silently.
+        mean, median, p90, p95, minimum, maximum: over the measured durations; percentiles
+            interpolate linearly between order statistics.
+        geometric_mean: over the positive durations; zero durations are counted in `zeros`
+            and left out, since they have no logarithm.
+        zeros: how many measured durations are zero.
+        buckets: (label, count) for under 15 min, to 1 h, to 4 h, to 1 day, to 1 week, over.
+        km_median: with ``open_incidents="censor"``, the Kaplan-Meier median counting open
+            incidents as censored at ``as_of``; None when not asked or not reached.
+        km_median_reached: whether the Kaplan-Meier estimate fell to one half; None when not
+            asked.
+        warnings: plain-words cautions, such as a sample too small for its mean.
+        negative: how many incidents reached the end milestone before the start one (data
+            that contradict themselves, such as a containment recorded before the
+            declaration): left out of `n`, the statistics and the buckets, and warned about.
+    """
+
+    metric: Metric
+    n: int
+    excluded: int
+    missing_start: int
+    open: int
+    mean: pendulum.Duration | None
+    median: pendulum.Duration | None
+    p90: pendulum.Duration | None
+    p95: pendulum.Duration | None
+    minimum: pendulum.Duration | None
+    maximum: pendulum.Duration | None
+    geometric_mean: pendulum.Duration | None
+    zeros: int
+    buckets: tuple[tuple[str, int], ...]
+    km_median: pendulum.Duration | None = None
+    km_median_reached: bool | None = None
+    warnings: tuple[str, ...] = ()
+    negative: int = 0
+
+
+@attrs.define
+class Tally:
+    """Durations and counts gathered in one pass over the incidents."""
+
+    measured: list[int] = attrs.Factory(list)  # microseconds
+    censored: list[int] = attrs.Factory(list)
+    excluded: int = 0
+    missing_start: int = 0
+    negative: int = 0
+
+
+def gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> Tally:
+    tally = Tally()
+    first, last = list(Milestone).index(metric.start), list(Milestone).index(metric.end)
+    excluded = metric.exclude_kinds
+    for incident in incidents:
+        if incident.kind in excluded:
+            tally.excluded += 1
+            continue
+        instants = incident.instants
+        start = instants[first]
+        if start is None or start > as_of:
+            tally.missing_start += 1
+            continue
+        end = instants[last]
+        if end is None or end > as_of:
+            tally.censored.append(metric.micros(start, as_of))
+        elif end < start:
+            tally.negative += 1
+        else:
+            tally.measured.append(metric.micros(start, end))
+    return tally
+
+
+def open_policy(value: OpenIncidents | str) -> OpenIncidents:
+    try:
+        return OpenIncidents(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"open_incidents ({value!r}) must be 'exclude' or 'censor'"
+        ) from None
+
+
+def summarize(
+    incidents: Iterable[Incident],
+    metric: Metric,
+    *,
+    as_of: datetime | str,
+    open_incidents: OpenIncidents | str = "exclude",
+) -> Summary:
+    """Summarise a metric over incidents, as of an instant. Any iterable, consumed once.
+
+    Args:
+        incidents: the incident records.
+        metric: what to measure.
+        as_of: the instant the summary speaks for; later milestones have not happened yet.
+        open_incidents: ``"exclude"`` counts them apart; ``"censor"`` also estimates the
+            Kaplan-Meier median with them censored at `as_of`.
+
+    Returns:
+        The summary; with nothing measured, n = 0 and the statistics None.
+
+    >>> records = [Incident(f"INC{n}", reported_at="2024-01-01T10:00Z",
+    ...     resolved_at=f"2024-01-01T1{n}:00Z") for n in range(1, 4)]
+    >>> summary = summarize(records, MTTR, as_of="2024-02-01T00:00Z")
+    >>> summary.n, summary.median
+    (3, Duration(hours=2))
+    """
+    moment = utc(as_of, field="as_of")
+    policy = open_policy(open_incidents)
+    tally = gather(metric, incidents, moment)
+    return summary_of(metric, tally, policy)
+
+
+def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
+    values = sorted(tally.measured)
+    n = len(values)
+    counts = [0] * len(BUCKETS)
+    for value in values:
+        counts[_bucket(value)] += 1
+    warnings = []
+    if 0 < n < SMALL_SAMPLE:
+        warnings.append(
+            f"only {n} incidents measured: too few for the mean of heavy-tailed durations to "
+            "mean much; read the median"
+        )
+    if tally.negative:
+        warnings.append(
+            f"{tally.negative} incidents reached {metric.end.value} before {metric.start.value}: "
+            "left out of the statistics; check those records"
+        )
+    km: float | None = None
+    reached: bool | None = None
+    if policy is OpenIncidents.CENSOR:
+        durations = values + tally.censored
+        km = kaplan_meier_median(durations, [True] * n + [False] * len(tally.censored))
+        reached = km is not None
+        if not reached and durations:
+            warnings.append("the Kaplan-Meier median is not reached: over half are still open")
+    return Summary(
+        metric=metric,
+        n=n,
+        excluded=tally.excluded,
+        missing_start=tally.missing_start,
+        open=len(tally.censored),
+        mean=_duration(mean_micros(values)),
+        median=_duration(nearest_micro(quantile(values, 0.5))),
+        p90=_duration(nearest_micro(quantile(values, 0.9))),
+        p95=_duration(nearest_micro(quantile(values, 0.95))),
+        minimum=_duration(values[0] if values else None),
+        maximum=_duration(values[-1] if values else None),
+        geometric_mean=_duration(nearest_micro(geometric_mean(values))),
+        zeros=sum(1 for value in values if value == 0),
+        buckets=tuple((label, count) for (label, _), count in zip(BUCKETS, counts, strict=True)),
+        km_median=_duration(None if km is None else int(km)),
+        km_median_reached=reached,
+        warnings=tuple(warnings),
+        negative=tally.negative,
+    )
+
+
+def _bucket(micros: int) -> int:
+    for index, bound in enumerate(_BOUNDS):
+        if micros < bound:
+            return index
+    return len(_BOUNDS)
+
+
+def mtta(
+    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
+) -> pendulum.Duration | None:
+    """Mean time to acknowledge; None when nothing is measured."""
+    return summarize(incidents, attrs.evolve(MTTA, calendar=calendar), as_of=as_of).mean
+
+
+def mttr(
+    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
+) -> pendulum.Duration | None:
+    """Mean time to resolve (reported to resolved); None when nothing is measured."""
+    return summarize(incidents, attrs.evolve(MTTR, calendar=calendar), as_of=as_of).mean
+
+
+def mttd(
+    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
+) -> pendulum.Duration | None:
+    """Mean time to detect; None when nothing is measured."""
+    return summarize(incidents, attrs.evolve(MTTD, calendar=calendar), as_of=as_of).mean
+
+
+@attrs.frozen
+class Comparison:
+    """Whether a metric changed between two sets of incidents, and whether the data can tell.
+
+    Attributes:
+        metric: the metric.
+        before_n: incidents measured before.
+        after_n: incidents measured after.
+        ratio: median after / median before; None when undefined.
+        low: the low end of the bootstrap confidence interval of the ratio.
+        high: the high end.
+        confidence: the interval's confidence level.
+        conclusive: True when the interval excludes 1: the data show a change.
+        reason: why it is not conclusive, in words; None when it is.
+    """
+
+    metric: Metric
+    before_n: int
+    after_n: int
+    ratio: float | None
+    low: float | None
+    high: float | None
+    confidence: float
+    conclusive: bool = attrs.field(kw_only=True)
+    reason: str | None = attrs.field(kw_only=True)
+
+
+def compare(
+    before: Iterable[Incident],
+    after: Iterable[Incident],
+    metric: Metric,
+    *,
+    as_of: datetime | str,
+    seed: int,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+) -> Comparison:
+    """Compare a metric's median before and after a change, with a bootstrap interval.
+
+    Deterministic for a seed. A ratio below 1 is an improvement for durations.
+
+    Raises:
+        ConfigurationError: resamples below 100 or a confidence outside (0, 1).
+    """
+    if resamples < 100 or not 0 < confidence < 1:
+        raise ConfigurationError(
+            f"resamples ({resamples}) must be at least 100 and confidence ({confidence}) "
+            "between 0 and 1"
+        )
+    moment = utc(as_of, field="as_of")
+    first = sorted(gather(metric, before, moment).measured)
+    second = sorted(gather(metric, after, moment).measured)
+    base = quantile(first, 0.5)
+    ratio = None if not base or not second else quantile(second, 0.5) / base  # type: ignore[operator]
+    undecided = Comparison(
+        metric, len(first), len(second), ratio, None, None, confidence, conclusive=False, reason=""
+    )
+    if len(first) < 2 or len(second) < 2 or not base:
+        return attrs.evolve(
+            undecided,
+            reason="each side needs at least two measured incidents and a median above zero",
+        )
+    interval = bootstrap_ratio_of_medians(
+        first, second, seed=seed, resamples=resamples, confidence=confidence
+    )
+    if interval is None:
+        return attrs.evolve(undecided, reason="resampled medians of zero leave the ratio undefined")
+    low, high = interval
+    conclusive = high < 1 or low > 1
+    return attrs.evolve(
+        undecided,
+        low=low,
+        high=high,
+        conclusive=conclusive,
+        reason=None if conclusive else "the interval includes 1: the data cannot show a change",
+    )
