@@ -55,6 +55,63 @@ class TestExports:
         assert out.strip() == "False False"
 
 
+def loaded_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code`."""
+    script = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+class TestLazyFront:
+    def test_every_name_is_its_modules_object(self) -> None:
+        """Each exported name is, on first use, the very object its module defines."""
+        import importlib  # noqa: PLC0415
+
+        where = majorincident._WHERE
+        assert sorted(where) == sorted(majorincident.__all__)
+        for name, module in where.items():
+            assert getattr(importlib.import_module(module), name) is getattr(majorincident, name)
+
+    def test_dir_lists_the_lazy_names(self) -> None:
+        """dir() shows every exported name, loaded or not, so completion works."""
+        assert set(majorincident.__all__) <= set(dir(majorincident))
+
+    def test_import_loads_no_subject(self) -> None:
+        """``import majorincident`` loads none of its modules and no dependency until asked."""
+        loaded = loaded_after("import majorincident")
+        assert {"majorincident"} == {m for m in loaded if m.startswith("majorincident")}
+        assert not {"attrs", "pendulum", "statemachine"} & loaded
+
+    def test_a_name_loads_its_module_only(self) -> None:
+        """Asking for Incident loads the record, not the workflow nor serialization."""
+        loaded = loaded_after("from majorincident import Incident")
+        assert "majorincident.incident" in loaded
+        assert not {"majorincident.workflow", "majorincident.serialization"} & loaded
+
+    def test_lifecycles_load_no_diagram_code(self) -> None:
+        """The diagram module (urllib, http.client) loads only when a diagram is drawn."""
+        loaded = loaded_after("import majorincident.lifecycle")
+        assert "statemachine.contrib.diagram" not in loaded
+        drawn = loaded_after(
+            "import majorincident.lifecycle as l; l.to_mermaid(l.IncidentLifecycle)"
+        )
+        assert "statemachine.contrib.diagram" in drawn
+
+    def test_help_loads_no_calculator(self) -> None:
+        """``majorincident --help`` builds its parser without the KPIs, workflow or demo."""
+        loaded = loaded_after(
+            "import contextlib, io\n"
+            "from majorincident.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "    main(['--help'])"
+        )
+        assert (
+            not {"majorincident.kpi", "majorincident.workflow", "majorincident.cli.demo"} & loaded
+        )
+
+
 class TestTestingExtra:
     def test_without_hypothesis(self) -> None:
         """Importing majorincident.testing without Hypothesis names the extra to install."""

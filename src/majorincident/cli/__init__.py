@@ -14,12 +14,10 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from majorincident.cli.demo import demo
 from majorincident.cli.load import FIELDS, MAX_LINE_BYTES, PRESETS, LoadError, read_incidents
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident
-from majorincident.kpi import MTTA, MTTD, MTTR, report, trend
 
 __all__ = ["main"]
 
@@ -103,6 +101,8 @@ def _latest(incidents: Sequence[Incident]) -> datetime:
 
 
 def _report(arguments: argparse.Namespace) -> str:
+    from majorincident.kpi import MTTA, MTTD, MTTR, report, trend  # noqa: PLC0415 - see main
+
     columns = _columns(arguments.columns)
     load_zone(arguments.tz, field="--tz")
     if arguments.max_line_bytes < 1:
@@ -228,7 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0, 2 for bad input, 130 when interrupted)."""
     try:
         arguments = _parser().parse_args(argv)
+        # Each command imports what it runs, so that --help and a mistyped option stay quick.
         if arguments.command == "demo":
+            from majorincident.cli.demo import demo  # noqa: PLC0415
+
             demo(print)
         else:
             print(_report(arguments))

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from majorincident.incident import HoldReason
 from majorincident.lifecycle.base import (
     Lifecycle,
     allowed_events,
@@ -20,7 +21,6 @@ from majorincident.lifecycle.base import (
 )
 from majorincident.lifecycle.machines import (
     ChangeLifecycle,
-    HoldReason,
     IncidentLifecycle,
     ProblemLifecycle,
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from statemachine import StateMachine
-from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine
 from statemachine.event_data import TriggerData
 from statemachine.exceptions import TransitionNotAllowed
 from statemachine.model import Model
@@ -136,8 +135,11 @@ def _is_state(machine_class: type[StateMachine], state: object) -> bool:
 def to_mermaid(machine_class: type[StateMachine]) -> str:
     """Return the machine's diagram as Mermaid ``stateDiagram-v2`` source.
 
-    The diagram is python-statemachine's own rendering, so it always matches the machine.
+    The diagram is python-statemachine's own rendering, so it always matches the machine. Its
+    module (which loads urllib and http.client) is imported here, not with the library.
     """
+    from statemachine.contrib.diagram import MermaidGraphMachine  # noqa: PLC0415
+
     return str(MermaidGraphMachine(machine_class)())  # type: ignore[no-untyped-call]
 
 
@@ -148,6 +150,8 @@ def to_dot(machine_class: type[StateMachine]) -> str:
         ImportError: pydot is not installed; ``pip install 'python-statemachine[diagrams]'``.
     """
     try:
+        from statemachine.contrib.diagram import DotGraphMachine  # noqa: PLC0415
+
         graph = DotGraphMachine(machine_class).get_graph()  # type: ignore[no-untyped-call]
     except ImportError as error:
         raise ImportError(

@@ -8,7 +8,7 @@ from majorincident.errors import TransitionError
 from majorincident.incident import HoldReason
 from majorincident.lifecycle.base import Lifecycle
 
-__all__ = ["ChangeLifecycle", "HoldReason", "IncidentLifecycle", "ProblemLifecycle"]
+__all__ = ["ChangeLifecycle", "IncidentLifecycle", "ProblemLifecycle"]
 
 
 def _hold_reason(value: object) -> HoldReason:
