@@ -48,10 +48,10 @@ if os.environ.get("MUTANT_UNDER_TEST"):
         per test, each test that uses them builds them, under the mutant.
         """
         # Imported here: needed only under mutmut.
-        from majorincident import serialization  # noqa: PLC0415
         from majorincident.lifecycle import TransitionTable  # noqa: PLC0415
+        from majorincident.serialization import _records  # noqa: PLC0415
         from majorincident.workflow import rules  # noqa: PLC0415
 
-        serialization._CODECS.clear()
+        _records.CODECS.clear()
         rules._compiled.cache_clear()
         TransitionTable.of.__func__.cache_clear()  # type: ignore[attr-defined]

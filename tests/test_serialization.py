@@ -30,6 +30,7 @@ from majorincident.review import ActionItem, PostIncidentReview, action_item_sta
 from majorincident.roles import DEFAULT_RACI, SEED_ROLES, Role, Roster
 from majorincident.serialization import (
     TYPES,
+    _records,
     from_dict,
     from_json,
     json_schema,
@@ -249,7 +250,7 @@ class TestRoundTrip:
     )
     def test_durations_are_exact(self, micro: int, kind: type[timedelta]) -> None:
         """Any duration, negative ones and pendulum's included, comes back to the microsecond."""
-        codec = serialization._codec(kind)
+        codec = _records.codec(kind)
         value = timedelta(microseconds=micro)
         if kind is pendulum.Duration:
             value = pendulum.duration(microseconds=micro)
@@ -261,9 +262,7 @@ class TestRoundTrip:
 
     def test_negative_pendulum_durations(self) -> None:
         """-30 minutes as a pendulum Duration is written as -1800 seconds."""
-        assert -1800 == serialization._codec(pendulum.Duration).dump(
-            pendulum.duration(minutes=-30), "$"
-        )
+        assert -1800 == _records.codec(pendulum.Duration).dump(pendulum.duration(minutes=-30), "$")
 
     def test_fractional_seconds(self) -> None:
         """Microseconds survive as fractional seconds."""
@@ -408,6 +407,33 @@ class TestRefusals:
             deep = [deep]
         with pytest.raises(RecordError, match=r"^\$\.details(\[0\])+: nested deeper than 64"):
             from_dict(document("event", details=deep))
+
+    def test_what_the_fast_reader_skips_is_still_refused(self) -> None:
+        """Text with a raw lone surrogate, deep nesting or a repeated key deep down is refused.
+
+        from_json walks the parsed tree only when the text could hold such a thing; each case
+        here is one the walk must then find, with the path it names.
+        """
+        good = json.loads(to_json(Event(0, AT, "sam", "proposed", details={"note": "x"})))
+        raw = {**good, "details": {"note": "x\ud800"}}
+        with pytest.raises(RecordError, match=r"^\$\.details\.note: .* lone surrogate"):
+            from_json(json.dumps(raw, ensure_ascii=False))
+        deep: object = 1
+        for _ in range(70):
+            deep = [deep]
+        with pytest.raises(RecordError, match=r"^\$\.details\.note(\[0\])+: nested deeper"):
+            from_json(json.dumps({**good, "details": {"note": deep}}))
+        text = json.dumps({**good, "details": {"note": {"a": 1}}}).replace(
+            '{"a": 1}', '{"a": 1, "a": 2}'
+        )
+        with pytest.raises(RecordError, match=r"^\$\.details\.note\.a: repeated key"):
+            from_json(text)
+
+    def test_the_fast_reader_and_the_walk_agree(self) -> None:
+        """A good document reads the same through from_json and through from_dict."""
+        for value in EXAMPLES.values():
+            text = to_json(value)
+            assert from_dict(json.loads(text)) == from_json(text) == value
 
     def test_bytes(self) -> None:
         """UTF-8 bytes are read; other bytes and other values are refused."""
@@ -779,7 +805,7 @@ class TestWhatCannotBeStored:
 
     def test_whole_seconds_are_written_as_integers(self) -> None:
         """A duration of whole seconds is an integer in JSON, one with a fraction a number."""
-        codec = serialization._codec(timedelta)
+        codec = _records.codec(timedelta)
 
         assert [1, 1.5, -2] == [codec.dump(timedelta(seconds=s), "$") for s in (1, 1.5, -2)]
         assert [int, float, int] == [

@@ -1,0 +1,228 @@
+"""Records to and from JSON: versioned, strict, and naming the JSON path of whatever is wrong.
+
+Every document is a JSON object with ``schema_version`` and ``type`` next to the record's fields.
+Timestamps are ISO-8601 strings in UTC, durations are seconds, enums are their stable values,
+sets are sorted lists. Loading is strict: a key that is unknown or missing, a value of the wrong
+JSON type (``5`` is not ``"5"``), a naive or out-of-range timestamp, an unknown enum value, a
+``NaN``, a duplicate key or a document from a newer schema raises :class:`RecordError`, and only
+that, with the JSON path of the bad field. Documents of older schema versions are brought up to
+date by the pure functions in :data:`MIGRATIONS` before they are read.
+
+>>> from majorincident.incident import Incident
+>>> incident = Incident("INC-1", service="cdn", reported_at="2019-07-02T15:45:00+02:00")
+>>> text = to_json(incident)
+>>> text
+'{"schema_version": 2, "type": "incident", "id": "INC-1", ...'
+>>> from_json(text, Incident) == incident
+True
+>>> from_json(text.replace('"cdn"', "5"), Incident)
+Traceback (most recent call last):
+...
+majorincident.errors.RecordError: $.service: 5 is not a string
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Final, TypeVar, overload
+
+from majorincident.serialization._codecs import Json, fail, show
+from majorincident.serialization._reader import MAX_DEPTH, check_tree, parse
+from majorincident.serialization._records import NAMES, TYPES, document_codec, name_of
+
+__all__ = [
+    "MAX_DEPTH",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "TYPES",
+    "from_dict",
+    "from_json",
+    "json_schema",
+    "to_dict",
+    "to_json",
+]
+
+#: The version of the documents this release writes.
+SCHEMA_VERSION: Final = 2
+Migration = Callable[[dict[str, Json]], dict[str, Json]]
+
+
+def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: events gain ``digest``, null for events stored before timelines chained.
+
+    Replaying such a timeline chains it from there on; tampering before that cannot be seen.
+    """
+    kind = document.get("type")
+    if kind == "event":
+        return {"digest": None, **document}
+    key = {"timeline": "events", "step": "events", "post_incident_review": "timeline"}.get(
+        str(kind)
+    )
+    events = document.get(key) if key is not None else None
+    if key is None or not isinstance(events, list):  # nothing to add, or the loader names it
+        return dict(document)
+    return {
+        **document,
+        key: [{"digest": None, **e} if isinstance(e, dict) else e for e in events],
+    }
+
+
+def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: summaries gain ``negative``, 0 in documents written before it existed."""
+    kind = document.get("type")
+    if kind == "summary":
+        return {"negative": 0, **document}
+    if kind == "report_row":
+        return {**document, "summary": _with_negative(document.get("summary"))}
+    rows = document.get("rows")
+    if kind == "kpi_report" and isinstance(rows, list):
+        return {
+            **document,
+            "rows": [
+                {**row, "summary": _with_negative(row.get("summary"))}
+                if isinstance(row, dict)
+                else row
+                for row in rows
+            ],
+        }
+    return dict(document)
+
+
+def _with_negative(summary: Json) -> Json:
+    return {"negative": 0, **summary} if isinstance(summary, dict) else summary
+
+
+def _version_2(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 1 to 2: events gain digests, summaries count negative durations."""
+    return _summaries_count_negatives(_unchained_events(document))
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into a version ``n + 1`` one, without
+#: changing its argument.
+MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2}
+
+
+T = TypeVar("T")
+
+
+def to_dict(value: object) -> dict[str, Json]:
+    """The document for a record or a timeline (a sequence of events): JSON-compatible values.
+
+    Raises:
+        RecordError: `value` is not a record documents hold, or holds what no document can
+            (a calendar's computed holidays, a priority matrix over custom enum levels).
+    """
+    name = name_of(value)
+    body = document_codec(name).dump(tuple(value) if name == "timeline" else value, "$")  # type: ignore[arg-type]
+    return {"schema_version": SCHEMA_VERSION, "type": name, **body}
+
+
+def to_json(value: object, *, indent: int | None = None) -> str:
+    """The document for a record or a timeline, as JSON text (see :func:`to_dict`)."""
+    return json.dumps(to_dict(value), ensure_ascii=False, allow_nan=False, indent=indent)
+
+
+@overload
+def from_dict(data: object, kind: type[T]) -> T: ...
+@overload
+def from_dict(data: object, kind: str | None = None) -> Any: ...  # noqa: ANN401
+def from_dict(data: object, kind: type | str | None = None) -> Any:
+    """The record (or the tuple of events) a document holds.
+
+    Args:
+        data: the document, as :func:`to_dict` made it (perhaps by an older release).
+        kind: the record type expected (a class, or a name of :data:`TYPES` such as
+            ``"timeline"``); any when None.
+
+    Raises:
+        RecordError: anything wrong with the document, naming the JSON path of the bad field.
+    """
+    check_tree(data)
+    return _from_checked(data, kind)
+
+
+def _from_checked(data: object, kind: type | str | None, *, owned: bool = False) -> Any:  # noqa: ANN401
+    """The record a document holds whose tree was checked (or parsed with nothing to check).
+
+    An `owned` document (parsed here, so no caller holds it) gives its body up in place.
+    """
+    if not isinstance(data, dict):
+        fail("$", f"{show(data)} is not an object")
+    document = _migrated(data)
+    name = document.get("type")
+    if type(name) is not str or name not in TYPES:
+        fail("$.type", f"{show(name)} is not a record type; expected one of {', '.join(TYPES)}")
+    if kind is not None:
+        wanted = kind if isinstance(kind, str) else NAMES.get(kind, kind.__name__)
+        if wanted != name:
+            fail("$.type", f"{name!r} is not the {wanted!r} asked for")
+    if owned or document is not data:  # a migrated document is a new one too
+        del document["schema_version"], document["type"]
+        body = document
+    else:
+        body = {k: v for k, v in document.items() if k not in ("schema_version", "type")}
+    return document_codec(name).load(body, "$")
+
+
+def _migrated(document: dict[str, Json]) -> dict[str, Json]:
+    version = document.get("schema_version")
+    if type(version) is not int or version < 1:
+        fail("$.schema_version", f"{show(version)} is not a schema version (1, 2, ...)")
+    if version > SCHEMA_VERSION:
+        fail(
+            "$.schema_version",
+            f"{version} is newer than this release reads ({SCHEMA_VERSION}); upgrade majorincident",
+        )
+    while version < SCHEMA_VERSION:
+        document = {**MIGRATIONS[version](document), "schema_version": version + 1}
+        version += 1
+    return document
+
+
+def from_json(text: str | bytes, kind: type | str | None = None) -> Any:  # noqa: ANN401
+    """The record a JSON document holds (see :func:`from_dict`).
+
+    Raises:
+        RecordError: malformed JSON (with its line and column), duplicate keys, ``NaN`` or
+            ``Infinity``, numbers out of range, nesting deeper than :data:`MAX_DEPTH`, and
+            everything :func:`from_dict` refuses; naming the JSON path.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            fail("$", f"not UTF-8 text: {error}")
+    if not isinstance(text, str):
+        fail("$", f"{show(text)} is not JSON text")
+    data, suspect = parse(text)
+    if suspect:
+        check_tree(data)
+    return _from_checked(data, kind, owned=True)
+
+
+def json_schema(kind: type | str) -> dict[str, Json]:
+    """A JSON Schema (draft 2020-12) for the documents of a record type, for other tools.
+
+    Args:
+        kind: a record class, or a name of :data:`TYPES` such as ``"timeline"``.
+
+    Raises:
+        RecordError: `kind` is not a record type documents hold.
+    """
+    name = kind if isinstance(kind, str) else NAMES.get(kind)
+    if name is None or name not in TYPES:
+        fail("$", f"{show(kind)} is not a record type; expected one of {', '.join(TYPES)}")
+    schema = document_codec(name).schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": name,
+        "type": "object",
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "type": {"const": name},
+            **schema["properties"],
+        },
+        "required": ["schema_version", "type", *schema["required"]],
+        "additionalProperties": False,
+    }
