@@ -148,20 +148,52 @@ def _private_members(known: Mapping[str, Path]) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = {}
     for name, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        constants = _constants(tree)
         for cls in ast.walk(tree):
             if not isinstance(cls, ast.ClassDef):
                 continue
             for node in cls.body:
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    members = [node.name]
-                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                    members = [node.target.id]
-                else:
-                    continue
+                members = _members(node, constants)
                 for member in members:
                     if _private(member):
                         owners.setdefault(member, set()).add(name)
     return owners
+
+
+def _members(node: ast.stmt, constants: Mapping[str, ast.expr]) -> list[str]:
+    """The names a statement of a class body defines: methods, fields and declared slots.
+
+    Slots may be spelled out, or unpacked from a tuple the module defines (`constants`).
+    """
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [node.name]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets
+    ):
+        names = []
+        for item in ast.walk(node.value):
+            if isinstance(item, ast.Starred) and isinstance(item.value, ast.Name):
+                source = constants.get(item.value.id)
+                names += [] if source is None else _strings(source)
+        return names + _strings(node.value)
+    return []
+
+
+def _strings(node: ast.expr) -> list[str]:
+    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and type(n.value) is str]
+
+
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's top-level assignments by name, for slots unpacked from a tuple."""
+    found: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            found[node.target.id] = node.value
+        elif isinstance(node, ast.Assign):
+            found.update((t.id, node.value) for t in node.targets if isinstance(t, ast.Name))
+    return found
 
 
 def _module_aliases(

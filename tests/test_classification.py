@@ -102,7 +102,9 @@ class TestLevels:
         assert Impact.HIGH > Impact.MEDIUM > Impact.LOW
         assert Urgency.LOW < Urgency.HIGH
         assert Priority.P1 > Priority.P5
+        assert Priority.P2 >= Priority.P3
         assert Priority.P2 >= Priority.P2
+        assert not Priority.P3 >= Priority.P2
         assert Priority.P3 <= Priority.P2
         assert [Priority.P1, Priority.P3, Priority.P5] == sorted(
             [Priority.P5, Priority.P1, Priority.P3], reverse=True

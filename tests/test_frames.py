@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import duckdb
@@ -21,7 +20,6 @@ from majorincident import frames, kpi
 from majorincident.cli.load import read_incidents
 from majorincident.clock import Calendar
 from majorincident.errors import ConfigurationError, NaiveDateTimeError, TimelineError
-from majorincident.frames import _engine
 from majorincident.incident import Incident
 from majorincident.testing import incidents
 
@@ -458,21 +456,3 @@ class TestEdges:
         assert summary[0]["n"] == 0
         assert summary[0]["mean_s"] is None
         assert rows(frames.report(empty, every="day", as_of=AS_OF)) == []
-
-    def test_transitions_match_zoneinfo(self) -> None:
-        """Each offset change found is where zoneinfo says the offset changes."""
-        first = _engine.US * int(datetime(2024, 1, 1, tzinfo=UTC).timestamp())
-        last = _engine.US * int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
-        base, changes = _engine.transitions(ZoneInfo("Europe/Berlin"), first, last)
-        assert base == 3600 * _engine.US
-        assert [datetime.fromtimestamp(at / _engine.US, UTC) for at, _ in changes] == [
-            datetime(2024, 3, 31, 1, tzinfo=UTC),
-            datetime(2024, 10, 27, 1, tzinfo=UTC),
-        ]
-
-    def test_python_keys_follow_the_calendar(self) -> None:
-        """Keys are monotonic in time, so sorting by key sorts periods chronologically."""
-        days = [date(2023, 12, 31) + timedelta(days=n) for n in range(800)]
-        for every in kpi.EVERY:
-            keys = [_engine.python_key(day, every) for day in days]
-            assert keys == sorted(keys)

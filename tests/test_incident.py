@@ -6,7 +6,6 @@ import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from unittest import mock
 
 import attrs
 import pendulum
@@ -33,7 +32,6 @@ from majorincident.incident import (
     Milestone,
 )
 from majorincident.incident._events import MAX_DETAIL_DEPTH
-from majorincident.incident._record import _SLOTS
 from majorincident.process import Activity, Stage
 
 T0 = datetime(2019, 7, 2, 13, 42, tzinfo=UTC)
@@ -491,53 +489,6 @@ class TestFromRows:
         if isinstance(found, list):
             assert {Incident} >= {type(record) for record in found}
 
-    @given(tables(), st.integers(1, 3))
-    def test_chunks_do_not_change_the_result(
-        self, table: tuple[tuple[str, ...], list[tuple[object, ...]]], chunk: int
-    ) -> None:
-        """Rows read a few at a time give the same records and name the same bad row."""
-        fields, rows = table
-        expected = one_by_one(fields, rows)
-
-        with mock.patch("majorincident.incident._record._CHUNK", chunk):
-            try:
-                found: list[Incident] | str = Incident.from_rows(fields, rows)
-            except MajorIncidentError as error:
-                found = f"{type(error).__name__}: {error}"
-
-        assert expected == found
-
-    def test_a_million_row_export_in_stored_form(self) -> None:
-        """Rows of UTC strings are read in bulk into the records the constructor gives."""
-        rows = [
-            (f"INC{n}", "cdn", at(n).isoformat().replace("+00:00", "Z"), at(n + 5), None)
-            for n in range(5_000)
-        ]
-        fields = ("id", "service", "reported_at", "resolved_at", "closed_at")
-
-        with mock.patch("majorincident.incident._record._slow_row", side_effect=AssertionError):
-            records = Incident.from_rows(fields, rows)
-
-        assert one_by_one(fields, rows) == records
-        assert Incident is type(records[-1])
-        with pytest.raises(attrs.exceptions.FrozenInstanceError):
-            records[0].title = "changed"  # type: ignore[misc]
-
-    def test_every_kind_of_field_in_bulk(self) -> None:
-        """Text, converted values, empty collections and absent milestones are read in bulk."""
-        fields = ("id", "title", "parent_id", "impact", "kind", "child_ids", "started_at")
-        rows = [
-            ("INC1", "", None, "high", "drill", (), at(0)),
-            ("INC2", "down", "INC1", "high", IncidentKind.NORMAL, None, None),
-            ("INC3", "up", None, 1, "drill", [], at(2)),
-        ]
-
-        with mock.patch("majorincident.incident._record._slow_row", side_effect=AssertionError):
-            records = Incident.from_rows(fields, rows)
-
-        assert one_by_one(fields, rows) == records
-        assert [IncidentKind.DRILL, IncidentKind.NORMAL] == [r.kind for r in records[:2]]
-
     def test_the_bad_row_is_named_across_chunks(self) -> None:
         """A bad row after thousands of good ones is named by its position."""
         rows: list[tuple[object, ...]] = [(f"INC{n}", at(n), at(n + 1)) for n in range(9_000)]
@@ -637,7 +588,3 @@ class TestFromRows:
             assert not gc.isenabled()
         finally:
             gc.enable()
-
-    def test_slots_follow_the_fields(self) -> None:
-        """The storage's slots are the record's fields, in order."""
-        assert tuple(f.name for f in attrs.fields(Incident)) == _SLOTS

@@ -8,11 +8,13 @@ import textwrap
 from typing import Any
 
 import attrs
+import pendulum
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statemachine import State, StateMachine
 
+from majorincident.classification import PriorityMatrix
 from majorincident.clock import Calendar, instant
 from majorincident.errors import GateError, TransitionError
 from majorincident.incident import Incident, IncidentKind
@@ -23,8 +25,8 @@ from majorincident.lifecycle import (
     ProblemLifecycle,
     TransitionTable,
 )
-from majorincident.process import Activity
-from majorincident.roles import DEFAULT_RACI, SEED_ROLES, RaciMatrix, Roster
+from majorincident.process import Activity, Process, Stage
+from majorincident.roles import DEFAULT_RACI, SEED_ROLES, RaciMatrix, Role, Roster
 from majorincident.testing import (
     activities,
     aware_datetimes,
@@ -66,6 +68,20 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "incidents": incidents().map(rebuilt),
 }
 
+#: What each strategy draws (or, for those drawing tuples, each item of the tuple).
+KINDS: dict[str, type | tuple[type, ...]] = {
+    "aware_datetimes": pendulum.DateTime,
+    "calendars": Calendar,
+    "stages": Stage,
+    "activities": Activity,
+    "processes": Process,
+    "roles": Role,
+    "raci_matrices": RaciMatrix,
+    "rosters": Roster,
+    "priority_matrices": PriorityMatrix,
+    "incidents": Incident,
+}
+
 
 @pytest.mark.thousand
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
@@ -75,7 +91,10 @@ def test_a_thousand_valid_values(name: str) -> None:
     @THOUSAND
     @given(STRATEGIES[name])
     def check(value: object) -> None:
-        assert value is not None
+        for item in value if isinstance(value, tuple) else (value,):
+            assert isinstance(item, KINDS[name])
+            if attrs.has(type(item)):
+                assert item == rebuilt(item)  # accepted again, and unchanged by it
 
     check()
 
