@@ -19,6 +19,7 @@ import pendulum
 from statemachine import State
 
 from majorincident._checks import probability, whole
+from majorincident._tables import markdown_table
 from majorincident.classification import Priority
 from majorincident.clock import ALWAYS, WEEKDAYS, Calendar, as_pendulum, utc
 from majorincident.errors import ConfigurationError, RecordError
@@ -148,14 +149,19 @@ _WHAT: Final = {
 }
 
 
-def _line(event: Event) -> str:
+def _table(header: list[str], rows: Iterable[list[str]]) -> str:
+    """A Markdown table as lines of the document (without its final newline)."""
+    return markdown_table(header, rows).rstrip("\n")
+
+
+def _line(event: Event) -> list[str]:
     if event.kind is EventKind.ACTIVITY and event.activity is not None:
         what = event.activity.title
     else:
         what = _WHAT[event.kind]
         if event.kind is EventKind.ADVANCED and event.stage is not None:
             what = f"left {event.stage.title}"
-    return f"| {event.at.strftime('%Y-%m-%d %H:%M')} | {event.actor} | {what} |"
+    return [event.at.strftime("%Y-%m-%d %H:%M"), event.actor, what]
 
 
 @attrs.frozen
@@ -206,11 +212,12 @@ class PostIncidentReview:
             "",
             "## Milestones",
             "",
-            "| milestone | instant (UTC) |",
-            "| --- | --- |",
-            *(
-                f"| {m.value} | {moment.strftime('%Y-%m-%d %H:%M')} |"
-                for m, moment in incident.milestones.items()
+            _table(
+                ["milestone", "instant (UTC)"],
+                [
+                    [m.value, moment.strftime("%Y-%m-%d %H:%M")]
+                    for m, moment in incident.milestones.items()
+                ],
             ),
             "",
             "## Impact",
@@ -219,9 +226,7 @@ class PostIncidentReview:
             "",
             "## Timeline",
             "",
-            "| time (UTC) | who | what |",
-            "| --- | --- | --- |",
-            *(_line(event) for event in self.timeline),
+            _table(["time (UTC)", "who", "what"], map(_line, self.timeline)),
             "",
             "## Root cause",
             "",
@@ -233,12 +238,17 @@ class PostIncidentReview:
             "",
             "## Action items",
             "",
-            "| action | owner | due | done |",
-            "| --- | --- | --- | --- |",
-            *(
-                f"| {item.title} | {item.owner} | {item.due.strftime('%Y-%m-%d')} | "
-                f"{item.done_at.strftime('%Y-%m-%d') if item.done_at else 'open'} |"
-                for item in self.action_items
+            _table(
+                ["action", "owner", "due", "done"],
+                [
+                    [
+                        item.title,
+                        item.owner,
+                        item.due.strftime("%Y-%m-%d"),
+                        item.done_at.strftime("%Y-%m-%d") if item.done_at else "open",
+                    ]
+                    for item in self.action_items
+                ],
             ),
             "",
             "## Lessons",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import html
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
 from majorincident._frozen import FrozenDict
+from majorincident._tables import html_table, markdown_table
 from majorincident.classification.levels import Impact, Priority, Urgency
 from majorincident.errors import ClassificationError, ConfigurationError
 
@@ -139,26 +139,19 @@ class PriorityMatrix(Generic[I, U, P]):
 
     def to_markdown(self) -> str:
         """Render as a Markdown table: a row per impact, a column per urgency."""
-        header = ["Impact \\ Urgency", *(_label(u) for u in self.urgencies)]
-        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        for impact in self.impacts:
-            cells = [_label(self.cells[(impact, urgency)]) for urgency in self.urgencies]
-            lines.append("| " + " | ".join([_label(impact), *cells]) + " |")
-        return "\n".join(lines) + "\n"
+        return markdown_table(*self._table())
 
     def _repr_html_(self) -> str:
         """Render as an HTML table for notebooks."""
-        head = "".join(f"<th>{html.escape(_label(u))}</th>" for u in self.urgencies)
-        body = "".join(
-            f"<tr><th>{html.escape(_label(i))}</th>"
-            + "".join(f"<td>{html.escape(_label(self.cells[(i, u)]))}</td>" for u in self.urgencies)
-            + "</tr>"
-            for i in self.impacts
-        )
-        return (
-            f"<table><thead><tr><th>Impact \\ Urgency</th>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
+        return html_table(*self._table(), row_headers=True)
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        header = ["Impact \\ Urgency", *(_label(u) for u in self.urgencies)]
+        rows = [
+            [_label(impact), *(_label(self.cells[(impact, u)]) for u in self.urgencies)]
+            for impact in self.impacts
+        ]
+        return header, rows
 
     def __repr__(self) -> str:
         """Summarise the matrix's shape."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from majorincident._tables import html_table, markdown_table
 from majorincident.clock import load_zone, utc
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident, Milestone
@@ -112,21 +112,11 @@ class Report:
     def to_markdown(self) -> str:
         """A Markdown table; durations are shown rounded."""
         header, body = self._table()
-        if not header:
-            return "_no incidents_\n"
-        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        return "\n".join(lines) + "\n"
+        return markdown_table(header, body) if header else "_no incidents_\n"
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks."""
-        header, body = self._table()
-        head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
-            for cells in body
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return html_table(*self._table())
 
 
 def _value(value: object) -> object:
