@@ -215,9 +215,10 @@ class TestSample:
         )
         result = rows(frames.summarize(renamed, kpi.MTTR, as_of=AS_OF, columns=frames.SERVICENOW))
         assert result[0]["n"] == expected.n
+        # As pandas.json_normalize flattens PagerDuty's incident objects.
         pagerduty = SAMPLE_FRAME.rename(
-            {"service": "service_name", "priority": "priority_name", "reported_at": "created_at"}
-        ).drop("kind")
+            {"service": "service.summary", "priority": "priority.name", "reported_at": "created_at"}
+        ).drop("kind", "major")
         result = rows(
             frames.report(pagerduty, metrics=[kpi.MTTR], as_of=AS_OF, columns=frames.PAGERDUTY)
         )
@@ -394,8 +395,8 @@ class TestBadFrames:
                 end="2024-02-01T00:00Z",
                 columns=frames.SERVICENOW,
             )
-        with pytest.raises(ConfigurationError, match="milestone acknowledged is not mapped"):
-            frames.summarize(SAMPLE_FRAME, kpi.MTTA, as_of=AS_OF, columns=frames.PAGERDUTY)
+        with pytest.raises(ConfigurationError, match="milestone started is not mapped"):
+            frames.summarize(SAMPLE_FRAME, kpi.MTTD, as_of=AS_OF, columns=frames.PAGERDUTY)
         with pytest.raises(ConfigurationError, match="'title'"):
             frames.ColumnMap().column("title")
         with pytest.raises(ConfigurationError, match="'opened'"):

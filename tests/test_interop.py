@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from majorincident import frames, kpi
 from majorincident.classification import Channel, Impact, Priority, Urgency
+from majorincident.cli.load import PRESETS
 from majorincident.errors import ConfigurationError, RecordError
 from majorincident.incident import HoldReason, Incident, Milestone
-from majorincident.interop import from_pagerduty, from_servicenow, to_servicenow
+from majorincident.interop import COLUMNS, from_pagerduty, from_servicenow, to_servicenow
 from majorincident.testing import incidents
 
 # ServiceNow records as the Table API returns them (GET /api/now/table/incident), written from
@@ -422,3 +424,82 @@ class TestHostileRecords:
         """An urgency that is an object or a list is named, not a TypeError."""
         with pytest.raises(RecordError, match=r"^urgency \(.*\) is not one of high, low"):
             from_pagerduty({**PD_RESOLVED, "urgency": urgency})
+
+
+def _nested(path: str, value: object) -> dict[str, object]:
+    """A JSON object holding `value` at a dotted path (``service.summary``)."""
+    head, _, rest = path.partition(".")
+    return {head: _nested(rest, value) if rest else value}
+
+
+class TestOneColumnMap:
+    """The CLI's presets, the dataframe presets and interop name every field alike."""
+
+    @pytest.mark.parametrize("vendor", sorted(COLUMNS))
+    def test_cli_presets_are_the_map(self, vendor: str) -> None:
+        """Each CLI preset is the vendor's map, on the fields the CLI reads."""
+        columns = COLUMNS[vendor]
+        assert PRESETS[vendor] == {f: c for f, c in columns.items() if f in PRESETS[vendor]}
+        left_out = set(columns) - set(PRESETS[vendor])
+        assert left_out <= {"channel", "reopen_count"}  # coded, or not a field the CLI reads
+
+    @pytest.mark.parametrize(
+        ("vendor", "preset"), [("servicenow", frames.SERVICENOW), ("pagerduty", frames.PAGERDUTY)]
+    )
+    def test_frames_presets_are_the_map(self, vendor: str, preset: frames.ColumnMap) -> None:
+        """Each dataframe preset maps exactly the map's grouping fields and milestones."""
+        columns = COLUMNS[vendor]
+        for field in (*kpi.GROUPS, "id"):
+            assert columns.get(field) == getattr(preset, field)
+        milestones = {m.field: c for m, c in preset.milestones.items()}
+        assert milestones == {f: c for f, c in columns.items() if f.endswith("_at")}
+
+    def test_servicenow_reads_and_writes_the_map(self) -> None:
+        """to_servicenow writes, and from_servicenow reads, every mapped field by its name."""
+        incident = Incident(
+            "INC1",
+            title="down",
+            service="cdn",
+            channel="email",
+            impact="high",
+            urgency="high",
+            priority="P1",
+            reported_at="2024-01-01T09:00Z",
+            declared_at="2024-01-01T09:10Z",
+            resolved_at="2024-01-01T10:00Z",
+            closed_at="2024-01-02T10:00Z",
+            reopen_count=1,
+            parent_id="INC0",
+            problem_id="PRB1",
+            change_id="CHG1",
+        )
+        record = to_servicenow(incident)
+        assert set(COLUMNS["servicenow"].values()) <= set(record)
+        only_mapped = {c: record[c] for c in COLUMNS["servicenow"].values()}
+        assert incident == from_servicenow({**only_mapped, "state": record["state"]})
+
+    def test_pagerduty_reads_the_map(self) -> None:
+        """from_pagerduty reads each mapped field at the path the map gives."""
+        columns = COLUMNS["pagerduty"]
+        values = {
+            "id": "PT4KHLK",
+            "title": "down",
+            "service": "cdn",
+            "urgency": "low",
+            "priority": "P2",
+            "reported_at": "2024-01-01T09:00:00Z",
+            "resolved_at": "2024-01-01T10:00:00Z",
+        }
+        record: dict[str, Any] = {"status": "resolved"}
+        for field, value in values.items():
+            for key, inner in _nested(columns[field], value).items():
+                record[key] = {**record.get(key, {}), **inner} if isinstance(inner, dict) else inner
+        found = from_pagerduty(record)
+        assert ("PT4KHLK", "down", "cdn", Urgency.LOW, Priority.P2) == (
+            found.id,
+            found.title,
+            found.service,
+            found.urgency,
+            found.priority,
+        )
+        assert "2024-01-01T10:00:00+00:00" == found.resolved_at.isoformat()  # type: ignore[union-attr]

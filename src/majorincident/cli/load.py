@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
+from majorincident.interop import COLUMNS
 
 __all__ = ["FIELDS", "MAX_LINE_BYTES", "PRESETS", "LoadError", "read_incidents"]
 
@@ -39,32 +40,13 @@ FIELDS: Final = (
     "change_id",
     "parent_id",
 )
-#: Column names of common exports, per field.
+#: Fields whose vendor codes need converting (ServiceNow's ``contact_type`` is not a channel
+#: value): left out of the presets until the loader converts them.
+_CODED: Final = frozenset({"channel"})
+#: Column names of common exports, per field, as :data:`majorincident.interop.COLUMNS` has them.
 PRESETS: Final[dict[str, dict[str, str]]] = {
-    "servicenow": {
-        "id": "number",
-        "title": "short_description",
-        "service": "business_service",
-        "impact": "impact",
-        "urgency": "urgency",
-        "priority": "priority",
-        "reported_at": "opened_at",
-        "resolved_at": "resolved_at",
-        "closed_at": "closed_at",
-        "problem_id": "problem_id",
-        "change_id": "rfc",
-        "parent_id": "parent_incident",
-    },
-    "pagerduty": {
-        "id": "incident_number",
-        "title": "title",
-        "service": "service_name",
-        "urgency": "urgency",
-        "priority": "priority",
-        "reported_at": "created_at",
-        "acknowledged_at": "acknowledged_at",
-        "resolved_at": "resolved_at",
-    },
+    vendor: {f: column for f, column in columns.items() if f in FIELDS and f not in _CODED}
+    for vendor, columns in COLUMNS.items()
 }
 #: How often the progress callback hears of the rows read.
 PROGRESS_EVERY = 50_000

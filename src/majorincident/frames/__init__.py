@@ -30,6 +30,7 @@ from majorincident.clock._instants import MICROSECOND, micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames import _engine
 from majorincident.incident import IncidentKind, Milestone
+from majorincident.interop import COLUMNS
 from majorincident.kpi import BUCKETS, GROUPS, MTTA, MTTR, Metric, OpenIncidents, periods
 from majorincident.kpi._metrics import milestone_of, open_policy
 from majorincident.kpi._outages import window_bounds
@@ -126,34 +127,27 @@ class ColumnMap:
         return self.milestones[milestone]
 
 
+def _vendor(name: str) -> ColumnMap:
+    """The columns of a tool's flat exports, from :data:`majorincident.interop.COLUMNS`."""
+    columns = COLUMNS[name]
+    fields = {m.field: m for m in Milestone}
+    return ColumnMap(
+        id=columns["id"],
+        **{field: columns.get(field) for field in GROUPS},
+        milestones={fields[f]: column for f, column in columns.items() if f in fields},
+    )
+
+
 #: ServiceNow's incident table as exported: ``number``, ``opened_at``, ``promoted_on``,
 #: ``resolved_at``, ``closed_at``, ``business_service``, ``priority``, ``impact``, ``urgency``,
 #: ``contact_type``. It has no major flag (derive one from ``major_incident_state``) and no
 #: kind.
-SERVICENOW: Final = ColumnMap(
-    id="number",
-    service="business_service",
-    channel="contact_type",
-    major=None,
-    kind=None,
-    milestones={
-        Milestone.REPORTED: "opened_at",
-        Milestone.DECLARED: "promoted_on",
-        Milestone.RESOLVED: "resolved_at",
-        Milestone.CLOSED: "closed_at",
-    },
-)
-#: PagerDuty incidents flattened: ``id``, ``created_at``, ``resolved_at``, ``service_name``,
-#: ``priority_name``, ``urgency``, ``major``. Add an ``acknowledged_at`` column (created plus
-#: the seconds to first acknowledgement) to measure MTTA.
-PAGERDUTY: Final = ColumnMap(
-    service="service_name",
-    priority="priority_name",
-    impact=None,
-    channel=None,
-    kind=None,
-    milestones={Milestone.REPORTED: "created_at", Milestone.RESOLVED: "resolved_at"},
-)
+SERVICENOW: Final = _vendor("servicenow")
+#: PagerDuty incidents flattened as ``pandas.json_normalize`` flattens the REST API's objects:
+#: ``id``, ``created_at``, ``resolved_at``, ``service.summary``, ``priority.name``,
+#: ``urgency``. Add an ``acknowledged_at`` column (the first acknowledgement) to measure MTTA,
+#: and a boolean column for major incidents (``ColumnMap.major``) to count them.
+PAGERDUTY: Final = _vendor("pagerduty")
 
 
 @attrs.frozen
