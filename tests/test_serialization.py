@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import holidays
@@ -21,7 +22,7 @@ from majorincident.classification import Assessment, MajorIncidentPolicy, Priori
 from majorincident.classification import Report as SurgeReport
 from majorincident.clock import Calendar
 from majorincident.communication import DEFAULT_PLAN, update_schedule
-from majorincident.errors import RecordError
+from majorincident.errors import NaiveDateTimeError, RecordError
 from majorincident.escalation import EscalationLevel, EscalationPolicy
 from majorincident.incident import Event, Hold, Incident
 from majorincident.kpi import MTTA, MTTR, compare, report, summarize, trend
@@ -385,7 +386,7 @@ class TestRefusals:
             ),
             (
                 '{"schema_version": 1, "type": "hold", "start": ' + "9" * 5000 + "}",
-                r"^\$\.start: 9999",
+                r"^\$\.start: 9{40} is not a finite number",
             ),
             ('{"schema_version": 1, "schema_version": 1}', r"^\$\.schema_version: repeated key"),
             ('{"a": {"b": 1, "b": 2}}', r"^\$\.a\.b: repeated key"),
@@ -434,6 +435,32 @@ class TestRefusals:
         for value in EXAMPLES.values():
             text = to_json(value)
             assert from_dict(json.loads(text)) == from_json(text) == value
+
+    @pytest.mark.parametrize("shape", ["list", "object"])
+    def test_nesting_bound_is_exact(self, shape: str) -> None:
+        """A value 64 levels deep passes the tree check; one 65 deep is refused with its path."""
+
+        def nested(levels: int) -> object:
+            value: object = 1
+            for _ in range(levels):
+                value = [value] if shape == "list" else {"a": value}
+            return value
+
+        # The document is level 0 and its details level 1: 63 more levels reach 64.
+        with pytest.raises(RecordError) as allowed:
+            from_dict(document("event", details=nested(63)))
+        assert "deeper than 64" not in str(allowed.value)  # the event's own, lower limit
+        step = r"\[0\]" if shape == "list" else r"\.a"
+        for read in (from_dict, lambda d: from_json(json.dumps(d))):
+            with pytest.raises(RecordError, match=rf"^\$\.details({step}){{64}}: nested deeper"):
+                read(document("event", details=nested(64)))
+
+    def test_a_bad_timestamp_is_named_by_its_path(self) -> None:
+        """A milestone that is text but no timestamp is refused at its path, as before."""
+        with pytest.raises(
+            RecordError, match=r"^\$\.reported_at \('yesterday'\) is not an ISO-8601 timestamp"
+        ):
+            from_dict(document("incident", reported_at="yesterday"))
 
     def test_bytes(self) -> None:
         """UTF-8 bytes are read; other bytes and other values are refused."""
@@ -803,6 +830,29 @@ class TestWhatCannotBeStored:
         ):
             to_dict(matrix)
 
+    @pytest.mark.parametrize(
+        ("kind", "value", "where"),
+        [
+            (tuple[datetime, ...], (AT, datetime(2019, 7, 2)), r"\$\[1\]"),
+            (tuple[datetime, datetime], (AT, datetime(2019, 7, 2)), r"\$\[1\]"),
+            (dict[str, datetime], {"a b": datetime(2019, 7, 2)}, r'\$\["a b"\]'),
+            (datetime | None, datetime(2019, 7, 2), r"\$"),
+        ],
+    )
+    def test_codecs_name_the_path_of_a_value_they_cannot_write(
+        self, kind: object, value: object, where: str
+    ) -> None:
+        """A naive instant deep in a value is refused naming where it sits."""
+        with pytest.raises(NaiveDateTimeError, match=rf"^{where} "):
+            _records.codec(kind).dump(value, "$")
+
+    def test_instants_are_written_in_utc_whatever_their_zone(self) -> None:
+        """Standard and pendulum datetimes in any zone are written as the same UTC instant."""
+        codec = _records.codec(datetime)
+        berlin = AT.astimezone(ZoneInfo("Europe/Berlin"))
+        values = [AT, berlin, pendulum.instance(AT), pendulum.instance(berlin)]
+        assert {"2019-07-02T13:45:00+00:00"} == {codec.dump(v, "$") for v in values}
+
     def test_whole_seconds_are_written_as_integers(self) -> None:
         """A duration of whole seconds is an integer in JSON, one with a fraction a number."""
         codec = _records.codec(timedelta)
@@ -1061,7 +1111,7 @@ class TestFuzz:
         strings = [p for p in _paths(json.loads(text)) if isinstance(_at(json.loads(text), p), str)]
         for path in strings[:: max(1, len(strings) // 12)]:  # a dozen fields of each record
             document = _replaced(json.loads(text), path, "x\ud800")
-            with pytest.raises(RecordError, match=r"lone surrogate"):
+            with pytest.raises(RecordError, match=r"'x\\ud800' holds '\\ud800', a lone surrogate"):
                 from_json(json.dumps(document))
         keyed = json.loads(text)
         keyed["\udc00"] = 1
