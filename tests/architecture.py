@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lifecycle",),
     ("incident",),
     ("classification", "roles", "process"),
-    ("clock", "errors", "_checks", "_frozen", "_tables", "data"),
+    ("clock", "errors", "_checks", "_deprecated", "_frozen", "_tables", "data"),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,9 +20,9 @@ from majorincident.classification import (
     MajorIncidentPolicy,
     Priority,
     PriorityMatrix,
-    Report,
     Rule,
     Surge,
+    TicketReport,
     Urgency,
     detect_surge,
 )
@@ -608,10 +609,10 @@ class TestAssessment:
 T0 = datetime(2019, 7, 2, 13, 45, tzinfo=UTC)
 
 
-def reports(minutes: list[float], service: str = "cdn", prefix: str = "INC") -> list[Report]:
+def reports(minutes: list[float], service: str = "cdn", prefix: str = "INC") -> list[TicketReport]:
     """Reports for one service at the given minutes after 13:45 UTC."""
     return [
-        Report(f"{prefix}{n}", T0 + timedelta(minutes=m), service, Channel.PORTAL)
+        TicketReport(f"{prefix}{n}", T0 + timedelta(minutes=m), service, Channel.PORTAL)
         for n, m in enumerate(minutes)
     ]
 
@@ -695,8 +696,8 @@ class TestDetectSurge:
         """A window of 2**53 + 1 microseconds (no float holds it) keeps its last microsecond."""
         window = timedelta(microseconds=2**53 + 1)
         stream = [
-            Report("A", T0, "cdn"),
-            Report("B", T0 + window - timedelta(microseconds=1), "cdn"),
+            TicketReport("A", T0, "cdn"),
+            TicketReport("B", T0 + window - timedelta(microseconds=1), "cdn"),
         ]
 
         assert ["B"] == [s.last.id for s in detect_surge(stream, window=window, threshold=2)]
@@ -704,7 +705,10 @@ class TestDetectSurge:
     def test_instants_near_the_end_of_time_stay_exact(self) -> None:
         """Reports a microsecond apart in year 9999 are told apart (no float rounding)."""
         last = datetime(9999, 12, 29, 23, 59, 59, 999_999, tzinfo=UTC)
-        stream = [Report("A", last - timedelta(microseconds=1), "cdn"), Report("B", last, "cdn")]
+        stream = [
+            TicketReport("A", last - timedelta(microseconds=1), "cdn"),
+            TicketReport("B", last, "cdn"),
+        ]
 
         texts = [{"id": r.id, "at": r.at.isoformat(), "service": "cdn"} for r in stream]
         assert [] == list(detect_surge(stream, window=timedelta(microseconds=1), threshold=2))
@@ -751,12 +755,12 @@ class TestDetectSurge:
 
     def test_report_record(self) -> None:
         """Report stores its instant in UTC and its channel as a Channel."""
-        report = Report("INC1", "2019-07-02T15:45:00+02:00", "cdn", "hotline")
+        report = TicketReport("INC1", "2019-07-02T15:45:00+02:00", "cdn", "hotline")
 
         assert T0 == report.at
         assert Channel.HOTLINE is report.channel
         with pytest.raises(TimelineError, match=r"^at \('soon'\) is not"):
-            Report("INC1", "soon", "cdn")
+            TicketReport("INC1", "soon", "cdn")
 
     @given(
         st.lists(
@@ -772,16 +776,16 @@ class TestDetectSurge:
         """Shuffling reports of different services that share an instant changes no surge."""
         ordered = sorted(events)
         stream = [
-            Report(f"{service}-{n}", T0 + timedelta(minutes=minute), service)
+            TicketReport(f"{service}-{n}", T0 + timedelta(minutes=minute), service)
             for n, (minute, service) in enumerate(ordered)
         ]
-        shuffled: list[Report] = []
+        shuffled: list[TicketReport] = []
         for _, group in itertools.groupby(stream, key=lambda r: r.at):
             by_service = [list(g) for _, g in itertools.groupby(group, key=lambda r: r.service)]
             rng.shuffle(by_service)
             shuffled.extend(itertools.chain.from_iterable(by_service))
 
-        def summary(items: list[Report]) -> list[tuple[str, str, str, int]]:
+        def summary(items: list[TicketReport]) -> list[tuple[str, str, str, int]]:
             return sorted(
                 (s.key, s.first.id, s.last.id, s.count)
                 for s in detect_surge(items, window=FIFTEEN, threshold=threshold)
@@ -803,3 +807,22 @@ class TestDetectSurge:
             assert len(inside) == surge.count
             assert surge.count >= threshold
             assert inside[0] is surge.first
+
+
+class TestRenamedTicketReport:
+    @pytest.mark.parametrize(
+        "module", ["majorincident.classification", "majorincident.classification.surge"]
+    )
+    def test_the_old_name_warns_and_still_works(self, module: str) -> None:
+        """``Report`` is ``TicketReport`` for one more release, with a DeprecationWarning."""
+        imported = importlib.import_module(module)
+        with pytest.warns(
+            DeprecationWarning, match=r"\.Report is deprecated .* use .*\.TicketReport"
+        ):
+            old = imported.Report
+        assert old is TicketReport
+
+    def test_other_names_are_still_missing(self) -> None:
+        """Any other missing name is an AttributeError naming it."""
+        with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+            _ = importlib.import_module("majorincident.classification").Nope

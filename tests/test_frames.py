@@ -73,7 +73,7 @@ def pure_trend(found: list[kpi.TrendRow]) -> list[dict[str, Any]]:
 def pure_outages(
     records: list[Incident], window: tuple[datetime, datetime], *, by_service: bool
 ) -> list[dict[str, Any]]:
-    """Pure downtime figures in the shape of frames.downtime rows."""
+    """Pure downtime figures in the shape of frames.reliability rows."""
     figures = {
         "downtime_s": kpi.downtime(records, window=window, by_service=True),
         "availability": kpi.availability(records, window=window, by_service=True),
@@ -179,7 +179,7 @@ class TestSample:
     def test_downtime_by_service(self, engine: str) -> None:
         """Merged, clipped outages per service; availability, MTBF and MTBSI beside them."""
         window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
-        result = frames.downtime(ENGINES[engine](SAMPLE_FRAME), window=window, by_service=True)
+        result = frames.reliability(ENGINES[engine](SAMPLE_FRAME), window=window, by_service=True)
         assert isinstance(result, NATIVE[engine])
         assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(result))
 
@@ -197,8 +197,8 @@ class TestSample:
         empty = SAMPLE_FRAME.with_columns(
             pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("started_at")
         )
-        expected = rows(frames.downtime(empty, window=window))
-        assert rows(frames.downtime(SAMPLE_FRAME.drop("started_at"), window=window)) == expected
+        expected = rows(frames.reliability(empty, window=window))
+        assert rows(frames.reliability(SAMPLE_FRAME.drop("started_at"), window=window)) == expected
 
     def test_presets_read_their_exports(self) -> None:
         """A ServiceNow-shaped frame through SERVICENOW gives the same MTTR as the records."""
@@ -299,7 +299,7 @@ class TestSamePathProperty:
         """Downtime, availability, failures' MTBF and MTBSI, in all or per service."""
         window = (scenario["as_of"], scenario["as_of"] + timedelta(days=days))
         native = ENGINES[engine](polars_frame(scenario["records"]))
-        result = rows(frames.downtime(native, window=window, by_service=by_service))
+        result = rows(frames.reliability(native, window=window, by_service=by_service))
         expected = pure_outages(scenario["records"], window, by_service=by_service)
         if by_service and not expected[0:1]:
             assert result == []
@@ -435,7 +435,7 @@ class TestBadFrames:
         with pytest.raises(NaiveDateTimeError, match="as_of"):
             frames.summarize(SAMPLE_FRAME, kpi.MTTR, as_of="2024-01-01T00:00")
         with pytest.raises(TimelineError, match="window end"):
-            frames.downtime(SAMPLE_FRAME, window=("2024-02-01T00:00Z", "2024-01-01T00:00Z"))
+            frames.reliability(SAMPLE_FRAME, window=("2024-02-01T00:00Z", "2024-01-01T00:00Z"))
 
     def test_business_time_is_refused(self) -> None:
         """Business-time metrics stay on the pure path, and the error says so."""

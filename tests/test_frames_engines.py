@@ -106,10 +106,10 @@ class TestDistributed:
         result = frames.trend(engines[engine], **kwargs)
         assert_rows_match(pure_trend(kpi.trend(RECORDS, **kwargs)), rows(computed(result)))
 
-    def test_downtime(self, engines: dict[str, Any], engine: str) -> None:
+    def test_reliability(self, engines: dict[str, Any], engine: str) -> None:
         """Merged outages per service."""
         window = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
-        result = frames.downtime(engines[engine], window=window, by_service=True)
+        result = frames.reliability(engines[engine], window=window, by_service=True)
         assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(computed(result)))
-        result = frames.downtime(engines[engine], window=window)
+        result = frames.reliability(engines[engine], window=window)
         assert_rows_match(pure_outages(RECORDS, window, by_service=False), rows(computed(result)))

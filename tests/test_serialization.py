@@ -18,8 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from majorincident import serialization
-from majorincident.classification import Assessment, MajorIncidentPolicy, PriorityMatrix
-from majorincident.classification import Report as SurgeReport
+from majorincident.classification import (
+    Assessment,
+    MajorIncidentPolicy,
+    PriorityMatrix,
+    TicketReport,
+)
 from majorincident.clock import Calendar
 from majorincident.communication import DEFAULT_PLAN, update_schedule
 from majorincident.errors import NaiveDateTimeError, RecordError
@@ -152,7 +156,7 @@ def examples() -> dict[str, object]:
         "assessment": Assessment(
             impact="high", priority="P1", services={"cdn"}, affected_share=0.8, loss_per_hour=1e5
         ),
-        "surge_report": SurgeReport("INC-1", AT, "cdn", "phone"),
+        "surge_report": TicketReport("INC-1", AT, "cdn", "phone"),
         "calendar": sla.calendar,
         "metric": MTTA,
         "summary": summarize([record], MTTR, as_of=as_of),

@@ -71,7 +71,7 @@ from majorincident import (  # noqa: E402
     Urgency,
     detect_surge,
 )
-from majorincident.classification import Action, Report, Rule, Surge, Verdict  # noqa: E402
+from majorincident.classification import Action, Rule, Surge, TicketReport, Verdict  # noqa: E402
 from majorincident.testing import priority_matrices  # noqa: E402
 
 level: Impact = Impact.parse("high")
@@ -86,7 +86,7 @@ act: Action = verdict.action
 rule = Rule("always", lambda _: True, Action.PROPOSE, "because")
 surges: list[Surge] = list(
     detect_surge(
-        [Report("1", "2024-01-01T00:00Z", "cdn")], window=timedelta(minutes=5), threshold=1
+        [TicketReport("1", "2024-01-01T00:00Z", "cdn")], window=timedelta(minutes=5), threshold=1
     )
 )
 matrix_strategy = priority_matrices()

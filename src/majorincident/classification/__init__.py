@@ -6,11 +6,14 @@ The subpackage's modules:
 - :mod:`~majorincident.classification.matrix`: :class:`PriorityMatrix`.
 - :mod:`~majorincident.classification.policy`: :class:`Assessment`, :class:`Rule`,
   :class:`MajorIncidentPolicy` and its :class:`Verdict`.
-- :mod:`~majorincident.classification.surge`: :func:`detect_surge`.
+- :mod:`~majorincident.classification.surge`: :class:`TicketReport`, :func:`detect_surge`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from majorincident._deprecated import renamed
 from majorincident.classification.levels import Impact, Priority, Urgency
 from majorincident.classification.matrix import PriorityMatrix
 from majorincident.classification.policy import (
@@ -22,7 +25,7 @@ from majorincident.classification.policy import (
     Rule,
     Verdict,
 )
-from majorincident.classification.surge import Channel, Report, Surge, detect_surge
+from majorincident.classification.surge import Channel, Surge, TicketReport, detect_surge
 
 __all__ = [
     "DEFAULT_RELATED_INCIDENTS",
@@ -34,10 +37,18 @@ __all__ = [
     "MajorIncidentPolicy",
     "Priority",
     "PriorityMatrix",
-    "Report",
     "Rule",
     "Surge",
+    "TicketReport",
     "Urgency",
     "Verdict",
     "detect_surge",
 ]
+
+if TYPE_CHECKING:
+    Report = TicketReport  # the old name, for type checkers; deprecated
+
+
+def __getattr__(name: str) -> object:
+    """``Report``, the old name of :class:`TicketReport`, with a DeprecationWarning."""
+    return renamed(__name__, name, {"Report": ("TicketReport", TicketReport)})

@@ -16,10 +16,11 @@ from typing import Any, Final, cast
 import attrs
 import pendulum
 
+from majorincident._deprecated import renamed
 from majorincident.clock import instant
 from majorincident.errors import ConfigurationError, NaiveDateTimeError, RecordError, TimelineError
 
-__all__ = ["Channel", "Report", "Surge", "detect_surge"]
+__all__ = ["Channel", "Surge", "TicketReport", "detect_surge"]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -42,7 +43,7 @@ def _at(value: datetime | str) -> pendulum.DateTime:
 
 
 @attrs.frozen
-class Report:
+class TicketReport:
     """One report of trouble: a ticket, a call, a chat, or a monitoring alert.
 
     Attributes:
@@ -110,7 +111,7 @@ def detect_surge(
 ) -> Iterator[Surge]:
     """Yield a :class:`Surge` the moment one key's reports inside the window reach `threshold`.
 
-    Reports are :class:`Report` values, any objects with ``id``, ``at`` and ``service``
+    Reports are :class:`TicketReport` values, any objects with ``id``, ``at`` and ``service``
     attributes, or mappings with those keys; `key`, `at` and `id` name other fields, or are
     functions of a report. ``at`` must be aware: a datetime, or an ISO-8601 string with an offset.
 
@@ -193,3 +194,8 @@ def _scan(
             for quiet in [k for k, q in inside.items() if q[-1][0] <= horizon]:
                 del inside[quiet]
                 bursting.discard(quiet)
+
+
+def __getattr__(name: str) -> object:
+    """``Report``, the old name of :class:`TicketReport`, with a DeprecationWarning."""
+    return renamed(__name__, name, {"Report": ("TicketReport", TicketReport)})

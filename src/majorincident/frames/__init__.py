@@ -25,6 +25,7 @@ from typing import Any, Final
 import attrs
 import narwhals as nw
 
+from majorincident._deprecated import renamed
 from majorincident.clock import ALWAYS, load_zone, utc
 from majorincident.clock._instants import MICROSECOND, micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
@@ -38,7 +39,7 @@ from majorincident.kpi._report import check_grouping
 from majorincident.kpi._trend import trend_rows
 from majorincident.kpi.stats import kaplan_meier_median_of_tallies
 
-__all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "downtime", "report", "summarize", "trend"]
+__all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "reliability", "report", "summarize", "trend"]
 
 _EXCLUDED: Final = (IncidentKind.TEST, IncidentKind.DRILL)
 #: name, aggregation, argument; the mean aggregates the sum, divided exactly afterwards.
@@ -564,14 +565,17 @@ def _plain(moment: datetime) -> datetime:
     return datetime(*moment.timetuple()[:6], moment.microsecond, tzinfo=UTC)
 
 
-def downtime(
+def reliability(
     df: object,
     *,
     window: tuple[datetime | str, datetime | str],
     by_service: bool = False,
     columns: ColumnMap = ColumnMap(),
 ) -> Any:  # noqa: ANN401 - the input's own frame type
-    """Downtime, availability, failures, MTBF and MTBSI over a window, as :mod:`majorincident.kpi`.
+    """Downtime, availability, failures, MTBF and MTBSI over a window: a service's reliability.
+
+    The figures :func:`~majorincident.kpi.downtime`, :func:`~majorincident.kpi.availability`,
+    :func:`~majorincident.kpi.mtbf` and :func:`~majorincident.kpi.mtbsi` give one by one.
 
     An outage runs from STARTED (REPORTED when there is no started column or value) to
     RESOLVED (the window's end while open); overlapping outages are merged and clipped to the
@@ -664,3 +668,8 @@ def _covered(frame: _engine.Frame, keys: list[str], first: int) -> _engine.Frame
     return frame.with_columns(
         ((nw.col("__upper") - start_at) / _engine.US).clip(lower_bound=0).alias("__covered")
     )
+
+
+def __getattr__(name: str) -> object:
+    """``downtime``, the old name of :func:`reliability`, with a DeprecationWarning."""
+    return renamed(__name__, name, {"downtime": ("reliability", reliability)})

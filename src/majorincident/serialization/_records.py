@@ -26,11 +26,9 @@ from majorincident.classification import (
     Priority,
     PriorityMatrix,
     Rule,
+    TicketReport,
     Urgency,
     Verdict,
-)
-from majorincident.classification import (
-    Report as SurgeReport,
 )
 from majorincident.clock import Calendar
 from majorincident.communication import (
@@ -381,7 +379,7 @@ TYPES: Final[Mapping[str, type]] = types.MappingProxyType(
         "notification": Notification,
         "priority_matrix": PriorityMatrix,
         "assessment": Assessment,
-        "surge_report": SurgeReport,
+        "surge_report": TicketReport,
         "calendar": Calendar,
         "metric": Metric,
         "summary": Summary,
