@@ -457,3 +457,11 @@ class TestEdges:
         assert summary[0]["n"] == 0
         assert summary[0]["mean_s"] is None
         assert rows(frames.report(empty, every="day", as_of=AS_OF)) == []
+
+
+def test_downtime_is_the_old_name_of_reliability() -> None:
+    """``frames.downtime`` is ``frames.reliability`` for one more release, with a warning."""
+    warning = r"frames\.downtime is deprecated .*frames\.reliability"
+    with pytest.warns(DeprecationWarning, match=warning):
+        old = frames.downtime  # type: ignore[attr-defined]
+    assert old is frames.reliability
