@@ -1,0 +1,118 @@
+"""A frame made ready for the KPIs: its columns checked, its instants as integer microseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Final
+
+import attrs
+import narwhals as nw
+
+from majorincident.clock import ALWAYS, utc
+from majorincident.clock._instants import micros
+from majorincident.errors import ConfigurationError, NaiveDateTimeError
+from majorincident.frames import _engine
+from majorincident.frames._columns import ColumnMap
+from majorincident.incident import IncidentKind, Milestone
+from majorincident.kpi import Metric
+
+EXCLUDED: Final = (IncidentKind.TEST, IncidentKind.DRILL)
+
+
+@attrs.frozen
+class Input:
+    """A frame with the instants it needs as integer microseconds (``__<milestone>``)."""
+
+    frame: _engine.Frame
+    columns: ColumnMap
+
+
+def instant_column(milestone: Milestone) -> str:
+    return f"__{milestone.value}"
+
+
+def prepare(
+    df: object,
+    columns: ColumnMap,
+    *,
+    fields: Iterable[str],
+    milestones: Iterable[Milestone],
+    optional: Iterable[Milestone] = (),
+) -> Input:
+    """Check the columns a computation needs and add its instants as microseconds."""
+    frame = _engine.load(df)
+    schema = frame.collect_schema()
+    wanted = {field: columns.column(field) for field in fields}
+    needed = {m: columns.column(m) for m in dict.fromkeys(milestones)}
+    for milestone in optional:
+        name = columns.milestones.get(milestone)
+        if name is not None and name in schema and milestone not in needed:
+            needed[milestone] = name
+    missing = [
+        f"{name} ({what})"
+        for what, name in [*wanted.items(), *((m.value, n) for m, n in needed.items())]
+        if name not in schema
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"columns missing from the frame: {', '.join(missing)}; it has "
+            f"{', '.join(schema.names()) or 'no columns'}"
+        )
+    wrong = [
+        f"{name} ({schema[name]})"
+        for name in needed.values()
+        if not isinstance(schema[name], nw.Datetime)
+    ]
+    if wrong:
+        raise ConfigurationError(f"not datetime columns: {', '.join(wrong)}; parse them first")
+    naive = [name for name in needed.values() if schema[name].time_zone is None]
+    if naive and columns.tz is None:
+        raise NaiveDateTimeError(
+            f"naive datetime columns: {', '.join(naive)}; name their timezone with "
+            "ColumnMap(tz=...) or make them timezone-aware"
+        )
+    instants = {
+        instant_column(m): _engine.micros(name, schema[name], frame) for m, name in needed.items()
+    }
+    frame = frame.with_columns(**instants)
+    local = [instant_column(m) for m, name in needed.items() if name in naive]
+    if local:
+        edges = _engine.collect(
+            frame.select(
+                nw.min_horizontal(*(nw.col(c).min() for c in local)).alias("lo"),
+                nw.max_horizontal(*(nw.col(c).max() for c in local)).alias("hi"),
+            )
+        ).row(0)
+        if edges[0] is not None and edges[0] == edges[0]:
+            bounds = (int(edges[0]), int(edges[1]))
+            frame = frame.with_columns(
+                _engine.naive_to_utc(nw.col(c), columns.tz, bounds).alias(c)  # type: ignore[arg-type]
+                for c in local
+            )
+    return Input(frame, columns)
+
+
+def kinds_excluded(columns: ColumnMap, kinds: Iterable[IncidentKind]) -> nw.Expr:
+    if columns.kind is None:
+        return nw.lit(value=False)
+    values = sorted(kind.value for kind in kinds)
+    return nw.col(columns.kind).is_in(values).fill_null(value=False)
+
+
+def as_of_micros(value: datetime | str) -> int:
+    return micros(utc(value, field="as_of"))
+
+
+def wall_time(metric: Metric) -> Metric:
+    if metric.calendar is not ALWAYS:
+        raise ConfigurationError(
+            f"metric {metric.name!r} counts business time, which frames do not compute; "
+            "use majorincident.kpi on Incident records for business-time metrics"
+        )
+    return metric
+
+
+def plain(moment: datetime) -> datetime:
+    """A UTC instant as a standard datetime, whatever datetime subclass the engine gave."""
+    return datetime(*moment.timetuple()[:6], moment.microsecond, tzinfo=UTC)

@@ -1,0 +1,97 @@
+""":func:`trend` on frames: incidents counted per local period, tested as the pure path does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import narwhals as nw
+
+from majorincident.clock import load_zone
+from majorincident.clock._instants import micros
+from majorincident.frames import _engine
+from majorincident.frames._columns import ColumnMap
+from majorincident.frames._input import EXCLUDED, instant_column, kinds_excluded, plain, prepare
+from majorincident.incident import Milestone
+from majorincident.kpi import periods
+from majorincident.kpi._metrics import milestone_of
+from majorincident.kpi._trend import trend_rows
+
+
+def trend(
+    df: object,
+    *,
+    start: datetime | str,
+    end: datetime | str,
+    every: str = "month",
+    tz: str = "UTC",
+    major_only: bool = True,
+    milestone: Milestone | str = Milestone.REPORTED,
+    columns: ColumnMap = ColumnMap(),
+) -> Any:  # noqa: ANN401 - the input's own frame type
+    """Incidents per period with changes and a noise flag, as :func:`~majorincident.kpi.trend`.
+
+    The engine counts per period; the rates, changes and exact tests are computed on those
+    counts (one row per period), and returned as a frame of the input's kind.
+
+    Returns:
+        One row per period, empty ones included: ``period``, ``start``, ``end`` (UTC),
+        ``count``, ``rate_per_day``, ``change_vs_first``, ``change_vs_previous`` (percent,
+        null from a rate of 0), ``p_value``, ``likely_noise``.
+
+    Raises:
+        ConfigurationError: an unknown period or timezone, or a missing or non-datetime column;
+            `major_only` needs the major column.
+        TimelineError: `end` not after `start`.
+    """
+    spans = periods(start, end, every=every, tz=tz)
+    first, last = micros(spans[0][1]), micros(spans[-1][2])
+    chosen = milestone_of(milestone)
+    fields = [*(["kind"] if columns.kind is not None else []), *(["major"] if major_only else [])]
+    data = prepare(df, columns, fields=fields, milestones=[chosen])
+    at = nw.col(instant_column(chosen))
+    keep = ~at.is_null() & (at >= first) & (at < last) & ~kinds_excluded(columns, EXCLUDED)
+    if major_only:
+        keep = keep & nw.col(columns.column("major")).fill_null(value=False)
+    frame = data.frame.filter(keep.fill_null(value=False))
+    frame = frame.with_columns(
+        _engine.local_micros(frame, instant_column(chosen), tz, (first, last)).alias("__local")
+    )
+    frame = _engine.period_key(frame, "__local", every, "__period").with_columns(
+        nw.lit(1).alias("__one")
+    )
+    counted = _engine.collect(
+        _engine.aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)})
+    )
+    counts = {int(key): int(count) for key, count in counted.iter_rows()}
+    zone = load_zone(tz, field="tz")
+    rows = trend_rows(
+        spans,
+        [
+            counts.get(_engine.python_key(lower.astimezone(zone).date(), every), 0)
+            for _, lower, _ in spans
+        ],
+    )
+    data_out = {
+        "period": [row.period for row in rows],
+        "start": [plain(row.start) for row in rows],
+        "end": [plain(row.end) for row in rows],
+        "count": [row.count for row in rows],
+        "rate_per_day": [row.rate_per_day for row in rows],
+        "change_vs_first": [row.change_vs_first for row in rows],
+        "change_vs_previous": [row.change_vs_previous for row in rows],
+        "p_value": [row.p_value for row in rows],
+        "likely_noise": [row.likely_noise for row in rows],
+    }
+    schema = {
+        "period": nw.String(),
+        "start": nw.Datetime("us", "UTC"),
+        "end": nw.Datetime("us", "UTC"),
+        "count": nw.Int64(),
+        "rate_per_day": nw.Float64(),
+        "change_vs_first": nw.Float64(),
+        "change_vs_previous": nw.Float64(),
+        "p_value": nw.Float64(),
+        "likely_noise": nw.Boolean(),
+    }
+    return _engine.native_like(data.frame, data_out, schema)
