@@ -27,9 +27,9 @@ import json
 from collections.abc import Callable
 from typing import Any, Final, TypeVar, overload
 
-from majorincident.serialization._codecs import Json, fail, show
+from majorincident.serialization._documents import NAMES, TYPES, document_codec, name_of
+from majorincident.serialization._paths import Json, fail, show
 from majorincident.serialization._reader import MAX_DEPTH, check_tree, parse
-from majorincident.serialization._records import NAMES, TYPES, document_codec, name_of
 
 __all__ = [
     "MAX_DEPTH",

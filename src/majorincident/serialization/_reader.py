@@ -13,7 +13,7 @@ import math
 from typing import Final
 
 from majorincident._checks import lone_surrogate
-from majorincident.serialization._codecs import Json, Path, fail, render, show
+from majorincident.serialization._paths import Json, Path, fail, render, show
 
 #: The deepest nesting of arrays and objects a document may have.
 MAX_DEPTH: Final = 64
