@@ -6,6 +6,7 @@ once, no clock read (``as_of`` says which instant a figure speaks for).
 
 from __future__ import annotations
 
+from majorincident.kpi._compare import Comparison, compare
 from majorincident.kpi._metrics import (
     BUCKETS,
     MTRS,
@@ -14,11 +15,9 @@ from majorincident.kpi._metrics import (
     MTTR,
     SMALL_SAMPLE,
     TIME_TO_CONTAIN,
-    Comparison,
     Metric,
     OpenIncidents,
     Summary,
-    compare,
     mtta,
     mttd,
     mttr,
