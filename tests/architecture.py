@@ -112,6 +112,22 @@ def exported(path: Path) -> frozenset[str]:
     return frozenset()
 
 
+#: The longest a module may be without its docstring saying why.
+MAX_LINES = 400
+
+
+def oversized(known: Mapping[str, Path]) -> list[str]:
+    """Modules over :data:`MAX_LINES` lines whose docstring does not say why they are that long."""
+    problems = []
+    for name, path in known.items():
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        reason = ast.get_docstring(ast.parse(text, str(path))) or ""
+        if lines > MAX_LINES and f"{MAX_LINES} lines" not in reason:
+            problems.append(f"{name} has {lines} lines and its docstring does not say why")
+    return problems
+
+
 def front_bypasses(known: Mapping[str, Path]) -> list[str]:
     """Names imported from inside another package although its front exports them."""
     problems = []

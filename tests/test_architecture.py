@@ -16,6 +16,7 @@ from tests.architecture import (
     graph,
     layer,
     modules,
+    oversized,
     private_imports,
     upward_imports,
 )
@@ -47,6 +48,10 @@ class TestThePackage:
         placed = [subject for members in LAYERS for subject in members]
         assert len(placed) == len(set(placed))
         assert subjects <= set(placed)
+
+    def test_no_module_is_oversized_without_a_reason(self) -> None:
+        """A module past 400 lines says in its docstring why it is not split."""
+        assert [] == oversized(KNOWN)
 
     def test_the_docs_diagram_is_current(self) -> None:
         """docs/explanation/architecture.md holds the diagram that the layer list draws today."""
@@ -111,6 +116,11 @@ class TestTheChecksCatchDefects:
         """Importing from inside a package what its front exports is reported."""
         known = plant(planted, "sla.py", "from majorincident.kpi._metrics import MTTR")
         assert any("MTTR from majorincident.kpi._metrics" in p for p in front_bypasses(known))
+
+    def test_an_oversized_module(self, planted: Path) -> None:
+        """A module grown past 400 lines, with a docstring silent about it."""
+        known = plant(planted, "sla.py", "\n" * 500)
+        assert ["majorincident.sla has"] == [p[:21] for p in oversized(known)]
 
     def test_an_unplaced_subject(self) -> None:
         """A module of no documented layer is refused by name."""
