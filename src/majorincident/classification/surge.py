@@ -10,20 +10,18 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final, cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import attrs
 import pendulum
 
 from majorincident._deprecated import renamed
 from majorincident.clock import instant
+from majorincident.clock._instants import MICROSECOND, micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError, RecordError, TimelineError
 
 __all__ = ["Channel", "Surge", "TicketReport", "detect_surge"]
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 class Channel(enum.Enum):
@@ -96,8 +94,8 @@ def _micros(value: object) -> int:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             raise NaiveDateTimeError(f"at ({value.isoformat()}) has no UTC offset")
-        return datetime.__sub__(value, _EPOCH) // _MICROSECOND
-    return datetime.__sub__(instant(value, field="at"), _EPOCH) // _MICROSECOND  # type: ignore[arg-type]
+        return micros(value)
+    return micros(instant(value, field="at"))  # type: ignore[arg-type]
 
 
 def detect_surge(
@@ -161,7 +159,7 @@ def _scan(
     at_of: Callable[[Any], Any],
     id_of: Callable[[Any], Any],
 ) -> Iterator[Surge]:
-    span = window // _MICROSECOND
+    span = window // MICROSECOND
     inside: dict[Hashable, deque[tuple[int, Any]]] = {}
     bursting: set[Hashable] = set()
     previous: tuple[int, Any] | None = None

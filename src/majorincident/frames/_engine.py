@@ -13,7 +13,7 @@ between engines in one place; split, those differences would spread again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -21,13 +21,13 @@ import narwhals as nw
 from narwhals import Implementation
 
 from majorincident.clock import load_zone
+from majorincident.clock._instants import EPOCH
 from majorincident.errors import ConfigurationError
 
 #: A narwhals DataFrame or LazyFrame (typed loosely: which one depends on the input).
 Frame: TypeAlias = Any
 US: Final = 1_000_000
 DAY_US: Final = 86_400 * US
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - the epoch of naive columns
 _UTC_NAMES: Final = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Zulu"})
 _SPARK: Final = frozenset({Implementation.PYSPARK, Implementation.PYSPARK_CONNECT})
@@ -65,12 +65,12 @@ def micros(name: str, dtype: Any, frame: Frame) -> nw.Expr:  # noqa: ANN401 - a 
         # Spark casts a timestamp to seconds as a double; microseconds are exact below 2**53.
         return (nw.col(name).cast(nw.Float64) * US).round(0).cast(nw.Int64)
     zone = dtype.time_zone
-    epoch = _EPOCH_NAIVE if zone is None else _EPOCH.astimezone(ZoneInfo(zone))
+    epoch = _EPOCH_NAIVE if zone is None else EPOCH.astimezone(ZoneInfo(zone))
     return (nw.col(name) - nw.lit(epoch)).dt.total_microseconds()
 
 
 def _offset(zone: ZoneInfo, at_us: int) -> int:
-    moment = _EPOCH + timedelta(microseconds=at_us)
+    moment = EPOCH + timedelta(microseconds=at_us)
     shift = moment.astimezone(zone).utcoffset()
     return 0 if shift is None else int(shift.total_seconds()) * US
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Final
 
 import attrs
 import narwhals as nw
@@ -16,8 +15,6 @@ from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
 from majorincident.incident import IncidentKind, Milestone
 from majorincident.kpi import Metric
-
-EXCLUDED: Final = (IncidentKind.TEST, IncidentKind.DRILL)
 
 
 @attrs.frozen

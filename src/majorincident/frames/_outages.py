@@ -10,8 +10,8 @@ import narwhals as nw
 from majorincident.clock._instants import micros
 from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._input import EXCLUDED, instant_column, kinds_excluded, prepare
-from majorincident.incident import Milestone
+from majorincident.frames._input import instant_column, kinds_excluded, prepare
+from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi._outages import window_bounds
 
 
@@ -62,7 +62,7 @@ def reliability(
     frame = frame.with_columns(
         begin.alias("__begin"),
         *([nw.col(columns.column("service")).alias("service")] if by_service else []),
-    ).filter(~nw.col("__begin").is_null() & ~kinds_excluded(columns, EXCLUDED))
+    ).filter(~nw.col("__begin").is_null() & ~kinds_excluded(columns, EXCLUDED_KINDS))
     finish = nw.coalesce(
         nw.col(instant_column(Milestone.RESOLVED)),
         nw.max_horizontal(nw.col("__begin"), nw.lit(last)),

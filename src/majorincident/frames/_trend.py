@@ -11,8 +11,8 @@ from majorincident.clock import load_zone
 from majorincident.clock._instants import micros
 from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._input import EXCLUDED, instant_column, kinds_excluded, plain, prepare
-from majorincident.incident import Milestone
+from majorincident.frames._input import instant_column, kinds_excluded, plain, prepare
+from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi import periods
 from majorincident.kpi._metrics import milestone_of
 from majorincident.kpi._trend import trend_rows
@@ -50,7 +50,7 @@ def trend(
     fields = [*(["kind"] if columns.kind is not None else []), *(["major"] if major_only else [])]
     data = prepare(df, columns, fields=fields, milestones=[chosen])
     at = nw.col(instant_column(chosen))
-    keep = ~at.is_null() & (at >= first) & (at < last) & ~kinds_excluded(columns, EXCLUDED)
+    keep = ~at.is_null() & (at >= first) & (at < last) & ~kinds_excluded(columns, EXCLUDED_KINDS)
     if major_only:
         keep = keep & nw.col(columns.column("major")).fill_null(value=False)
     frame = data.frame.filter(keep.fill_null(value=False))

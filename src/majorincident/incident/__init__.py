@@ -8,10 +8,18 @@ milestone was reached. Milestones must be in a sane order by instant; every viol
 from __future__ import annotations
 
 from majorincident.incident._events import GENESIS, Event, EventKind, event_digest
-from majorincident.incident._fields import ORDER_RULES, Hold, HoldReason, IncidentKind, Milestone
+from majorincident.incident._fields import (
+    EXCLUDED_KINDS,
+    ORDER_RULES,
+    Hold,
+    HoldReason,
+    IncidentKind,
+    Milestone,
+)
 from majorincident.incident._record import Incident
 
 __all__ = [
+    "EXCLUDED_KINDS",
     "GENESIS",
     "ORDER_RULES",
     "Event",

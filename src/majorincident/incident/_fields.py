@@ -47,6 +47,18 @@ class Milestone(enum.Enum):
         """The name of the record's attribute: ``started_at`` and so on."""
         return f"{self.value}_at"
 
+    @property
+    def index(self) -> int:
+        """Its place in the lifecycle, from 0: its slot in :attr:`Incident.instants`.
+
+        >>> Milestone.RESOLVED.index
+        6
+        """
+        return _POSITIONS[self]
+
+
+_POSITIONS: Final = {m: n for n, m in enumerate(Milestone)}
+
 
 class IncidentKind(enum.Enum):
     """What sort of record it is; tests and drills are left out of KPIs by default."""
@@ -55,6 +67,10 @@ class IncidentKind(enum.Enum):
     TEST = "test"
     DRILL = "drill"
     BACKFILLED = "backfilled"
+
+
+#: The kinds KPIs leave out unless asked: tests and drills measure the process, not the service.
+EXCLUDED_KINDS: Final = frozenset({IncidentKind.TEST, IncidentKind.DRILL})
 
 
 class HoldReason(enum.Enum):
@@ -171,8 +187,5 @@ ORDER_RULES: Final = (
     (Milestone.RESOLVED, Milestone.CLOSED),
 )
 MILESTONE_FIELDS: Final = tuple(m.field for m in Milestone)
-RULE_INDEXES: Final = tuple(
-    (list(Milestone).index(a), list(Milestone).index(b)) for a, b in ORDER_RULES
-)
+RULE_INDEXES: Final = tuple((a.index, b.index) for a, b in ORDER_RULES)
 NO_NAMES: Final[frozenset[str]] = frozenset()
-INDEX: Final = {m: n for n, m in enumerate(Milestone)}

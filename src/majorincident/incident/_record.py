@@ -17,7 +17,6 @@ from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.clock import as_pendulum, utc
 from majorincident.errors import RecordError
 from majorincident.incident._fields import (
-    INDEX,
     MILESTONE_FIELDS,
     NO_NAMES,
     Hold,
@@ -68,7 +67,7 @@ class MilestoneAt:
     """
 
     def __init__(self, milestone: Milestone, doc: str) -> None:
-        self.index = INDEX[milestone]
+        self.index = milestone.index
         self.__doc__ = doc
 
     @overload
@@ -278,7 +277,7 @@ class Incident(Storage):
 
     def moment(self, milestone: Milestone) -> datetime | None:
         """Return when `milestone` was reached as a standard-library UTC datetime (fast)."""
-        return self._moments[INDEX[milestone]]
+        return self._moments[milestone.index]
 
     def __repr__(self) -> str:
         """Show the id, the fields that are set and the milestones reached."""

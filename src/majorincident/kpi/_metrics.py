@@ -17,8 +17,9 @@ import attrs
 import pendulum
 
 from majorincident.clock import ALWAYS, Calendar, utc
+from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
-from majorincident.incident import Incident, IncidentKind, Milestone
+from majorincident.incident import EXCLUDED_KINDS, Incident, IncidentKind, Milestone
 from majorincident.kpi.stats import (
     geometric_mean,
     kaplan_meier_median,
@@ -54,9 +55,8 @@ BUCKETS: Final = (
     ("1 day to 1 week", timedelta(weeks=1)),
     ("over 1 week", None),
 )
-_MICROSECOND: Final = timedelta(microseconds=1)
 #: The buckets' upper bounds, in microseconds.
-_BOUNDS: Final = tuple(bound // _MICROSECOND for _, bound in BUCKETS if bound is not None)
+_BOUNDS: Final = tuple(bound // MICROSECOND for _, bound in BUCKETS if bound is not None)
 
 
 def _kinds(value: Iterable[IncidentKind | str]) -> frozenset[IncidentKind]:
@@ -94,13 +94,12 @@ class Metric:
     end: Milestone = attrs.field(converter=milestone_of)
     calendar: Calendar = attrs.field(default=ALWAYS, kw_only=True, repr=False)
     exclude_kinds: frozenset[IncidentKind] = attrs.field(
-        default=(IncidentKind.TEST, IncidentKind.DRILL), converter=_kinds, kw_only=True, repr=False
+        default=EXCLUDED_KINDS, converter=_kinds, kw_only=True, repr=False
     )
 
     def __attrs_post_init__(self) -> None:
         """A metric must run forward through the lifecycle."""
-        order = list(Milestone)
-        if order.index(self.end) <= order.index(self.start):
+        if self.end.index <= self.start.index:
             raise ConfigurationError(
                 f"metric {self.name!r} runs from {self.start.value} to {self.end.value}, "
                 "backwards or nowhere; the end milestone must come after the start"
@@ -114,7 +113,7 @@ class Metric:
         """The metric's time between two instants, in whole microseconds (exact)."""
         span = end - start if self.calendar is ALWAYS else self.calendar.elapsed(start, end)
         # timedelta's own division: pendulum's Duration // timedelta fails.
-        return timedelta.__floordiv__(span, _MICROSECOND)
+        return timedelta.__floordiv__(span, MICROSECOND)
 
 
 #: Mean time to acknowledge: reported to acknowledged.
@@ -200,7 +199,7 @@ class Tally:
 
 def gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> Tally:
     tally = Tally()
-    first, last = list(Milestone).index(metric.start), list(Milestone).index(metric.end)
+    first, last = metric.start.index, metric.end.index
     excluded = metric.exclude_kinds
     for incident in incidents:
         if incident.kind in excluded:

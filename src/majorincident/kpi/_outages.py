@@ -16,14 +16,13 @@ import pendulum
 
 from majorincident.clock import utc
 from majorincident.errors import TimelineError
-from majorincident.incident import Incident, IncidentKind, Milestone
+from majorincident.incident import EXCLUDED_KINDS, Incident, Milestone
 
 __all__ = ["availability", "downtime", "mtbf", "mtbsi"]
 
 Window = tuple[datetime | str, datetime | str]
-_EXCLUDED = frozenset({IncidentKind.TEST, IncidentKind.DRILL})
 _STARTED, _REPORTED, _RESOLVED = (
-    list(Milestone).index(m) for m in (Milestone.STARTED, Milestone.REPORTED, Milestone.RESOLVED)
+    m.index for m in (Milestone.STARTED, Milestone.REPORTED, Milestone.RESOLVED)
 )
 
 
@@ -42,7 +41,7 @@ def _outages(
 ) -> Iterator[tuple[str | None, datetime, datetime]]:
     """(service, begin, finish) of every outage that is not a test or a drill."""
     for incident in incidents:
-        if incident.kind in _EXCLUDED:
+        if incident.kind in EXCLUDED_KINDS:
             continue
         instants = incident.instants
         begin = instants[_STARTED] or instants[_REPORTED]

@@ -30,7 +30,7 @@ __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 
 #: The record fields a report can group by.
 GROUPS: Final = ("service", "priority", "impact", "urgency", "major", "kind", "channel")
-_REPORTED: Final = list(Milestone).index(Milestone.REPORTED)
+_REPORTED: Final = Milestone.REPORTED.index
 _STATISTICS: Final = ("mean", "median", "p90", "p95", "minimum", "maximum")
 
 

@@ -22,7 +22,7 @@ import pendulum
 from majorincident._checks import finite, probability, text, whole
 from majorincident.clock import MAX_INSTANT, as_pendulum, instant, load_zone, utc
 from majorincident.errors import ConfigurationError, RecordError, TimelineError
-from majorincident.incident import Incident, IncidentKind, Milestone
+from majorincident.incident import EXCLUDED_KINDS, Incident, Milestone
 from majorincident.kpi.stats import poisson_rates_differ
 
 __all__ = ["EVERY", "NOISE_LEVEL", "TrendRow", "periods", "trend"]
@@ -31,7 +31,6 @@ __all__ = ["EVERY", "NOISE_LEVEL", "TrendRow", "periods", "trend"]
 EVERY: Final = ("day", "week", "month", "quarter", "year")
 #: A change whose p-value is at least this is flagged as likely noise.
 NOISE_LEVEL: Final = 0.05
-_EXCLUDED: Final = frozenset({IncidentKind.TEST, IncidentKind.DRILL})
 
 
 def _start(value: datetime | str) -> pendulum.DateTime:
@@ -202,9 +201,9 @@ def trend(
     bounds = [lower for _, lower, _ in spans]
     last = spans[-1][2]
     counts = [0] * len(spans)
-    index = list(Milestone).index(milestone)
+    index = milestone.index
     for incident in incidents:
-        if incident.kind in _EXCLUDED or (major_only and not incident.major):
+        if incident.kind in EXCLUDED_KINDS or (major_only and not incident.major):
             continue
         moment = incident.instants[index]
         if moment is None or moment < bounds[0] or moment >= last:

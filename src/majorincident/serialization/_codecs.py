@@ -17,6 +17,7 @@ from typing import Any, Final
 import pendulum
 
 from majorincident.clock import instant
+from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.serialization._paths import Json, Path, fail, render, show
 
@@ -140,9 +141,6 @@ class Instant(Codec):
         return {"type": "string", "format": "date-time"}
 
 
-_MICROSECOND: Final = timedelta(microseconds=1)
-
-
 class Duration(Codec):
     """Durations as seconds (an integer when whole); pendulum Durations back where declared."""
 
@@ -152,7 +150,7 @@ class Duration(Codec):
     def dump(self, value: Any, _path: Path) -> Json:  # noqa: ANN401
         # Exact microseconds through timedelta's own division: pendulum's Duration reports
         # `days` and `seconds` in its own way, so -30 minutes would come out as -88200 s.
-        micro = timedelta.__floordiv__(value, _MICROSECOND)
+        micro = timedelta.__floordiv__(value, MICROSECOND)
         whole, part = divmod(micro, 1_000_000)
         # A float of seconds keeps every microsecond up to 2**33 seconds (272 years) either way.
         return micro / 1_000_000 if part else whole

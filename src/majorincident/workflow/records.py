@@ -17,8 +17,6 @@ from majorincident.process import Activity
 
 __all__ = ["Notification", "Progress", "Step", "Task"]
 
-MILESTONE_INDEX = {m: n for n, m in enumerate(Milestone)}
-
 
 @attrs.frozen
 class Step:
@@ -176,7 +174,7 @@ class Progress:
 
     def set(self, milestone: Milestone, moment: datetime | None, *, keep: bool = False) -> None:
         """Set a milestone; with `keep`, only when it is not set yet."""
-        index = MILESTONE_INDEX[milestone]
+        index = milestone.index
         if not keep or self.moments[index] is None:
             self.moments[index] = moment
 

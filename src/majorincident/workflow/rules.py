@@ -27,7 +27,7 @@ from majorincident.incident import Event, EventKind, Incident, Milestone
 from majorincident.lifecycle import TransitionTable, major_incident_lifecycle
 from majorincident.process import Activity, Process, Stage
 from majorincident.roles import RaciMatrix, Responsibility, Role, Roster
-from majorincident.workflow.records import MILESTONE_INDEX, Progress, Task
+from majorincident.workflow.records import Progress, Task
 
 __all__ = ["REQUIRED_DETAILS", "Action", "Rules"]
 
@@ -419,8 +419,8 @@ def _reopened(
     _reason(facts)
     rules.fire(progress, "reopen")
     progress.reopen_count += 1
-    progress.moments[MILESTONE_INDEX[Milestone.RESOLVED]] = None
-    progress.moments[MILESTONE_INDEX[Milestone.CLOSED]] = None
+    progress.moments[Milestone.RESOLVED.index] = None
+    progress.moments[Milestone.CLOSED.index] = None
     return rules.stage(progress.state), facts, ()
 
 
