@@ -213,7 +213,7 @@ class TestFields:
             ("urgency", 0, ClassificationError, r"^urgency \(0\) is not a known Urgency"),
             ("priority", "P9", ClassificationError, r"^priority \('P9'\) is not a known"),
             ("major", "yes", RecordError, r"^major \('yes'\) must be True or False"),
-            ("kind", "exercise", RecordError, r"^kind \('exercise'\) is not a IncidentKind"),
+            ("kind", "exercise", RecordError, r"^kind \('exercise'\) is not an IncidentKind"),
             ("reopen_count", -1, RecordError, r"^reopen_count \(-1\) must be a whole number"),
             ("reopen_count", True, RecordError, r"^reopen_count \(True\) must be a whole number"),
             ("parent_id", "", RecordError, r"^parent_id \(''\) must be a non-empty string"),
@@ -367,7 +367,7 @@ class TestEvent:
         [
             ((-1, at(0), "ana", "linked"), RecordError, r"^sequence \(-1\) must be a whole"),
             ((0, at(0), "", "linked"), RecordError, r"^actor \(''\) must be a non-empty string"),
-            ((0, at(0), "ana", "shouted"), RecordError, r"^kind \('shouted'\) is not a EventKind"),
+            ((0, at(0), "ana", "shouted"), RecordError, r"^kind \('shouted'\) is not an EventKind"),
             ((0, at(0), "ana", None), RecordError, r"^kind \(None\) is not an EventKind"),
             ((0, "13:42", "ana", "linked"), TimelineError, r"^at \('13:42'\) is not an ISO"),
         ],

@@ -343,7 +343,7 @@ class TestFromPagerDuty:
     @pytest.mark.parametrize(
         ("changes", "message"),
         [
-            ({"id": ""}, r"^id \(''\) is required"),
+            ({"id": ""}, r"^id \(''\) must be a non-empty string"),
             (
                 {"status": "snoozed"},
                 r"^status \('snoozed'\) is not one of triggered, acknowledged, resolved",

@@ -237,7 +237,7 @@ class TestSummarize:
             ),
             (
                 lambda: Metric("x", "fixed", "resolved"),
-                r"^milestone \('fixed'\) is not a Milestone; expected one of started, detected, ",
+                r"^milestone \('fixed'\) is not a Milestone; expected one of 'started', 'detected'",
             ),
             (
                 lambda: summarize([], MTTR, as_of=AS_OF, open_incidents="drop"),

@@ -338,7 +338,9 @@ class TestIncidentLifecycle:
         """Putting an incident on hold needs one of the four reasons, kept while on hold."""
         incident = restore(IncidentLifecycle, "in_progress")
 
-        with pytest.raises(TransitionError, match=r"^reason \('lunch'\) is not a hold reason"):
+        with pytest.raises(
+            TransitionError, match=r"^reason \('lunch'\) is not a HoldReason; expected"
+        ):
             incident.hold(reason="lunch")
         assert "in_progress" == incident.current_state_value
         assert incident.hold_reason is None

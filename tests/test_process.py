@@ -142,11 +142,14 @@ class TestProcessDefinition:
             (([], []), "^Process.stages is empty"),
             (
                 ([TRIAGE, Stage("triage", "Again")], []),
-                "^Process.stages repeats the stage 'triage'",
+                "^Process.stages names the stage 'triage' twice",
             ),
             (([TRIAGE, "fix"], []), r"^Process.stages holds 'fix', which is not a Stage"),
-            (([TRIAGE], [PAGE, PAGE]), "^Process.activities repeats the activity 'page'"),
-            (([TRIAGE], [PAGE, "patch"]), r"^Process.activities holds 'patch', not an Activity"),
+            (([TRIAGE], [PAGE, PAGE]), "^Process.activities names the activity 'page' twice"),
+            (
+                ([TRIAGE], [PAGE, "patch"]),
+                r"^Process.activities holds 'patch', which is not an Activity",
+            ),
             (
                 ([TRIAGE], [PAGE, PATCH]),
                 r"^activity 'patch' belongs to stage 'fix', which is not in the process \(triage\)",

@@ -163,7 +163,7 @@ AT = datetime(2024, 1, 1, 10, tzinfo=UTC)
         (
             lambda: attrs.evolve(EXAMPLES["status_update"], audience="everyone"),
             RecordError,
-            r"^audience \('everyone'\) is not one of",
+            r"^audience \('everyone'\) is not an Audience; expected one of",
         ),
         (
             lambda: attrs.evolve(EXAMPLES["sla_status"], target="lunch"),

@@ -228,9 +228,9 @@ class TestRaciValidation:
     @pytest.mark.parametrize(
         ("roles_", "activities", "cells", "message"),
         [
-            ([ONCALL, ONCALL], [PAGE], {}, "^RaciMatrix names the role 'oncall' twice"),
-            ([ONCALL], [PAGE, PAGE], {}, "^RaciMatrix names the activity 'page' twice"),
-            (["oncall"], [PAGE], {}, "^RaciMatrix role 'oncall' is not a Role"),
+            ([ONCALL, ONCALL], [PAGE], {}, "^RaciMatrix.roles names the role 'oncall' twice"),
+            ([ONCALL], [PAGE, PAGE], {}, "^RaciMatrix.activities names the activity 'page' twice"),
+            (["oncall"], [PAGE], {}, "^RaciMatrix.roles holds 'oncall', which is not a Role"),
             ([ONCALL], [PAGE], [], r"^RaciMatrix.cells \(\[\]\) is not a mapping"),
             ([ONCALL], [PAGE], {PAGE: "R"}, r"^activity 'page': row 'R' is not a mapping"),
         ],

@@ -215,7 +215,7 @@ class TestAuthorization:
         """Only people holding a role may propose."""
         with pytest.raises(NotAuthorizedError, match=r"^'zed' holds no role"):
             MajorIncident.propose(CLOUDFLARE, by="zed", at=utc("13:45"), roster=ROSTER)
-        with pytest.raises(NotAuthorizedError, match=r"^by \(''\) must name a person"):
+        with pytest.raises(NotAuthorizedError, match=r"^by \(''\) must be a non-empty string"):
             MajorIncident.propose(CLOUDFLARE, by="", at=utc("13:45"), roster=ROSTER)
 
     def test_only_the_owner_advances(self) -> None:
@@ -375,7 +375,7 @@ class TestDecisions:
         assert EventKind.PROPOSED is step.events[0].kind
         assert "proposed" == major.state
 
-        with pytest.raises(TaskError, match=r"^reason \(''\) must be given"):
+        with pytest.raises(TaskError, match=r"^reason \(''\) must be a non-empty string"):
             major.reject(by="matthew", at=utc("13:50"), reason="")
         major.reject(by="matthew", at=utc("13:50"), reason="one customer only")
 

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import attrs
 import pendulum
 
 from majorincident.clock import instant
-from majorincident.errors import RecordError
+from majorincident.errors import ConfigurationError, MajorIncidentError, RecordError
 
 __all__ = [
     "at_least",
     "enum_member",
     "finite",
     "instant_or_none",
+    "is_text",
+    "keyed",
     "lone_surrogate",
+    "nonempty",
     "probability",
     "text",
+    "trimmed",
     "whole",
 ]
 
@@ -49,11 +53,17 @@ def instant_or_none(value: datetime | str | None, field: str) -> pendulum.DateTi
 E = TypeVar("E", bound=enum.Enum)
 
 
-def enum_member(kind: type[E], value: object, field: str) -> E:
+def enum_member(
+    kind: type[E], value: object, field: str, error: type[MajorIncidentError] = RecordError
+) -> E:
     """The member of an enum with this value (or the member itself).
 
+    The one way the library reads an enum from what a caller passed, so that every refusal reads
+    alike, whichever error the caller's domain raises.
+
     Raises:
-        RecordError: no member has that value, naming `field` and listing the values there are.
+        RecordError: (or `error`) no member has that value, naming `field`, the value, the enum
+            and the values there are.
     """
     if isinstance(value, kind):
         return value
@@ -61,7 +71,67 @@ def enum_member(kind: type[E], value: object, field: str) -> E:
         return kind(value)
     except (ValueError, TypeError):
         expected = ", ".join(repr(m.value) for m in kind)
-        raise RecordError(f"{field} ({value!r}) is not one of {expected}") from None
+        raise error(
+            f"{field} ({value!r}) is not {_a(kind.__name__)}; expected one of {expected}"
+        ) from None
+
+
+def _a(name: str) -> str:
+    """`name` with its indefinite article: "a Stage", "an Activity"."""
+    return f"an {name}" if name[0] in "AEIOU" else f"a {name}"
+
+
+K = TypeVar("K")
+
+
+def keyed(items: Iterable[K], expected: type[K], field: str) -> tuple[K, ...]:
+    """`items` as a tuple, each one `expected`, no two with the same ``key``.
+
+    Raises:
+        ConfigurationError: an item of another type, or a key given twice, naming `field`.
+    """
+    found = tuple(items)
+    seen: set[object] = set()
+    for item in found:
+        if not isinstance(item, expected):
+            raise ConfigurationError(
+                f"{field} holds {item!r}, which is not {_a(expected.__name__)}"
+            )
+        key = item.key  # type: ignore[attr-defined]
+        if key in seen:
+            kind = expected.__name__.lower()
+            raise ConfigurationError(f"{field} names the {kind} {key!r} twice")
+        seen.add(key)
+    return found
+
+
+def is_text(value: object) -> TypeGuard[str]:
+    """Whether `value` is a string holding more than white space: what names and ids must be."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def nonempty(value: object, field: str, error: type[MajorIncidentError] = RecordError) -> str:
+    """`value`, when it is a string holding more than white space.
+
+    Raises:
+        RecordError: (or `error`) anything else, naming `field` and the value.
+    """
+    if not is_text(value):
+        raise error(f"{field} ({value!r}) must be a non-empty string")
+    return value
+
+
+def trimmed(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A key or title: a non-empty string without leading or trailing spaces.
+
+    Raises:
+        ConfigurationError: anything else, naming the record type, the field and the value.
+    """
+    if not is_text(value) or value != value.strip():
+        raise ConfigurationError(
+            f"{type(instance).__name__}.{attribute.name} ({value!r}) must be a non-empty string "
+            "without leading or trailing spaces"
+        )
 
 
 def lone_surrogate(value: str) -> str | None:
@@ -77,8 +147,7 @@ def lone_surrogate(value: str) -> str | None:
 
 def text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-empty string, not only white space."""
-    if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"{attribute.name} ({value!r}) must be a non-empty string")
+    nonempty(value, attribute.name)
 
 
 def whole(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Final, cast
 import attrs
 import pendulum
 
-from majorincident._checks import enum_member, instant_or_none
+from majorincident._checks import enum_member, instant_or_none, is_text
 from majorincident._frozen import FrozenDict
 from majorincident.classification import Priority
 from majorincident.clock import as_pendulum, instant, utc
@@ -145,7 +145,7 @@ def _members(
         audience = _audience(key)
         group = tuple(who)
         for member in cast("tuple[object, ...]", group):
-            if not isinstance(member, Role) and not (isinstance(member, str) and member.strip()):
+            if not isinstance(member, Role) and not is_text(member):
                 raise ConfigurationError(
                     f"members[{audience.value!r}] holds {member!r}; expected roles or people"
                 )

@@ -16,7 +16,7 @@ from typing import Final, cast
 import attrs
 import pendulum
 
-from majorincident._checks import at_least, enum_member
+from majorincident._checks import at_least, enum_member, is_text
 from majorincident.clock import MAX_INSTANT, as_pendulum, instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.incident import Incident, Milestone
@@ -54,7 +54,7 @@ def _targets(value: Iterable[Role | str] | Role | str) -> tuple[Role | str, ...]
     if not targets:
         raise ConfigurationError("an escalation level needs at least one target")
     for target in cast("tuple[object, ...]", targets):
-        if not isinstance(target, Role) and not (isinstance(target, str) and target.strip()):
+        if not isinstance(target, Role) and not is_text(target):
             raise ConfigurationError(f"escalation target ({target!r}) is not a Role or a person")
     return targets
 

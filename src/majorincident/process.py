@@ -22,6 +22,7 @@ from typing import ClassVar, Final, TypeVar, cast
 
 import attrs
 
+from majorincident._checks import keyed, trimmed
 from majorincident.errors import ConfigurationError, GateError
 
 __all__ = [
@@ -38,16 +39,6 @@ __all__ = [
 EXIT_MILESTONES: Final = ("contained", "resolved")
 
 
-def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """Validate that a key or title is a non-empty string without surrounding spaces."""
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        owner = type(instance).__name__
-        raise ConfigurationError(
-            f"{owner}.{attribute.name} ({value!r}) must be a non-empty string without "
-            "leading or trailing spaces"
-        )
-
-
 @attrs.frozen(order=False)
 class Stage:
     """A stage of the process, such as containment.
@@ -57,8 +48,8 @@ class Stage:
         title: what people call it.
     """
 
-    key: str = attrs.field(validator=_non_empty)
-    title: str = attrs.field(validator=_non_empty, eq=False)
+    key: str = attrs.field(validator=trimmed)
+    title: str = attrs.field(validator=trimmed, eq=False)
 
     IDENTIFICATION: ClassVar[Stage]
     CONTAINMENT: ClassVar[Stage]
@@ -90,8 +81,8 @@ class Activity:
         stage: the stage it belongs to.
     """
 
-    key: str = attrs.field(validator=_non_empty)
-    title: str = attrs.field(validator=_non_empty, eq=False)
+    key: str = attrs.field(validator=trimmed)
+    title: str = attrs.field(validator=trimmed, eq=False)
     stage: Stage = attrs.field(validator=_is_stage, eq=False)
 
     def matches(self, other: Activity) -> bool:
@@ -160,29 +151,14 @@ SEED_ACTIVITIES: Final = (
 
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
-    stages = tuple(value)
+    stages = keyed(value, Stage, "Process.stages")
     if not stages:
         raise ConfigurationError("Process.stages is empty; a process needs at least one stage")
-    seen: set[str] = set()
-    for stage in stages:
-        if not isinstance(stage, Stage):
-            raise ConfigurationError(f"Process.stages holds {stage!r}, which is not a Stage")
-        if stage.key in seen:
-            raise ConfigurationError(f"Process.stages repeats the stage {stage.key!r}")
-        seen.add(stage.key)
     return stages
 
 
 def _activities(value: Iterable[Activity]) -> tuple[Activity, ...]:
-    activities = tuple(value)
-    seen: set[str] = set()
-    for activity in activities:
-        if not isinstance(activity, Activity):
-            raise ConfigurationError(f"Process.activities holds {activity!r}, not an Activity")
-        if activity.key in seen:
-            raise ConfigurationError(f"Process.activities repeats the activity {activity.key!r}")
-        seen.add(activity.key)
-    return activities
+    return keyed(value, Activity, "Process.activities")
 
 
 K = TypeVar("K", Stage, Activity)

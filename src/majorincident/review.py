@@ -18,7 +18,7 @@ import attrs
 import pendulum
 from statemachine import State
 
-from majorincident._checks import probability, whole
+from majorincident._checks import probability, text, whole
 from majorincident._tables import markdown_table
 from majorincident.classification import Priority
 from majorincident.clock import ALWAYS, WEEKDAYS, Calendar, as_pendulum, utc
@@ -89,11 +89,6 @@ def review_due(
     return calendar.add(resolved, duration)
 
 
-def _text(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"{attribute.name} ({value!r}) must be a non-empty string")
-
-
 def _instant(value: datetime | str) -> pendulum.DateTime:
     return as_pendulum(utc(value, field="due"))
 
@@ -113,8 +108,8 @@ class ActionItem:
         done_at: when it was done; None while open.
     """
 
-    title: str = attrs.field(validator=_text)
-    owner: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=text)
+    owner: str = attrs.field(validator=text)
     due: pendulum.DateTime = attrs.field(converter=_instant)
     done_at: pendulum.DateTime | None = attrs.field(default=None, converter=_optional_instant)
 
@@ -180,9 +175,9 @@ class PostIncidentReview:
     """
 
     incident: Incident
-    impact: str = attrs.field(validator=_text)
-    root_cause: str = attrs.field(validator=_text)
-    fix: str = attrs.field(validator=_text)
+    impact: str = attrs.field(validator=text)
+    root_cause: str = attrs.field(validator=text)
+    fix: str = attrs.field(validator=text)
     timeline: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
     action_items: tuple[ActionItem, ...] = attrs.field(default=(), converter=_items)
     lessons: tuple[str, ...] = attrs.field(default=(), converter=tuple)

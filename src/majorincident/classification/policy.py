@@ -14,6 +14,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from majorincident._checks import is_text
 from majorincident.classification.levels import Impact, Priority, Urgency
 from majorincident.classification.matrix import PriorityMatrix
 from majorincident.errors import ClassificationError, ConfigurationError
@@ -85,7 +86,7 @@ def _amount(_instance: object, attribute: attrs.Attribute[Any], value: object) -
 def _services(value: Iterable[str] | str) -> frozenset[str]:
     services = frozenset((value,) if isinstance(value, str) else value)
     for service in cast("frozenset[object]", services):
-        if not isinstance(service, str) or not service.strip():
+        if not is_text(service):
             raise ClassificationError(f"services holds {service!r}; expected non-empty names")
     return services
 

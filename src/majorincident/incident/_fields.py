@@ -13,6 +13,7 @@ from typing import Any, Final, TypeVar
 import attrs
 import pendulum
 
+from majorincident._checks import enum_member, nonempty
 from majorincident.clock import instant
 from majorincident.errors import RecordError, TimelineError
 
@@ -95,15 +96,7 @@ def at_instant(value: datetime | str) -> pendulum.DateTime:
 
 
 def enum_value(kind: type[E], field: str, value: object) -> E | None:
-    if value is None or isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(repr(member.value) for member in kind)
-        raise RecordError(
-            f"{field} ({value!r}) is not a {kind.__name__}; expected one of {allowed}"
-        ) from None
+    return None if value is None else enum_member(kind, value, field)
 
 
 def _hold_reason(value: object) -> HoldReason | None:
@@ -111,9 +104,7 @@ def _hold_reason(value: object) -> HoldReason | None:
 
 
 def identifier_value(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RecordError(f"{field} ({value!r}) must be a non-empty string")
-    return value
+    return nonempty(value, field)
 
 
 def identifier_check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
+from majorincident._checks import nonempty
 from majorincident.classification import Channel, Priority, Urgency
 from majorincident.clock import instant
 from majorincident.errors import MajorIncidentError, RecordError
@@ -75,8 +76,7 @@ def from_pagerduty(
         raise RecordError(f"incident ({incident!r}) is not a PagerDuty incident (a JSON object)")
     entries = list(log_entries)
     key = _get(incident, _PD["id"])
-    if not isinstance(key, str) or not key.strip():
-        raise RecordError(f"{_PD['id']} ({key!r}) is required: it is the incident's id")
+    nonempty(key, _PD["id"])
     status = incident.get("status")
     if not isinstance(status, str) or status not in _PD_STATUSES:
         raise RecordError(f"status ({status!r}) is not one of {', '.join(_PD_STATUSES)}")

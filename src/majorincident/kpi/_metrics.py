@@ -16,6 +16,7 @@ from typing import Final
 import attrs
 import pendulum
 
+from majorincident._checks import enum_member
 from majorincident.clock import ALWAYS, Calendar, utc
 from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
@@ -64,13 +65,7 @@ def _kinds(value: Iterable[IncidentKind | str]) -> frozenset[IncidentKind]:
 
 
 def milestone_of(value: Milestone | str) -> Milestone:
-    try:
-        return Milestone(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in Milestone)
-        raise ConfigurationError(
-            f"milestone ({value!r}) is not a Milestone; expected one of {allowed}"
-        ) from None
+    return enum_member(Milestone, value, "milestone", ConfigurationError)
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from statemachine import State
 
+from majorincident._checks import enum_member
 from majorincident.errors import TransitionError
 from majorincident.incident import HoldReason
 from majorincident.lifecycle.base import Lifecycle
@@ -17,13 +18,7 @@ def _hold_reason(value: object) -> HoldReason:
     Raises:
         TransitionError: any other value, naming it and the allowed ones.
     """
-    if isinstance(value, HoldReason):
-        return value
-    for member in HoldReason:
-        if value == member.value:
-            return member
-    allowed = ", ".join(repr(m.value) for m in HoldReason)
-    raise TransitionError(f"reason ({value!r}) is not a hold reason; expected one of {allowed}")
+    return enum_member(HoldReason, value, "reason", TransitionError)
 
 
 class IncidentLifecycle(Lifecycle):

@@ -7,6 +7,7 @@ from typing import Final
 
 import attrs
 
+from majorincident._checks import keyed
 from majorincident._frozen import FrozenDict
 from majorincident._tables import html_table, markdown_table
 from majorincident.errors import ConfigurationError
@@ -61,8 +62,8 @@ class RaciMatrix:
 
     def __attrs_post_init__(self) -> None:
         """Normalise the cells and check every activity's accountability."""
-        _unique("role", self.roles, Role)
-        _unique("activity", self.activities, Activity)
+        keyed(self.roles, Role, "RaciMatrix.roles")
+        keyed(self.activities, Activity, "RaciMatrix.activities")
         if not isinstance(self.cells, Mapping):
             raise ConfigurationError(
                 f"RaciMatrix.cells ({self.cells!r}) is not a mapping of activity -> role -> letters"
@@ -229,17 +230,6 @@ class RaciMatrix:
     def __repr__(self) -> str:
         """Summarise the matrix's size."""
         return f"<RaciMatrix: {len(self.activities)} activities x {len(self.roles)} roles>"
-
-
-def _unique(kind: str, items: tuple[object, ...], expected: type) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if not isinstance(item, expected):
-            raise ConfigurationError(f"RaciMatrix {kind} {item!r} is not a {expected.__name__}")
-        key = item.key  # type: ignore[attr-defined]
-        if key in seen:
-            raise ConfigurationError(f"RaciMatrix names the {kind} {key!r} twice")
-        seen.add(key)
 
 
 _SEED_TABLE: Final = """\

@@ -7,16 +7,8 @@ from typing import ClassVar, Final
 
 import attrs
 
+from majorincident._checks import trimmed
 from majorincident.errors import ConfigurationError
-
-
-def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """Validate a non-empty string without surrounding spaces."""
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        raise ConfigurationError(
-            f"{type(instance).__name__}.{attribute.name} ({value!r}) must be a non-empty string "
-            "without leading or trailing spaces"
-        )
 
 
 @attrs.frozen(order=False)
@@ -29,8 +21,8 @@ class Role:
         description: what the role does, in one line.
     """
 
-    key: str = attrs.field(validator=_text)
-    title: str = attrs.field(validator=_text, eq=False)
+    key: str = attrs.field(validator=trimmed)
+    title: str = attrs.field(validator=trimmed, eq=False)
     description: str = attrs.field(default="", eq=False, repr=False)
 
     SERVICE_DESK_TECHNICIAN: ClassVar[Role]

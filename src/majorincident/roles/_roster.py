@@ -9,16 +9,14 @@ from datetime import datetime
 import attrs
 import pendulum
 
-from majorincident._checks import instant_or_none
+from majorincident._checks import instant_or_none, nonempty
 from majorincident.clock import instant, utc
 from majorincident.errors import ConfigurationError, TimelineError
 from majorincident.roles._role import Role, key_name
 
 
 def _person(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(f"person ({value!r}) must be a non-empty string")
-    return value
+    return nonempty(value, "person", ConfigurationError)
 
 
 def _assumed_at(value: datetime | str) -> pendulum.DateTime:

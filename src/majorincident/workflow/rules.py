@@ -14,6 +14,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from majorincident._checks import is_text, nonempty
 from majorincident.clock import as_pendulum, utc
 from majorincident.communication import CommunicationPlan, Notification
 from majorincident.errors import (
@@ -167,8 +168,7 @@ class Rules:
         """
         kind, actor, raw_at, activity, details = action
         moment = utc(raw_at, field="at")
-        if not isinstance(actor, str) or not actor.strip():
-            raise NotAuthorizedError(f"by ({actor!r}) must name a person")
+        actor = nonempty(actor, "by", NotAuthorizedError)
         if progress.last is not None and moment < progress.last:
             last = progress.timeline[-1]
             raise TimelineError(
@@ -316,8 +316,7 @@ def _summary(event: Event) -> str:
 
 def _reason(details: dict[str, object]) -> None:
     reason = details.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise TaskError(f"reason ({reason!r}) must be given, in words")
+    nonempty(reason, "reason", TaskError)
 
 
 def _proposed(
@@ -375,7 +374,7 @@ def _activity(
     needed = REQUIRED_DETAILS.get(activity.key)
     if needed is not None:
         value = facts.get(needed)
-        if not isinstance(value, str) or not value.strip():
+        if not is_text(value):
             raise TaskError(f"{needed} ({value!r}) is required for {activity.title!r}")
         setattr(progress, needed, value)
     progress.completed = progress.completed | {activity}
@@ -429,8 +428,7 @@ def _linked(
 ) -> Handled:
     rules.require(actor, moment, rules.compiled.everyone, "linking a related incident")
     child = facts.get("child_id")
-    if not isinstance(child, str) or not child.strip():
-        raise TaskError(f"child_id ({child!r}) must be a non-empty string")
+    child = nonempty(child, "child_id", TaskError)
     if child == rules.incident_id or progress.is_linked(child):
         raise TaskError(f"child_id ({child!r}) is the incident itself or already linked")
     if progress.state in ("rejected", "canceled", "closed"):
@@ -446,8 +444,7 @@ def _task_assigned(
     if progress.state not in rules.compiled.stages:
         raise TransitionError(f"tasks are assigned in a stage, not in state {progress.state!r}")
     title, to, also = facts.get("title"), facts.get("to"), facts.get("also")
-    if not isinstance(title, str) or not title.strip():
-        raise TaskError(f"title ({title!r}) must be a non-empty string")
+    title = nonempty(title, "title", TaskError)
     if not isinstance(to, str) or not rules.roles(to, moment):
         raise TaskError(f"to ({to!r}) holds no role at {moment.isoformat()}; tasks go to the team")
     same = progress.open_task_titled(title) if also is not True else None
