@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 import narwhals as nw
@@ -46,6 +47,22 @@ def prepare(
         name = columns.milestones.get(milestone)
         if name is not None and name in schema and milestone not in needed:
             needed[milestone] = name
+    naive = _check_schema(schema, wanted, needed, columns)
+    instants = {
+        instant_column(m): _engine.micros(name, schema[name], frame) for m, name in needed.items()
+    }
+    frame = frame.with_columns(**instants)
+    local = [instant_column(m) for m, name in needed.items() if name in naive]
+    return Input(_localized(frame, local, columns.tz) if local else frame, columns)
+
+
+def _check_schema(
+    schema: Any,  # noqa: ANN401 - a narwhals schema
+    wanted: dict[str, str],
+    needed: dict[Milestone, str],
+    columns: ColumnMap,
+) -> list[str]:
+    """The naive datetime columns among `needed`, after refusing missing and non-datetime ones."""
     missing = [
         f"{name} ({what})"
         for what, name in [*wanted.items(), *((m.value, n) for m, n in needed.items())]
@@ -69,25 +86,24 @@ def prepare(
             f"naive datetime columns: {', '.join(naive)}; name their timezone with "
             "ColumnMap(tz=...) or make them timezone-aware"
         )
-    instants = {
-        instant_column(m): _engine.micros(name, schema[name], frame) for m, name in needed.items()
-    }
-    frame = frame.with_columns(**instants)
-    local = [instant_column(m) for m, name in needed.items() if name in naive]
-    if local:
-        edges = _engine.collect(
-            frame.select(
-                nw.min_horizontal(*(nw.col(c).min() for c in local)).alias("lo"),
-                nw.max_horizontal(*(nw.col(c).max() for c in local)).alias("hi"),
-            )
-        ).row(0)
-        if edges[0] is not None and edges[0] == edges[0]:
-            bounds = (int(edges[0]), int(edges[1]))
-            frame = frame.with_columns(
-                _engine.naive_to_utc(nw.col(c), columns.tz, bounds).alias(c)  # type: ignore[arg-type]
-                for c in local
-            )
-    return Input(frame, columns)
+    return naive
+
+
+def _localized(frame: _engine.Frame, local: list[str], tz: str | None) -> _engine.Frame:
+    """`frame` with the naive instants in `local` read as wall time in `tz`, now in UTC."""
+    edges = _engine.collect(
+        frame.select(
+            nw.min_horizontal(*(nw.col(c).min() for c in local)).alias("lo"),
+            nw.max_horizontal(*(nw.col(c).max() for c in local)).alias("hi"),
+        )
+    ).row(0)
+    if edges[0] is None or edges[0] != edges[0]:  # no instant at all (None, or NaN on pandas)
+        return frame
+    bounds = (int(edges[0]), int(edges[1]))
+    return frame.with_columns(
+        _engine.naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
+        for c in local
+    )
 
 
 def kinds_excluded(columns: ColumnMap, kinds: Iterable[IncidentKind]) -> nw.Expr:
