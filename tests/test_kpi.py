@@ -979,7 +979,9 @@ class TestNegativeDurations:
 
 
 class TestDeprecatedModules:
-    @pytest.mark.parametrize(("old", "name"), [("metrics", "summarize"), ("outages", "mtbf")])
+    @pytest.mark.parametrize(
+        ("old", "name"), [("metrics", "summarize"), ("metrics", "compare"), ("outages", "mtbf")]
+    )
     def test_old_module_names_warn_and_still_work(self, old: str, name: str) -> None:
         """The modules that became private keep their old names one release, with a warning."""
         sys.modules.pop(f"majorincident.kpi.{old}", None)

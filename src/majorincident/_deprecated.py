@@ -8,9 +8,10 @@ next release (the changelog lists each).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import ModuleType
 
-__all__ = ["renamed"]
+__all__ = ["moved", "renamed"]
 
 
 def renamed(module: str, name: str, renames: Mapping[str, tuple[str, object]]) -> object:
@@ -34,3 +35,30 @@ def renamed(module: str, name: str, renames: Mapping[str, tuple[str, object]]) -
         stacklevel=3,
     )
     return value
+
+
+def moved(module: str, front: str, *homes: ModuleType) -> Callable[[str], object]:
+    """Warn that `module` moved, and give it a ``__getattr__`` serving its old public names.
+
+    Called from the old module's body, so the warning comes once, at its import. The names are
+    those the private `homes` publish (their ``__all__``); their internals stay out of reach.
+
+    Args:
+        module: the old module's ``__name__``.
+        front: where its names are imported from now.
+        homes: the private modules its names now live in.
+    """
+    warnings.warn(
+        f"{module} is deprecated and goes in the next release; import its names from {front}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    names = {name: home for home in homes for name in home.__all__}
+
+    def __getattr__(name: str) -> object:  # noqa: N807 - a module's __getattr__
+        if name not in names:
+            msg = f"module {module!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        return getattr(names[name], name)
+
+    return __getattr__

@@ -5,21 +5,7 @@ The module became private (``majorincident.kpi._outages``); this alias goes in t
 
 from __future__ import annotations
 
-import warnings
-
+from majorincident._deprecated import moved
 from majorincident.kpi import _outages
 
-warnings.warn(
-    "majorincident.kpi.outages is deprecated and goes in the next release; "
-    "import its names from majorincident.kpi",
-    DeprecationWarning,
-    stacklevel=2,
-)
-
-
-def __getattr__(name: str) -> object:
-    """The public name `name` of the private module, as before."""
-    if name.startswith("_") or name not in _outages.__all__:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(_outages, name)
+__getattr__ = moved(__name__, "majorincident.kpi", _outages)
