@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import importlib
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -816,8 +817,9 @@ class TestRenamedTicketReport:
     def test_the_old_name_warns_and_still_works(self, module: str) -> None:
         """``Report`` is ``TicketReport`` for one more release, with a DeprecationWarning."""
         imported = importlib.import_module(module)
+        name = re.escape(module)
         with pytest.warns(
-            DeprecationWarning, match=r"\.Report is deprecated .* use .*\.TicketReport"
+            DeprecationWarning, match=rf"^{name}\.Report is deprecated .* use {name}\.TicketReport$"
         ):
             old = imported.Report
         assert old is TicketReport

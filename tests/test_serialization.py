@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from majorincident.review import ActionItem, PostIncidentReview, action_item_sta
 from majorincident.roles import DEFAULT_RACI, SEED_ROLES, Role, Roster
 from majorincident.serialization import (
     TYPES,
+    _codecs,
     _records,
     from_dict,
     from_json,
@@ -675,6 +677,53 @@ class TestRefusals:
         with pytest.raises(RecordError, match=message):
             from_dict(document("incident", **changes), Incident)
 
+    def test_an_unknown_type_lists_every_type(self) -> None:
+        """The refusal of an unknown type lists the names documents may give, all of them."""
+        with pytest.raises(RecordError) as refused:
+            from_dict(document("incident", type="spaceship"))
+        assert str(refused.value).endswith(f"expected one of {', '.join(TYPES)}")
+
+    def test_a_class_no_document_holds_is_named_as_asked(self) -> None:
+        """Asking for a class documents never hold names the class in the refusal."""
+        with pytest.raises(
+            RecordError, match=r"^\$\.type: 'incident' is not the 'Path' asked for$"
+        ):
+            from_dict(document("incident"), Path)
+
+    def test_a_bad_timestamp_is_named_before_the_records_own_refusal(self) -> None:
+        """With a blank id and a naive timestamp, the timestamp is named by its JSON path.
+
+        The constructor refuses the id first; the timestamps it was handed unparsed are then
+        checked strictly, so the message names the same path as when the id is good.
+        """
+        with pytest.raises(RecordError, match=r"^\$\.reported_at \('2024-01-01T00:00'\) has no"):
+            from_dict(document("incident", id="", reported_at="2024-01-01T00:00"))
+
+    def test_a_python_datetime_is_no_json_timestamp(self) -> None:
+        """Documents hold text timestamps: a datetime object is refused, though records take one."""
+        moment = datetime(2024, 1, 1, tzinfo=UTC)
+        with pytest.raises(RecordError, match=r"^\$\.reported_at: datetime\.datetime\(.* string$"):
+            from_dict(document("incident", reported_at=moment))
+        assert Incident("INC1", reported_at=moment).reported_at == moment
+
+    def test_scalars_keep_their_json_type(self) -> None:
+        """A text field's codec writes keys (is_text) and refuses another JSON type by name."""
+        codec = _records.SCALARS[str]
+        assert codec.is_text
+        assert not _records.SCALARS[int].is_text
+        with pytest.raises(RecordError, match=r"^\$\.x: 5 is not a string$"):
+            codec.load(5, ("$", "x"))
+        text, number = _codecs.Scalar(str, "string"), _codecs.Scalar(int, "integer")
+        assert (text.is_text, number.is_text) == (True, False)
+        assert "five" == text.load("five", "$")
+
+    def test_the_callers_document_is_left_as_it_was(self) -> None:
+        """from_dict reads a caller's document without taking it apart."""
+        given = document("incident")
+        kept = copy.deepcopy(given)
+        from_dict(given, Incident)
+        assert kept == given
+
     def test_keys_must_be_strings(self) -> None:
         """Python mappings with other keys are refused."""
         with pytest.raises(RecordError, match=r"^\$: key 1 is not a string"):
@@ -734,13 +783,21 @@ class TestHostileTimezones:
 class TestWhatCannotBeStored:
     def test_policies_hold_code(self) -> None:
         """A policy whose rules are functions cannot be written."""
-        with pytest.raises(RecordError, match=r"MajorIncidentPolicy holds Python functions"):
+        with pytest.raises(RecordError, match=r"MajorIncidentPolicy holds Python functions") as err:
             to_dict(MajorIncidentPolicy.default())
+        assert str(err.value).endswith(
+            "which no document can carry; store the name of the policy and build it in code"
+        )
 
     def test_other_objects(self) -> None:
         """Values that are not records are refused, naming what is accepted."""
-        with pytest.raises(RecordError, match=r"^\$: a object is not a record documents hold"):
+        with pytest.raises(
+            RecordError, match=r"^\$: a object is not a record documents hold"
+        ) as err:
             to_dict(object())
+        known = ", ".join(kind.__name__ for kind in TYPES.values() if kind is not tuple)
+        assert str(err.value).endswith(f"expected a timeline (events) or one of: {known}")
+        assert "Incident, Hold, Event, Stage" in known
         with pytest.raises(RecordError, match=r"^\$: a tuple is not a record"):
             to_dict((1, 2))
 
