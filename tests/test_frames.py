@@ -53,6 +53,7 @@ def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
         "open": summary.open,
         "excluded": summary.excluded,
         "missing_start": summary.missing_start,
+        "missing_end": summary.missing_end,
         "negative": summary.negative,
         "zeros": summary.zeros,
         "km_median_reached": summary.km_median_reached,
@@ -465,3 +466,34 @@ def test_downtime_is_the_old_name_of_reliability() -> None:
     with pytest.warns(DeprecationWarning, match=warning):
         old = frames.downtime  # type: ignore[attr-defined]
     assert old is frames.reliability
+
+
+class TestMissingIsNotOpen:
+    """Frames tell an incident over without the end from an open one, as the pure path does."""
+
+    RECORDS = (
+        Incident("DONE", reported_at="2024-01-01T00:00Z", resolved_at="2024-01-01T02:00Z"),
+        Incident("CLOSED-ONLY", reported_at="2024-01-01T00:00Z", closed_at="2024-01-01T03:00Z"),
+        Incident(
+            "RESOLVED-UNACKED", reported_at="2024-01-01T00:00Z", resolved_at="2024-01-01T02:00Z"
+        ),
+        Incident("OPEN", reported_at="2024-01-01T00:00Z"),
+    )
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize("metric", [kpi.MTTA, kpi.MTTR])
+    def test_summarize(self, engine: str, metric: kpi.Metric) -> None:
+        """Counts, censoring and statistics match the pure path."""
+        expected = kpi.summarize(self.RECORDS, metric, as_of=AS_OF, open_incidents="censor")
+        native = ENGINES[engine](polars_frame(self.RECORDS))
+        result = frames.summarize(native, metric, as_of=AS_OF, open_incidents="censor")
+
+        assert expected.missing_end > 0
+        assert_rows_match([pure_summary(expected)], rows(result))
+
+    def test_without_the_closing_columns_nothing_is_known_to_be_over(self) -> None:
+        """A frame without resolved_at and closed_at cannot show an incident is over: open."""
+        native = polars_frame(self.RECORDS).drop("resolved_at", "closed_at")
+        result = rows(frames.summarize(native, kpi.MTTA, as_of=AS_OF))[0]
+
+        assert (result["n"], result["open"], result["missing_end"]) == (0, 4, 0)

@@ -1004,3 +1004,68 @@ class TestDeprecatedModules:
         for name in ("trend", "report"):
             with pytest.raises(ModuleNotFoundError):
                 importlib.import_module(f"majorincident.kpi.{name}")
+
+
+class TestMissingIsNotOpen:
+    """An incident over by as_of without the metric's end milestone is missing it, not open."""
+
+    RECORDS = (
+        Incident("DONE", reported_at=at(0), acknowledged_at=at(1), resolved_at=at(2)),
+        Incident("CLOSED-ONLY", reported_at=at(0), acknowledged_at=at(1), closed_at=at(3)),
+        Incident("RESOLVED-UNACKED", reported_at=at(0), resolved_at=at(2)),
+        Incident("OPEN", reported_at=at(0)),
+        Incident("CLOSES-LATER", reported_at=at(0), closed_at=AS_OF + timedelta(days=1)),
+    )
+    TO_CLOSE = Metric("time to close", Milestone.REPORTED, Milestone.CLOSED)
+
+    @pytest.mark.parametrize(
+        ("metric", "n", "missing_end", "still_open"),
+        [
+            # Closed without a resolution time: over, its resolution missing from the data.
+            (MTTR, 2, 1, 2),
+            # Resolved (or closed) without an acknowledgement: it will never be acknowledged.
+            (MTTA, 2, 1, 2),
+            # Resolved but not yet closed is still to be closed: open, not missing.
+            (TO_CLOSE, 1, 0, 4),
+        ],
+    )
+    def test_counts(self, metric: Metric, n: int, missing_end: int, still_open: int) -> None:
+        """Measured, open and missing_end cover every incident; open only the unfinished ones."""
+        summary = summarize(self.RECORDS, metric, as_of=AS_OF)
+
+        assert (n, missing_end, still_open) == (summary.n, summary.missing_end, summary.open)
+        assert len(self.RECORDS) == summary.n + summary.open + summary.missing_end
+
+    def test_open_is_decided_at_as_of(self) -> None:
+        """Closed after as_of, an incident was still open then: censored, not missing."""
+        before = summarize(self.RECORDS[4:], MTTR, as_of=AS_OF)
+        after = summarize(self.RECORDS[4:], MTTR, as_of=AS_OF + timedelta(days=2))
+
+        assert (before.open, before.missing_end) == (1, 0)
+        assert (after.open, after.missing_end) == (0, 1)
+
+    def test_missing_ends_are_not_censored(self) -> None:
+        """The Kaplan-Meier estimate counts only open incidents as censored: the curve drops."""
+        records = [
+            Incident("DONE", reported_at=at(0), resolved_at=at(1)),
+            *(Incident(f"C{n}", reported_at=at(0), closed_at=at(5)) for n in range(5)),
+        ]
+        summary = summarize(records, MTTR, as_of=AS_OF, open_incidents="censor")
+
+        assert (summary.n, summary.open, summary.missing_end) == (1, 0, 5)
+        assert timedelta(hours=1) == summary.km_median
+
+    def test_a_warning_names_the_missing_milestone(self) -> None:
+        """The summary says in words that the data lack the end, and leaves those out."""
+        summary = summarize(self.RECORDS, MTTR, as_of=AS_OF)
+
+        assert (
+            "1 incident was over by as_of without resolved: left out, neither measured nor "
+            "open; the data do not record it"
+        ) in summary.warnings
+
+    def test_reports_carry_the_count(self) -> None:
+        """Report rows give missing_end beside missing_start, for JSON and frames."""
+        row = report(self.RECORDS, metrics=[MTTR], by=(), as_of=AS_OF).to_rows()[0]
+
+        assert (row["open"], row["missing_start"], row["missing_end"]) == (2, 0, 1)

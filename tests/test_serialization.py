@@ -221,7 +221,8 @@ class TestRoundTrip:
         The schemas are a contract other tools validate against: a change shows here, and
         goes with a new schema version.
         """
-        published = json.loads((GOLDEN / "json-schema-v2.json").read_text(encoding="utf-8"))
+        name = f"json-schema-v{serialization.SCHEMA_VERSION}.json"
+        published = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
 
         assert sorted(TYPES) == sorted(published)
         for name, kind in TYPES.items():
@@ -661,8 +662,8 @@ class TestRefusals:
         ("changes", "message"),
         [
             (
-                {"schema_version": 3},
-                r"^\$\.schema_version: 3 is newer than this release reads \(2\)",
+                {"schema_version": 4},
+                r"^\$\.schema_version: 4 is newer than this release reads \(3\)",
             ),
             ({"schema_version": 0}, r"^\$\.schema_version: 0 is not a schema version"),
             ({"schema_version": "1"}, r"^\$\.schema_version: '1' is not a schema version"),
@@ -942,9 +943,9 @@ class TestWhatCannotBeStored:
         incident = Incident("INC-é", title="Café down", reported_at="2024-01-01T00:00Z")
 
         assert to_json(incident).startswith(
-            '{"schema_version": 2, "type": "incident", "id": "INC-é"'
+            '{"schema_version": 3, "type": "incident", "id": "INC-é"'
         )
-        assert to_json(incident, indent=2).startswith('{\n  "schema_version": 2,\n  "type"')
+        assert to_json(incident, indent=2).startswith('{\n  "schema_version": 3,\n  "type"')
         with pytest.raises(
             RecordError, match=r"^\$\.type: 'incident' is not the 'event' asked for$"
         ):
@@ -1004,6 +1005,14 @@ class TestMigrations:
         """Summaries inside version-1 documents (which had no `negative`) load with 0."""
         document = _without_key(to_dict(EXAMPLES[name]), "negative")
         document["schema_version"] = 1
+
+        assert EXAMPLES[name] == from_dict(document)
+
+    @pytest.mark.parametrize("name", ["summary", "report_row", "kpi_report"])
+    def test_version_2_summaries_have_nothing_missing_at_the_end(self, name: str) -> None:
+        """Summaries of version 2 (which counted every unended incident as open) gain 0."""
+        document = _without_key(to_dict(EXAMPLES[name]), "missing_end")
+        document["schema_version"] = 2
 
         assert EXAMPLES[name] == from_dict(document)
 

@@ -44,10 +44,11 @@ def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fram
 
     Durations are whole microseconds, as on the pure path. For metric i: ``__d{i}`` measured,
     ``__t{i}`` the same with 0 where nothing is measured (summed exactly, as integers),
-    ``__c{i}`` censored at as_of, ``__o{i}`` open,
+    ``__c{i}`` censored at as_of, ``__o{i}`` open, ``__m{i}`` over without the end,
     ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it starts.
     """
     frame = data.frame
+    present = set(frame.collect_schema().names())
     for index, metric in enumerate(metrics):
         start, end = nw.col(instant_column(metric.start)), nw.col(instant_column(metric.end))
         excluded = kinds_excluded(data.columns, metric.exclude_kinds)
@@ -56,16 +57,39 @@ def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fram
         reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
         backwards = (counted & reached & (end < start)).fill_null(value=False)
         duration = nw.when(counted & reached & ~backwards).then(end - start)
+        unreached = counted & ~reached
+        over = _over(present, metric, as_of)
+        still_open = unreached & ~over
         frame = frame.with_columns(
             duration.alias(f"__d{index}"),
             duration.fill_null(0).cast(nw.Int64).alias(f"__t{index}"),
             backwards.cast(nw.Int64).alias(f"__n{index}"),
-            nw.when(counted & ~reached).then(as_of - start).alias(f"__c{index}"),
-            (counted & ~reached).cast(nw.Int64).alias(f"__o{index}"),
+            nw.when(still_open).then(as_of - start).alias(f"__c{index}"),
+            still_open.cast(nw.Int64).alias(f"__o{index}"),
+            (unreached & over).cast(nw.Int64).alias(f"__m{index}"),
             excluded.cast(nw.Int64).alias(f"__x{index}"),
             (~began & ~excluded).cast(nw.Int64).alias(f"__s{index}"),
         )
     return frame
+
+
+#: Milestones read, when the frame has them, to tell an incident that is over from one open.
+OVER: Final = (Milestone.RESOLVED, Milestone.CLOSED)
+
+
+def _over(present: set[str], metric: Metric, as_of: int) -> nw.Expr:
+    """Whether an incident was over by `as_of`: closed, or resolved for a metric ending sooner.
+
+    As on the pure path; without the columns, nothing is known to be over.
+    """
+    resolution_ends = metric.end.index < Milestone.CLOSED.index
+    over = nw.lit(value=False)
+    for milestone in OVER:
+        name = instant_column(milestone)
+        if name in present and (milestone is Milestone.CLOSED or resolution_ends):
+            moment = nw.col(name)
+            over = over | (~moment.is_null() & (moment <= as_of)).fill_null(value=False)
+    return over
 
 
 def _specs(index: int) -> dict[str, _engine.Spec]:
@@ -74,6 +98,7 @@ def _specs(index: int) -> dict[str, _engine.Spec]:
         f"open{index}": (f"__o{index}", "sum", 0.0),
         f"excluded{index}": (f"__x{index}", "sum", 0.0),
         f"missing_start{index}": (f"__s{index}", "sum", 0.0),
+        f"missing_end{index}": (f"__m{index}", "sum", 0.0),
         f"negative{index}": (f"__n{index}", "sum", 0.0),
     }
     for name, op, arg in _STATISTICS:
@@ -106,7 +131,7 @@ def _long(
     frame: _engine.Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
 ) -> _engine.Frame:
     """One row per group and metric, in the order of :meth:`ReportRow.to_dict`."""
-    counts = ("n", "open", "excluded", "missing_start", "negative", *extra)
+    counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
     parts = [
         frame.select(
             *keys,
@@ -140,8 +165,8 @@ def report(
     Returns:
         A frame of the input's kind with one row per group, period and metric: the `by` fields,
         ``period`` (when `every` is given; ``unreported`` without a REPORTED instant),
-        ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, ``negative`` (end
-        before start: left out, as on the pure path), then ``mean_s``,
+        ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, ``missing_end``,
+        ``negative`` (end before start: left out, as on the pure path), then ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s`` in seconds (null when
         nothing is measured). Rows are sorted by group (nulls last), period, then metric in
         the order given.
@@ -164,6 +189,7 @@ def report(
         columns,
         fields=[*by, *(["kind"] if columns.kind is not None else [])],
         milestones=[*needed, *([Milestone.REPORTED] if every is not None else [])],
+        optional=OVER,
     )
     frame = _measure(attrs.evolve(data, frame=_group_columns(data, by)), metrics, moment)
     keys = list(by)
@@ -193,7 +219,8 @@ def summarize(
 
     Returns:
         A one-row frame of the input's kind: ``metric``, the counts ``n``, ``open``,
-        ``excluded``, ``missing_start``, ``negative``, ``zeros``, the durations in seconds
+        ``excluded``, ``missing_start``, ``missing_end``, ``negative``, ``zeros``, the
+        durations in seconds
         ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s``,
         ``geometric_mean_s``, one count per bucket of :data:`~majorincident.kpi.BUCKETS`
@@ -213,6 +240,7 @@ def summarize(
         columns,
         fields=["kind"] if columns.kind is not None else [],
         milestones=[metric.start, metric.end],
+        optional=OVER,
     )
     frame = _measure(data, [metric], moment)
     duration = nw.col("__d0")
@@ -245,7 +273,15 @@ def summarize(
         nw.lit(metric.name).alias("metric"),
         *(
             nw.col(f"{name}0").fill_null(0).cast(nw.Int64).alias(name)
-            for name in ("n", "open", "excluded", "missing_start", "negative", "zeros")
+            for name in (
+                "n",
+                "open",
+                "excluded",
+                "missing_start",
+                "missing_end",
+                "negative",
+                "zeros",
+            )
         ),
         *(_seconds(name, 0).alias(f"{name}_s") for name, _, _ in _STATISTICS),
         ((nw.col("logs0").cast(nw.Float64).exp() + 0.5).floor() / _engine.US).alias(

@@ -144,7 +144,9 @@ class Summary:
         n: how many incidents were measured (end reached by ``as_of``).
         excluded: left out by kind (tests, drills).
         missing_start: without the start milestone (or starting after ``as_of``).
-        open: with the end milestone not reached by ``as_of``; never dropped silently.
+        open: still open at ``as_of`` (neither resolved nor closed by then) without the end
+            milestone; never dropped silently, and censored at ``as_of`` by
+            ``open_incidents="censor"``.
         mean, median, p90, p95, minimum, maximum: over the measured durations; percentiles
             interpolate linearly between order statistics.
         geometric_mean: over the positive durations; zero durations are counted in `zeros`
@@ -159,6 +161,11 @@ class Summary:
         negative: how many incidents reached the end milestone before the start one (data
             that contradict themselves, such as a containment recorded before the
             declaration): left out of `n`, the statistics and the buckets, and warned about.
+        missing_end: how many incidents were over by ``as_of`` (closed, or resolved for a
+            metric that ends before closure) without the end milestone, such as an incident
+            closed with no resolution time, or resolved with no acknowledgement: the end is
+            missing from the data, not still to come, so they are neither measured nor open,
+            and warned about.
     """
 
     metric: Metric
@@ -179,6 +186,7 @@ class Summary:
     km_median_reached: bool | None = None
     warnings: tuple[str, ...] = ()
     negative: int = 0
+    missing_end: int = 0
 
 
 @attrs.define
@@ -190,11 +198,18 @@ class Tally:
     excluded: int = 0
     missing_start: int = 0
     negative: int = 0
+    missing_end: int = 0
+
+
+_RESOLVED: Final = Milestone.RESOLVED.index
+_CLOSED: Final = Milestone.CLOSED.index
 
 
 def gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> Tally:
     tally = Tally()
     first, last = metric.start.index, metric.end.index
+    # An incident resolved by as_of has passed every milestone before closure.
+    resolution_ends = last < _CLOSED
     excluded = metric.exclude_kinds
     for incident in incidents:
         if incident.kind in excluded:
@@ -207,7 +222,13 @@ def gather(metric: Metric, incidents: Iterable[Incident], as_of: datetime) -> Ta
             continue
         end = instants[last]
         if end is None or end > as_of:
-            tally.censored.append(metric.micros(start, as_of))
+            closed, resolved = instants[_CLOSED], instants[_RESOLVED]
+            if (closed is not None and closed <= as_of) or (
+                resolution_ends and resolved is not None and resolved <= as_of
+            ):
+                tally.missing_end += 1
+            else:
+                tally.censored.append(metric.micros(start, as_of))
         elif end < start:
             tally.negative += 1
         else:
@@ -267,6 +288,11 @@ def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
             f"only {n} incidents measured: too few for the mean of heavy-tailed durations to "
             "mean much; read the median"
         )
+    if tally.missing_end:
+        warnings.append(
+            f"{_incidents(tally.missing_end)} over by as_of without {metric.end.value}: "
+            "left out, neither measured nor open; the data do not record it"
+        )
     if tally.negative:
         warnings.append(
             f"{tally.negative} incidents reached {metric.end.value} before {metric.start.value}: "
@@ -299,7 +325,13 @@ def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
         km_median_reached=reached,
         warnings=tuple(warnings),
         negative=tally.negative,
+        missing_end=tally.missing_end,
     )
+
+
+def _incidents(count: int) -> str:
+    """``"1 incident was"``, ``"3 incidents were"``."""
+    return "1 incident was" if count == 1 else f"{count} incidents were"
 
 
 def _bucket(micros: int) -> int:

@@ -32,6 +32,8 @@ __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 GROUPS: Final = ("service", "priority", "impact", "urgency", "major", "kind", "channel")
 _REPORTED: Final = Milestone.REPORTED.index
 _STATISTICS: Final = ("mean", "median", "p90", "p95", "minimum", "maximum")
+#: Counts in the rows that the Markdown table leaves out, for width: the rows keep them.
+_COUNTS_APART: Final = ("excluded", "missing_start", "missing_end", "negative")
 
 
 @attrs.frozen
@@ -61,6 +63,7 @@ class ReportRow:
             open=summary.open,
             excluded=summary.excluded,
             missing_start=summary.missing_start,
+            missing_end=summary.missing_end,
             negative=summary.negative,
         )
         for name in _STATISTICS:
@@ -102,7 +105,7 @@ class Report:
             for key in rows[0]
             if not key.endswith("_s") or key[:-2] in ("mean", "median", "p90")
         ]
-        header = [key for key in header if key not in ("excluded", "missing_start", "negative")]
+        header = [key for key in header if key not in _COUNTS_APART]
         body = [
             [_short(row[key]) if key.endswith("_s") else str(row[key]) for key in header]
             for row in rows

@@ -12,7 +12,7 @@ date by the pure functions in :data:`MIGRATIONS` before they are read.
 >>> incident = Incident("INC-1", service="cdn", reported_at="2019-07-02T15:45:00+02:00")
 >>> text = to_json(incident)
 >>> text
-'{"schema_version": 2, "type": "incident", "id": "INC-1", ...'
+'{"schema_version": 3, "type": "incident", "id": "INC-1", ...'
 >>> from_json(text, Incident) == incident
 True
 >>> from_json(text.replace('"cdn"', "5"), Incident)
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: The version of the documents this release writes.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 Migration = Callable[[dict[str, Json]], dict[str, Json]]
 
 
@@ -68,19 +68,19 @@ def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
     }
 
 
-def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
-    """Version 1 to 2: summaries gain ``negative``, 0 in documents written before it existed."""
+def _summaries_count(document: dict[str, Json], key: str) -> dict[str, Json]:
+    """Every summary in the document gains the count `key`, 0: none was counted apart then."""
     kind = document.get("type")
     if kind == "summary":
-        return {"negative": 0, **document}
+        return {key: 0, **document}
     if kind == "report_row":
-        return {**document, "summary": _with_negative(document.get("summary"))}
+        return {**document, "summary": _with_count(document.get("summary"), key)}
     rows = document.get("rows")
     if kind == "kpi_report" and isinstance(rows, list):
         return {
             **document,
             "rows": [
-                {**row, "summary": _with_negative(row.get("summary"))}
+                {**row, "summary": _with_count(row.get("summary"), key)}
                 if isinstance(row, dict)
                 else row
                 for row in rows
@@ -89,18 +89,27 @@ def _summaries_count_negatives(document: dict[str, Json]) -> dict[str, Json]:
     return dict(document)
 
 
-def _with_negative(summary: Json) -> Json:
-    return {"negative": 0, **summary} if isinstance(summary, dict) else summary
+def _with_count(summary: Json, key: str) -> Json:
+    return {key: 0, **summary} if isinstance(summary, dict) else summary
 
 
 def _version_2(document: dict[str, Json]) -> dict[str, Json]:
     """Version 1 to 2: events gain digests, summaries count negative durations."""
-    return _summaries_count_negatives(_unchained_events(document))
+    return _summaries_count(_unchained_events(document), "negative")
+
+
+def _version_3(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 2 to 3: summaries count the incidents over without the end (``missing_end``).
+
+    Version 2 counted them as open; which of its open ones were over cannot be told from the
+    summary, so they stay open and ``missing_end`` is 0.
+    """
+    return _summaries_count(document, "missing_end")
 
 
 #: ``MIGRATIONS[n]`` turns a version-``n`` document into a version ``n + 1`` one, without
 #: changing its argument.
-MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2}
+MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2, 2: _version_3}
 
 
 T = TypeVar("T")
