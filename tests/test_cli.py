@@ -88,7 +88,9 @@ class TestReport:
         done = run("report")
 
         assert 0 == done.returncode
-        assert done.stdout.startswith("Incidents: 2400 incidents, 22 major, 33 open")
+        assert done.stdout.startswith(
+            "Incidents: 2400 rows read, 2400 incidents, 0 rows skipped, 22 major, 33 open"
+        )
         assert "Major incidents per month" in done.stdout
 
     @pytest.mark.parametrize("output", ["table", "markdown", "json"])
@@ -101,7 +103,9 @@ class TestReport:
 
         if output == "json":
             data = json.loads(text)
-            assert {"incidents": 2, "major": 1, "open": 1} == data["counts"]
+            assert {"rows": 2, "incidents": 2, "skipped": 0, "major": 1, "open": 1} == data[
+                "counts"
+            ]
             mttr = [
                 row for row in data["kpis"] if row["metric"] == "MTTR" and row["service"] == "cdn"
             ]
@@ -242,12 +246,17 @@ class TestBadFiles:
         path.write_text("id,reported_at\n", encoding="utf-8")
 
         assert 0 == cli.main(["report", str(path), "--as-of", "2024-01-01T00:00Z"])
-        assert "Incidents: 0 incidents, 0 major, 0 open" in capsys.readouterr().out
+        assert (
+            "Incidents: 0 rows read, 0 incidents, 0 rows skipped, 0 major, 0 open"
+            in capsys.readouterr().out
+        )
 
     def test_loader_directly(self, export: Path) -> None:
         """read_incidents gives records; a broken value raises LoadError."""
         assert ["INC1", "INC2"] == [incident.id for incident in read_incidents(export)]
-        with pytest.raises(LoadError, match="missing column 'number'"):
+        with pytest.raises(
+            LoadError, match=r"missing columns 'number' \(for the field id\), 'opened_at'"
+        ):
             read_incidents(export, preset="servicenow")
 
 
@@ -342,7 +351,10 @@ class TestHostileFiles:
     def test_a_long_csv_field_across_lines(self, tmp_path: Path) -> None:
         """A quoted CSV field spanning many short lines is capped like a line."""
         path = tmp_path / "export.csv"
-        path.write_text('id,title\nINC1,"' + "word\n" * 1000 + '"\n', encoding="utf-8")
+        path.write_text(
+            'id,reported_at,title\nINC1,2024-01-01T00:00Z,"' + "word\n" * 1000 + '"\n',
+            encoding="utf-8",
+        )
 
         with pytest.raises(LoadError, match=r"export.csv:\d+: field larger than field limit"):
             read_incidents(path, max_line_bytes=1000)

@@ -14,10 +14,20 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from majorincident.cli.load import FIELDS, MAX_LINE_BYTES, PRESETS, LoadError, read_incidents
-from majorincident.clock import load_zone
+from majorincident.cli.load import (
+    FIELDS,
+    MAX_LINE_BYTES,
+    NULLS,
+    PRESETS,
+    Loaded,
+    LoadError,
+    load_incidents,
+)
+from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
-from majorincident.incident import Incident
+from majorincident.incident import Incident, Milestone
+
+REPORTED, RESOLVED, CLOSED = Milestone.REPORTED, Milestone.RESOLVED, Milestone.CLOSED
 
 __all__ = ["main"]
 
@@ -76,6 +86,31 @@ def _parser() -> argparse.ArgumentParser:
         "--as-of", help="the instant the report speaks for (default: the data's latest)"
     )
     reporting.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="strptime format of the timestamps, e.g. '%%d-%%m-%%Y %%H:%%M' "
+        "(default: ISO-8601, or YYYY-MM-DD HH:MM:SS); day and month order is never guessed",
+    )
+    reporting.add_argument(
+        "--null",
+        action="append",
+        metavar="TOKEN",
+        dest="nulls",
+        help="a value that means missing, e.g. '?'; repeatable "
+        f"(default: {', '.join(repr(token) for token in sorted(NULLS) if token)}; "
+        "an empty field always means missing)",
+    )
+    reporting.add_argument(
+        "--encoding", default="utf-8", help="the file's text encoding (default: utf-8)"
+    )
+    reporting.add_argument(
+        "--on-error",
+        choices=("fail", "skip"),
+        default="fail",
+        help="a bad row stops the report naming its line (fail, the default), or is left out "
+        "and counted, its reason shown (skip)",
+    )
+    reporting.add_argument(
         "--max-line-bytes",
         type=int,
         default=MAX_LINE_BYTES,
@@ -110,7 +145,7 @@ def _report(arguments: argparse.Namespace) -> str:
     progress = None
     if arguments.file is None:
         with as_file(files("majorincident.data") / SAMPLE) as path:
-            incidents = read_incidents(path, name=SAMPLE)
+            loaded = load_incidents(path, name=SAMPLE)
     else:
         if sys.stderr.isatty() and arguments.file.stat().st_size > LARGE:
 
@@ -118,17 +153,22 @@ def _report(arguments: argparse.Namespace) -> str:
                 sys.stderr.write(f"\rread {count:,} rows")
                 sys.stderr.flush()
 
-        incidents = read_incidents(
+        loaded = load_incidents(
             arguments.file,
             columns=columns,
             preset=arguments.preset,
             assume_tz=arguments.assume_tz,
             progress=progress,
             max_line_bytes=arguments.max_line_bytes,
+            date_format=arguments.date_format,
+            nulls=NULLS if arguments.nulls is None else frozenset(arguments.nulls),
+            encoding=arguments.encoding,
+            errors="collect" if arguments.on_error == "skip" else "raise",
         )
         if progress is not None:
             sys.stderr.write("\n")
-    as_of = arguments.as_of or _latest(incidents)
+    incidents = loaded.incidents
+    as_of = utc(arguments.as_of or _latest(incidents), field="--as-of")
     by = () if arguments.by == "month" else (arguments.by,)
     every = "month" if arguments.by == "month" else None
     table = report(
@@ -140,26 +180,61 @@ def _report(arguments: argparse.Namespace) -> str:
         if starts and min(starts) < _latest(incidents)
         else []
     )
-    counts = {
-        "incidents": len(incidents),
-        "major": sum(1 for i in incidents if i.major),
-        "open": sum(1 for i in incidents if i.is_open),
+    return _render(arguments.output, _counts(loaded, as_of), _skipped(loaded), table, rows)
+
+
+#: How many refused rows the report shows, with their lines and reasons.
+SHOWN_REFUSALS = 5
+
+
+def _counts(loaded: Loaded, as_of: datetime) -> dict[str, int]:
+    """Rows read, incidents built, rows skipped, major incidents, and those open at `as_of`.
+
+    Open means reported by `as_of` and neither resolved nor closed by then: an incident closed
+    without a resolution time is over, not open.
+    """
+    reported, resolved, closed = (m.index for m in (REPORTED, RESOLVED, CLOSED))
+    still_open = 0
+    for incident in loaded.incidents:
+        moments = incident.instants
+        start, done, shut = moments[reported], moments[resolved], moments[closed]
+        if (
+            start is not None
+            and start <= as_of
+            and (done is None or done > as_of)
+            and (shut is None or shut > as_of)
+        ):
+            still_open += 1
+    return {
+        "rows": loaded.rows,
+        "incidents": len(loaded.incidents),
+        "skipped": len(loaded.refused),
+        "major": sum(1 for i in loaded.incidents if i.major),
+        "open": still_open,
     }
-    return _render(arguments.output, counts, table.to_rows(), table.to_markdown(), rows)
+
+
+def _skipped(loaded: Loaded) -> list[dict[str, object]]:
+    """The first refused rows, with their lines and reasons."""
+    return [
+        {"line": refusal.line, "reason": refusal.reason}
+        for refusal in loaded.refused[:SHOWN_REFUSALS]
+    ]
 
 
 def _render(
     output: str,
     counts: dict[str, int],
-    rows: list[dict[str, object]],
-    markdown: str,
+    skipped: list[dict[str, object]],
+    table: Any,  # noqa: ANN401 - a kpi.Report, imported with the KPIs
     monthly: list[Any],
 ) -> str:
     if output == "json":
         return json.dumps(
             {
                 "counts": counts,
-                "kpis": rows,
+                "skipped": skipped,
+                "kpis": table.to_rows(),
                 "trend": [
                     {
                         "period": r.period,
@@ -179,13 +254,20 @@ def _render(
         f"{verdicts[r.likely_noise]} |"
         for r in monthly
     ]
-    summary = ", ".join(f"{value} {name}" for name, value in counts.items())
+    summary = (
+        f"{counts['rows']} rows read, {counts['incidents']} incidents, "
+        f"{counts['skipped']} rows skipped, {counts['major']} major, {counts['open']} open"
+    )
+    refusals = [f"  line {row['line']}: {row['reason']}" for row in skipped]
+    if counts["skipped"] > len(skipped):
+        refusals.append(f"  and {counts['skipped'] - len(skipped)} more")
     parts = [
         f"Incidents: {summary}",
+        *(["Rows skipped:", *refusals] if refusals else []),
         "",
         "KPIs (MTTA: reported->acknowledged, MTTR: reported->resolved, MTTD: started->detected)",
         "",
-        markdown.rstrip("\n"),
+        table.to_markdown().rstrip("\n"),
         "",
         "Major incidents per month",
         "",

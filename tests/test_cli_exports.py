@@ -1,0 +1,256 @@
+"""Reading exports as real tools write them: dialects, encodings, nulls, dates, bad rows.
+
+The shapes are those of a ServiceNow export as a spreadsheet saves it (semicolons, a BOM,
+``?`` for missing values, day-first dates without an offset) and of exports renamed or
+compressed on the way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from majorincident.cli import main
+from majorincident.cli.load import LoadError, Refusal, load_incidents, read_incidents
+
+SERVICENOW = [
+    (
+        "number;opened_at;sys_created_on;resolved_at;closed_at;priority;impact;urgency;"
+        "u_major;promoted_on;business_service"
+    ),
+    (
+        "INC001;02-01-2024 09:00;02-01-2024 09:00;02-01-2024 10:30;03-01-2024 09:00;"
+        "1 - Critical;1 - High;1 - High;TRUE;02-01-2024 09:05;cdn"
+    ),
+    (
+        "INC002;13-01-2024 14:00;13-01-2024 14:00;?;14-01-2024 09:00;3 - Moderate;2 - Medium;"
+        "3 - Low;FALSE;?;dns"
+    ),
+    "INC003;20-01-2024 08:00;20-01-2024 08:00;?;?;4 - Low;3 - Low;3 - Low;FALSE;?;dns",
+]
+DAY_FIRST = "%d-%m-%Y %H:%M"
+
+
+def write(path: Path, lines: list[str], *, encoding: str = "utf-8", bom: bool = False) -> Path:
+    """The lines as a file, with Windows line ends, in `encoding`, with a BOM if asked."""
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def servicenow(path: Path, **options: object) -> list[object]:
+    """The incidents of the ServiceNow-shaped export, read with its date format and nulls."""
+    return read_incidents(  # type: ignore[arg-type]
+        path,
+        preset="servicenow",
+        columns={"major": "u_major"},
+        assume_tz="UTC",
+        date_format=DAY_FIRST,
+        nulls={"?"},
+        **options,
+    )
+
+
+class TestServiceNowAsASpreadsheetSavesIt:
+    def test_semicolons_bom_nulls_and_day_first_dates(self, tmp_path: Path) -> None:
+        """Every value lands where it belongs; ``?`` is missing, dates are day first."""
+        path = write(tmp_path / "export.csv", SERVICENOW, bom=True)
+        first, second, third = servicenow(path)
+
+        assert first.id == "INC001"  # type: ignore[attr-defined]
+        assert first.reported_at == datetime(2024, 1, 2, 9, tzinfo=UTC)  # type: ignore[attr-defined]
+        assert first.major  # type: ignore[attr-defined]
+        assert first.priority.name == "P1"  # type: ignore[attr-defined]
+        assert second.resolved_at is None  # type: ignore[attr-defined]
+        assert second.closed_at == datetime(2024, 1, 14, 9, tzinfo=UTC)  # type: ignore[attr-defined]
+        assert third.is_open  # type: ignore[attr-defined]
+
+    def test_the_day_is_never_guessed(self, tmp_path: Path) -> None:
+        """Without --date-format, 02-01-2024 is refused, not read as either day."""
+        path = write(tmp_path / "export.csv", SERVICENOW)
+        with pytest.raises(LoadError, match=r"export\.csv:2: column 'opened_at': reported_at"):
+            read_incidents(path, preset="servicenow", assume_tz="UTC", nulls={"?"})
+
+    def test_a_date_off_the_format_names_the_line_and_format(self, tmp_path: Path) -> None:
+        """A timestamp that does not match the format is named with its line and the format."""
+        lines = [*SERVICENOW[:2], SERVICENOW[2].replace("13-01-2024 14:00", "2024-01-13", 1)]
+        path = write(tmp_path / "export.csv", lines)
+        with pytest.raises(
+            LoadError,
+            match=r"^.*export\.csv:3: column 'opened_at': reported_at \('2024-01-13'\) does not "
+            r"match the date format '%d-%m-%Y %H:%M'$",
+        ):
+            servicenow(path)
+
+    @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+    def test_the_delimiter_is_read_off_the_header(self, tmp_path: Path, delimiter: str) -> None:
+        """Comma, semicolon and tab exports read the same."""
+        lines = [line.replace(";", delimiter) for line in SERVICENOW]
+        path = write(tmp_path / "export.csv", lines)
+        assert ["INC001", "INC002", "INC003"] == [i.id for i in servicenow(path)]  # type: ignore[attr-defined]
+
+    def test_a_latin_1_export_with_its_encoding(self, tmp_path: Path) -> None:
+        """A Windows-1252 export reads with --encoding; without it, the bad byte's line."""
+        lines = [SERVICENOW[0], SERVICENOW[1].replace(";cdn", ";café")]
+        path = write(tmp_path / "export.csv", lines, encoding="cp1252")
+        assert "café" == servicenow(path, encoding="cp1252")[0].service  # type: ignore[attr-defined]
+        with pytest.raises(LoadError, match=r"export\.csv:2: byte \d+: not UTF-8 text"):
+            servicenow(path)
+
+    @pytest.mark.parametrize(("name", "reason"), [("nope", "not an encoding"), ("utf-16", "ASCII")])
+    def test_unusable_encodings(self, tmp_path: Path, name: str, reason: str) -> None:
+        """An unknown encoding, or one whose lines cannot be split on bytes, is refused."""
+        path = write(tmp_path / "export.csv", SERVICENOW)
+        with pytest.raises(LoadError, match=rf"^--encoding \('{name}'\) .*{reason}"):
+            servicenow(path, encoding=name)
+
+
+class TestFilesRenamedOnTheWay:
+    def test_gzip_without_its_suffix(self, tmp_path: Path) -> None:
+        """A gzipped export is recognised by its first bytes, not its name."""
+        path = tmp_path / "export.csv"
+        path.write_bytes(gzip.compress(("\n".join(SERVICENOW) + "\n").encode()))
+        assert 3 == len(servicenow(path))
+
+    @pytest.mark.parametrize("name", ["incidents.2024-01.jsonl", "UPPER.JSONL", "x.ndjson.gz"])
+    def test_json_lines_by_any_suffix(self, tmp_path: Path, name: str) -> None:
+        """A .jsonl or .ndjson suffix anywhere in the name, in any case, means JSON lines."""
+        text = json.dumps({"id": "INC1", "reported_at": "2024-01-01T00:00Z"}) + "\n"
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+        assert ["INC1"] == [i.id for i in read_incidents(path)]
+
+
+class TestColumns:
+    def test_every_column_named_must_exist(self, tmp_path: Path) -> None:
+        """--columns acknowledged_at=nonexistent is refused, listing the columns there are."""
+        path = write(tmp_path / "export.csv", ["id,reported_at", "INC1,2024-01-01T00:00Z"])
+        with pytest.raises(
+            LoadError,
+            match=r"missing column 'nope' \(for the field acknowledged_at\); the file has "
+            r"'id', 'reported_at'",
+        ):
+            read_incidents(path, columns={"acknowledged_at": "nope"})
+
+    def test_a_header_only_file_matching_nothing(self, tmp_path: Path) -> None:
+        """A header without the id and report columns is refused even with no rows."""
+        path = write(tmp_path / "export.csv", ["a,b"])
+        with pytest.raises(LoadError, match=r"missing columns 'id' .*'reported_at'"):
+            read_incidents(path)
+        assert [] == read_incidents(write(tmp_path / "ok.csv", ["id,reported_at"]))
+
+
+class TestBadRows:
+    LINES = (
+        "id,reported_at,resolved_at",
+        "INC1,2024-01-01T00:00Z,2024-01-01T01:00Z",
+        "INC2,yesterday,",
+        "INC3,2024-01-02T00:00Z,2024-01-01T00:00Z",
+        "INC4,2024-01-03T00:00Z,",
+    )
+
+    def test_collected_with_their_lines_and_reasons(self, tmp_path: Path) -> None:
+        """errors="collect" keeps the good rows and says which rows were left out and why."""
+        loaded = load_incidents(write(tmp_path / "export.csv", list(self.LINES)), errors="collect")
+
+        assert ["INC1", "INC4"] == [incident.id for incident in loaded.incidents]
+        assert 4 == loaded.rows
+        assert [3, 4] == [refusal.line for refusal in loaded.refused]
+        assert loaded.refused[0] == Refusal(
+            3,
+            "column 'reported_at': reported_at ('yesterday') is not an ISO-8601 timestamp; "
+            "expected e.g. '2024-01-01T09:00:00+00:00'",
+        )
+        assert "resolved_at" in loaded.refused[1].reason
+
+    def test_raised_by_default(self, tmp_path: Path) -> None:
+        """The first bad row stops the load, naming file, line and column."""
+        with pytest.raises(LoadError, match=r"export\.csv:3: column 'reported_at':"):
+            load_incidents(write(tmp_path / "export.csv", list(self.LINES)))
+        with pytest.raises(LoadError, match=r"^errors \('ignore'\) must be 'raise' or 'collect'"):
+            load_incidents(tmp_path / "export.csv", errors="ignore")  # type: ignore[arg-type]
+
+    def test_the_report_counts_and_shows_them(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--on-error skip: the header and the JSON give rows read, built and skipped."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        assert 0 == main(["report", str(path), "--on-error", "skip", "--format", "json"])
+        data = json.loads(capsys.readouterr().out)
+        assert {"rows": 4, "incidents": 2, "skipped": 2} == {
+            key: data["counts"][key] for key in ("rows", "incidents", "skipped")
+        }
+        assert [3, 4] == [row["line"] for row in data["skipped"]]
+
+        assert 0 == main(["report", str(path), "--on-error", "skip"])
+        text = capsys.readouterr().out
+        assert text.startswith("Incidents: 4 rows read, 2 incidents, 2 rows skipped,")
+        assert "  line 3: column 'reported_at': reported_at ('yesterday')" in text
+        assert 2 == main(["report", str(path)])
+        assert "export.csv:3: column 'reported_at'" in capsys.readouterr().err
+
+    def test_only_the_first_five_reasons_are_shown(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Many bad rows: five reasons and how many more."""
+        lines = ["id,reported_at", *(f"INC{n},bad" for n in range(8))]
+        assert 0 == main(["report", str(write(tmp_path / "e.csv", lines)), "--on-error", "skip"])
+        text = capsys.readouterr().out
+        assert 5 == text.count("  line ")
+        assert "  and 3 more" in text
+
+
+class TestOpenMeansOpen:
+    def test_closed_without_resolution_is_not_open(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The header's open count is incidents neither resolved nor closed by as_of."""
+        path = write(tmp_path / "export.csv", SERVICENOW)
+        arguments = ["--preset", "servicenow", "--columns", "major=u_major", "--assume-tz", "UTC"]
+        arguments += ["--null", "?"]
+        assert 0 == main(["report", str(path), *arguments, "--date-format", DAY_FIRST])
+        assert "3 incidents, 0 rows skipped, 1 major, 1 open" in capsys.readouterr().out
+
+    def test_the_cli_options_from_a_shell(self, tmp_path: Path) -> None:
+        """The options work as typed in a shell, % signs included."""
+        path = write(tmp_path / "export.csv", SERVICENOW, bom=True)
+        options = ["--preset", "servicenow", "--assume-tz", "UTC", "--null", "?"]
+        options += ["--date-format", DAY_FIRST, "--format", "json"]
+        done = subprocess.run(
+            [sys.executable, "-m", "majorincident", "report", str(path), *options],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert 0 == done.returncode, done.stderr
+        assert 3 == json.loads(done.stdout)["counts"]["incidents"]
+
+
+class TestDateFormats:
+    LINES = ("id,reported_at", "INC1,02-01-2024 09:00 +0100")
+
+    def test_a_format_with_an_offset_needs_no_zone(self, tmp_path: Path) -> None:
+        """%z in the format gives the instant itself."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        (incident,) = read_incidents(path, date_format="%d-%m-%Y %H:%M %z")
+        assert incident.reported_at == datetime(2024, 1, 2, 8, tzinfo=UTC)
+
+    def test_a_wall_time_without_a_zone_is_refused(self, tmp_path: Path) -> None:
+        """A format without an offset and no --assume-tz: refused, never read as UTC."""
+        path = write(tmp_path / "export.csv", ["id,reported_at", "INC1,02-01-2024 09:00"])
+        with pytest.raises(
+            LoadError, match=r"export\.csv:2: column 'reported_at': .*no UTC offset"
+        ):
+            read_incidents(path, date_format=DAY_FIRST)
+
+    def test_a_one_column_header_is_read_with_commas(self, tmp_path: Path) -> None:
+        """A header with nothing to sniff is comma-separated, and named as it is."""
+        path = write(tmp_path / "export.csv", ["id", "INC1"])
+        with pytest.raises(LoadError, match=r"missing column 'reported_at' .*the file has 'id';"):
+            read_incidents(path)
