@@ -18,6 +18,10 @@ plain string, or an object with ``display_value`` (preferred, e.g. ``PRB0040001`
 - ``major_incident_state``: proposed, accepted, rejected, canceled (accepted means major);
 - ``contact_type``: email, phone, self-service, walk-in, chat, virtual_agent, monitoring, event.
 
+**State-change logs** (an audit export with a row per update, a Jira changelog):
+:func:`from_event_log` rebuilds each incident's timeline from the moves between states, as an
+:class:`EventLog` (:data:`SERVICENOW_EVENTS`, :data:`JIRA`, or your own) says.
+
 **PagerDuty** (REST API v2 incident objects, and optionally the incident's log entries):
 ``created_at`` is when the incident was reported; the first acknowledgement is the earliest of the
 ``acknowledgements`` and of the ``acknowledge_log_entry`` entries (PagerDuty clears
@@ -47,7 +51,24 @@ naming the field.
 from __future__ import annotations
 
 from majorincident.interop._columns import COLUMNS
+from majorincident.interop._events import (
+    JIRA,
+    SERVICENOW_EVENTS,
+    EventLog,
+    Phase,
+    from_event_log,
+)
 from majorincident.interop._pagerduty import from_pagerduty
 from majorincident.interop._servicenow import from_servicenow, to_servicenow
 
-__all__ = ["COLUMNS", "from_pagerduty", "from_servicenow", "to_servicenow"]
+__all__ = [
+    "COLUMNS",
+    "JIRA",
+    "SERVICENOW_EVENTS",
+    "EventLog",
+    "Phase",
+    "from_event_log",
+    "from_pagerduty",
+    "from_servicenow",
+    "to_servicenow",
+]
