@@ -254,3 +254,69 @@ class TestDateFormats:
         path = write(tmp_path / "export.csv", ["id", "INC1"])
         with pytest.raises(LoadError, match=r"missing column 'reported_at' .*the file has 'id';"):
             read_incidents(path)
+
+
+class TestSayWhatWasMeasured:
+    LINES = (
+        "id,reported_at,resolved_at,closed_at",
+        "INC1,2024-01-10T00:00Z,2024-01-10T02:00Z,2024-06-30T00:00Z",
+        "INC2,2024-02-10T00:00Z,,",
+    )
+
+    def test_a_metric_without_its_columns_is_not_in_this_data(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """No acknowledgement column: MTTA is said to be absent, not shown as all open."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        assert 0 == main(["report", str(path), "--format", "json"])
+        data = json.loads(capsys.readouterr().out)
+
+        assert {"MTTR"} == {row["metric"] for row in data["kpis"]}
+        mtta, mttr, _ = data["metrics"]
+        assert mtta == {"metric": "MTTA", "in_data": False, "missing_columns": ["acknowledged_at"]}
+        assert mttr["from"] == {"milestone": "reported", "column": "reported_at"}
+        assert data["as_of"] == "2024-06-30T00:00:00+00:00"
+
+        assert 0 == main(["report", str(path)])
+        text = capsys.readouterr().out
+        assert "  MTTA: not in this data (no column for acknowledged_at)" in text
+        assert "  MTTR: from reported (reported_at) to resolved (resolved_at)" in text
+
+    def test_no_metric_in_the_data(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A file with no metric's columns says so instead of an empty table."""
+        path = write(tmp_path / "export.csv", ["id,reported_at", "INC1,2024-01-10T00:00Z"])
+        assert 0 == main(["report", str(path)])
+        assert "_no metric is in this data_" in capsys.readouterr().out
+
+    def test_the_trend_ends_at_the_last_report(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A late closure adds no empty months; --as-of ends the trend where it says."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        assert 0 == main(["report", str(path), "--format", "json"])
+        assert ["2024-01", "2024-02"] == [
+            row["period"] for row in json.loads(capsys.readouterr().out)["trend"]
+        ]
+        assert 0 == main(["report", str(path), "--format", "json", "--as-of", "2024-04-01T00:00Z"])
+        assert ["2024-01", "2024-02", "2024-03"] == [
+            row["period"] for row in json.loads(capsys.readouterr().out)["trend"]
+        ]
+
+
+def test_a_closed_pipe_ends_the_report_quietly() -> None:
+    """``majorincident report | head``: no traceback, no error, the SIGPIPE status."""
+    script = (
+        "import os, sys\n"
+        "read, write = os.pipe()\n"
+        "os.close(read)\n"
+        "sys.stdout = os.fdopen(write, 'w')\n"
+        "from majorincident.cli import main\n"
+        "code = main(['report'])\n"
+        "sys.stderr.write(f'exit {code}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, "exit 141")

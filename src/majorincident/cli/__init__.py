@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -171,16 +172,59 @@ def _report(arguments: argparse.Namespace) -> str:
     as_of = utc(arguments.as_of or _latest(incidents), field="--as-of")
     by = () if arguments.by == "month" else (arguments.by,)
     every = "month" if arguments.by == "month" else None
-    table = report(
-        incidents, metrics=(MTTA, MTTR, MTTD), by=by, every=every, tz=arguments.tz, as_of=as_of
+    metrics = (MTTA, MTTR, MTTD)
+    measured = [m for m in metrics if {m.start.field, m.end.field} <= loaded.columns.keys()]
+    table = (
+        report(incidents, metrics=measured, by=by, every=every, tz=arguments.tz, as_of=as_of)
+        if measured
+        else None
     )
-    starts = [i.instants[2] for i in incidents if i.instants[2] is not None]
+    starts = [i.reported_at for i in incidents if i.reported_at is not None]
+    # The trend ends at --as-of, or just after the last report: a late closure adds no month.
+    end = as_of if arguments.as_of else max(starts, default=as_of) + timedelta(microseconds=1)
     rows = (
-        trend(incidents, start=min(starts), end=_latest(incidents), tz=arguments.tz)
-        if starts and min(starts) < _latest(incidents)
+        trend(incidents, start=min(starts), end=end, tz=arguments.tz)
+        if starts and min(starts) < end
         else []
     )
-    return _render(arguments.output, _counts(loaded, as_of), _skipped(loaded), table, rows)
+    return _render(
+        arguments.output,
+        _counts(loaded, as_of),
+        _skipped(loaded),
+        [_definition(metric, loaded.columns) for metric in metrics],
+        as_of,
+        table,
+        rows,
+    )
+
+
+def _definition(metric: Any, columns: Mapping[str, str]) -> dict[str, object]:  # noqa: ANN401 - a kpi.Metric
+    """What a metric measures in this file: from which column to which, or that it cannot."""
+    ends = (metric.start, metric.end)
+    absent = [m.field for m in ends if m.field not in columns]
+    found: dict[str, object] = {"metric": metric.name, "in_data": not absent}
+    if absent:
+        found["missing_columns"] = absent
+    else:
+        found.update(
+            {
+                "from": {"milestone": metric.start.value, "column": columns[metric.start.field]},
+                "to": {"milestone": metric.end.value, "column": columns[metric.end.field]},
+            }
+        )
+    return found
+
+
+def _said(definition: dict[str, Any]) -> str:
+    """A metric's definition in words."""
+    if not definition["in_data"]:
+        fields = ", ".join(definition["missing_columns"])
+        return f"  {definition['metric']}: not in this data (no column for {fields})"
+    start, end = definition["from"], definition["to"]
+    return (
+        f"  {definition['metric']}: from {start['milestone']} ({start['column']}) "
+        f"to {end['milestone']} ({end['column']})"
+    )
 
 
 #: How many refused rows the report shows, with their lines and reasons.
@@ -226,15 +270,19 @@ def _render(
     output: str,
     counts: dict[str, int],
     skipped: list[dict[str, object]],
-    table: Any,  # noqa: ANN401 - a kpi.Report, imported with the KPIs
+    definitions: list[dict[str, Any]],
+    as_of: datetime,
+    table: Any,  # noqa: ANN401 - a kpi.Report (imported with the KPIs), None when none is in the data
     monthly: list[Any],
 ) -> str:
     if output == "json":
         return json.dumps(
             {
+                "as_of": as_of.isoformat(),
                 "counts": counts,
                 "skipped": skipped,
-                "kpis": table.to_rows(),
+                "metrics": definitions,
+                "kpis": [] if table is None else table.to_rows(),
                 "trend": [
                     {
                         "period": r.period,
@@ -265,9 +313,10 @@ def _render(
         f"Incidents: {summary}",
         *(["Rows skipped:", *refusals] if refusals else []),
         "",
-        "KPIs (MTTA: reported->acknowledged, MTTR: reported->resolved, MTTD: started->detected)",
+        f"KPIs as of {as_of.isoformat()}, in this data:",
+        *(_said(definition) for definition in definitions),
         "",
-        table.to_markdown().rstrip("\n"),
+        "_no metric is in this data_" if table is None else table.to_markdown().rstrip("\n"),
         "",
         "Major incidents per month",
         "",
@@ -307,7 +356,12 @@ def _aligned(markdown: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, 2 for bad input, 130 when interrupted)."""
+    """Run the command line; return the exit code.
+
+    0, 2 for bad input, 130 when interrupted, and 141 (as a process killed by SIGPIPE) when the
+    reader of the output went away, as ``majorincident report | head`` does: quietly, as Unix
+    tools stop.
+    """
     try:
         arguments = _parser().parse_args(argv)
         # Each command imports what it runs, so that --help and a mistyped option stay quick.
@@ -317,6 +371,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo(print)
         else:
             print(_report(arguments))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # What is still buffered would fail again at exit: send it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (LoadError, MajorIncidentError, OSError) as error:
         print(f"majorincident: error: {error}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from majorincident._frozen import FrozenDict
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError, TimelineError
 from majorincident.incident import Incident, Milestone
@@ -106,11 +107,15 @@ class Loaded:
         incidents: the records built, in the file's order.
         rows: the data rows read (blank lines aside).
         refused: the rows left out with ``errors="collect"``, in the file's order.
+        columns: field -> the file's column it was read from, for the fields the file has
+            (so that a report can say where each figure came from, and what is not in the
+            data).
     """
 
     incidents: tuple[Incident, ...]
     rows: int
     refused: tuple[Refusal, ...] = ()
+    columns: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
 
 
 def _flag(value: str) -> bool:
@@ -374,8 +379,11 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     missing = frozenset(nulls) | {""}
     jsonl = any(suffix.lower() in _JSON_LINES for suffix in path.suffixes)
 
+    present: dict[str, str] = {}
+
     def check(header: Collection[str]) -> None:
         _check_columns(header, mapping, columns or {}, label)
+        present.update((field, column) for field, column in mapping.items() if column in header)
 
     records: list[Incident] = []
     refused: list[Refusal] = []
@@ -397,7 +405,7 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
                 refused.append(Refusal(number, f"{where.strip()} {error}".strip()))
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)
-    return Loaded(tuple(records), rows, tuple(refused))
+    return Loaded(tuple(records), rows, tuple(refused), present)
 
 
 @contextlib.contextmanager
