@@ -103,9 +103,8 @@ class TestReport:
 
         if output == "json":
             data = json.loads(text)
-            assert {"rows": 2, "incidents": 2, "skipped": 0, "major": 1, "open": 1} == data[
-                "counts"
-            ]
+            counts = {"rows": 2, "incidents": 2, "skipped": 0, "major": 1, "open": 1}
+            assert {**counts, "tests_and_drills": 0} == data["counts"]
             mttr = [
                 row for row in data["kpis"] if row["metric"] == "MTTR" and row["service"] == "cdn"
             ]

@@ -11,7 +11,7 @@ import gzip
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -320,3 +320,37 @@ def test_a_closed_pipe_ends_the_report_quietly() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stderr) == (0, "exit 141")
+
+
+class TestOutputReadsRight:
+    def test_words_and_numbers(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """One incident, a missing priority, a drill left out, a flat trend: said as such."""
+        path = write(
+            tmp_path / "export.csv",
+            [
+                "id,reported_at,resolved_at,priority,kind,major",
+                "INC1,2024-01-10T00:00Z,2024-01-10T02:00Z,,normal,true",
+                "INC2,2024-01-11T00:00Z,2024-01-11T02:00Z,P2,drill,false",
+                "INC3,2024-02-10T00:00Z,2024-02-10T02:00Z,P2,normal,true",
+            ],
+        )
+        assert 0 == main(["report", str(path), "--by", "priority"])
+        text = capsys.readouterr().out
+
+        assert text.startswith(
+            "Incidents: 3 rows read, 3 incidents, 0 rows skipped, 2 major, 0 open, "
+            "1 test or drill left out\n"
+        )
+        assert "\n(none)    MTTR" in text
+        assert "month    count  change of the daily rate  verdict" in text
+        assert "-0%" not in text
+
+    def test_an_unchanged_rate_is_zero(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """One major incident a day in January and in February: the daily rate changed 0%."""
+        days = [datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=n) for n in range(60)]
+        rows = [f"INC{n},{day.isoformat()},true" for n, day in enumerate(days)]
+        path = write(tmp_path / "export.csv", ["id,reported_at,major", *rows])
+        assert 0 == main(["report", str(path), "--as-of", "2024-03-01T00:00Z"])
+        assert "\n2024-02  29     0%    " in capsys.readouterr().out

@@ -26,7 +26,7 @@ from majorincident.cli.load import (
 )
 from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
-from majorincident.incident import Incident, Milestone
+from majorincident.incident import EXCLUDED_KINDS, Incident, Milestone
 
 REPORTED, RESOLVED, CLOSED = Milestone.REPORTED, Milestone.RESOLVED, Milestone.CLOSED
 
@@ -255,7 +255,13 @@ def _counts(loaded: Loaded, as_of: datetime) -> dict[str, int]:
         "skipped": len(loaded.refused),
         "major": sum(1 for i in loaded.incidents if i.major),
         "open": still_open,
+        "tests_and_drills": sum(1 for i in loaded.incidents if i.kind in EXCLUDED_KINDS),
     }
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """``"1 incident"``, ``"2 incidents"``."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def _skipped(loaded: Loaded) -> list[dict[str, object]]:
@@ -298,13 +304,21 @@ def _render(
     verdicts = {None: "-", True: "likely noise", False: "real change"}
     trend_lines = [
         f"| {r.period} | {r.count} | "
-        f"{'-' if r.change_vs_previous is None else f'{r.change_vs_previous:+.0f}%'} | "
+        f"{_percent(r.change_vs_previous)} | "
         f"{verdicts[r.likely_noise]} |"
         for r in monthly
     ]
-    summary = (
-        f"{counts['rows']} rows read, {counts['incidents']} incidents, "
-        f"{counts['skipped']} rows skipped, {counts['major']} major, {counts['open']} open"
+    summary = ", ".join(
+        (
+            _count(counts["rows"], "row read", "rows read"),
+            _count(counts["incidents"], "incident", "incidents"),
+            _count(counts["skipped"], "row skipped", "rows skipped"),
+            f"{counts['major']} major",
+            f"{counts['open']} open",
+            _count(
+                counts["tests_and_drills"], "test or drill left out", "tests and drills left out"
+            ),
+        )
     )
     refusals = [f"  line {row['line']}: {row['reason']}" for row in skipped]
     if counts["skipped"] > len(skipped):
@@ -320,12 +334,20 @@ def _render(
         "",
         "Major incidents per month",
         "",
-        "| month | count | change | verdict |",
+        "| month | count | change of the daily rate | verdict |",
         "| --- | --- | --- | --- |",
         *trend_lines,
     ]
     text = "\n".join(parts)
     return _aligned(text) if output == "table" else text
+
+
+def _percent(change: float | None) -> str:
+    """A signed whole percentage; "-" when undefined, and never "-0%"."""
+    if change is None:
+        return "-"
+    shown = round(change)
+    return f"{shown:+d}%" if shown else "0%"
 
 
 def _aligned(markdown: str) -> str:

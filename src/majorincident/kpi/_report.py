@@ -72,6 +72,11 @@ class ReportRow:
         return row
 
 
+def _cell(value: object) -> str:
+    """A group value or count as the table shows it: a missing value as "(none)"."""
+    return "(none)" if value is None else str(value)
+
+
 def _short(seconds: object) -> str:
     if seconds is None:
         return "-"
@@ -107,7 +112,7 @@ class Report:
         ]
         header = [key for key in header if key not in _COUNTS_APART]
         body = [
-            [_short(row[key]) if key.endswith("_s") else str(row[key]) for key in header]
+            [_short(row[key]) if key.endswith("_s") else _cell(row[key]) for key in header]
             for row in rows
         ]
         return [key.removesuffix("_s") for key in header], body
