@@ -354,3 +354,17 @@ class TestOutputReadsRight:
         path = write(tmp_path / "export.csv", ["id,reported_at,major", *rows])
         assert 0 == main(["report", str(path), "--as-of", "2024-03-01T00:00Z"])
         assert "\n2024-02  29     0%    " in capsys.readouterr().out
+
+
+def test_the_reference_lists_every_option() -> None:
+    """docs/reference/cli.md names each option of ``report``, so that it stays complete."""
+    help_text = subprocess.run(
+        [sys.executable, "-m", "majorincident", "report", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    options = {word.rstrip(",") for word in help_text.split() if word.startswith("--")}
+    reference = (Path(__file__).parent.parent / "docs" / "reference" / "cli.md").read_text()
+    assert {"--by", "--null", "--on-error"} <= options
+    assert [] == sorted(option for option in options - {"--help"} if f"`{option}" not in reference)

@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo",
         help="walk the Cloudflare 2019 outage through the four stages",
-        description="Walk the seed's Cloudflare outage of 2 July 2019 through identification, "
+        description="Walk the guide's Cloudflare outage of 2 July 2019 through identification, "
         "containment, resolution and maintenance, with a roster of named people.",
     )
     reporting = commands.add_parser(

@@ -1,4 +1,4 @@
-"""The demo: the seed's Cloudflare outage of 2 July 2019, walked through the four stages."""
+"""The demo: the guide's Cloudflare outage of 2 July 2019, walked through the four stages."""
 
 from __future__ import annotations
 
