@@ -368,3 +368,32 @@ def test_the_reference_lists_every_option() -> None:
     reference = (Path(__file__).parent.parent / "docs" / "reference" / "cli.md").read_text()
     assert {"--by", "--null", "--on-error"} <= options
     assert [] == sorted(option for option in options - {"--help"} if f"`{option}" not in reference)
+
+
+class TestServiceNowPresetReadsWhatTheLibraryReads:
+    def test_major_incident_state(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """The preset reads major_incident_state as from_servicenow does: accepted is major."""
+        path = write(
+            tmp_path / "export.csv",
+            [
+                "number,opened_at,major_incident_state",
+                "INC1,2024-01-02 09:00:00Z,Accepted",
+                "INC2,2024-01-03 09:00:00Z,proposed",
+                "INC3,2024-01-04 09:00:00Z,",
+            ],
+        )
+        incidents = read_incidents(path, preset="servicenow")
+        assert [True, False, False] == [incident.major for incident in incidents]
+        assert 0 == main(["report", str(path), "--preset", "servicenow"])
+        assert ", 1 major, " in capsys.readouterr().out
+
+    def test_an_unknown_major_value_is_named(self, tmp_path: Path) -> None:
+        """A value that is no flag nor major incident state is refused with the states."""
+        path = write(
+            tmp_path / "e.csv",
+            ["number,opened_at,major_incident_state", "I,2024-01-02T00:00Z,maybe"],
+        )
+        with pytest.raises(
+            LoadError, match=r"column 'major_incident_state': major \('maybe'\) is not"
+        ):
+            read_incidents(path, preset="servicenow")

@@ -15,7 +15,7 @@ from majorincident.classification import Channel, Impact, Priority, Urgency
 from majorincident.cli.load import PRESETS
 from majorincident.errors import ConfigurationError, RecordError
 from majorincident.incident import HoldReason, Incident, Milestone
-from majorincident.interop import COLUMNS, from_pagerduty, from_servicenow, to_servicenow
+from majorincident.interop import CODED, COLUMNS, from_pagerduty, from_servicenow, to_servicenow
 from majorincident.testing import incidents
 
 # ServiceNow records as the Table API returns them (GET /api/now/table/incident), written from
@@ -442,15 +442,20 @@ class TestOneColumnMap:
         assert PRESETS[vendor] == {f: c for f, c in columns.items() if f in PRESETS[vendor]}
         left_out = set(columns) - set(PRESETS[vendor])
         assert left_out <= {"channel", "reopen_count"}  # coded, or not a field the CLI reads
+        assert ("major" in PRESETS[vendor]) == ("major" in columns)
 
     @pytest.mark.parametrize(
         ("vendor", "preset"), [("servicenow", frames.SERVICENOW), ("pagerduty", frames.PAGERDUTY)]
     )
     def test_frames_presets_are_the_map(self, vendor: str, preset: frames.ColumnMap) -> None:
-        """Each dataframe preset maps exactly the map's grouping fields and milestones."""
+        """Each dataframe preset maps exactly the map's grouping fields and milestones.
+
+        A coded major flag is left to the caller: frames need a boolean column.
+        """
         columns = COLUMNS[vendor]
         for field in (*kpi.GROUPS, "id"):
-            assert columns.get(field) == getattr(preset, field)
+            coded = field == "major" and field in CODED[vendor]
+            assert (None if coded else columns.get(field)) == getattr(preset, field)
         milestones = {m.field: c for m, c in preset.milestones.items()}
         assert milestones == {f: c for f, c in columns.items() if f.endswith("_at")}
 

@@ -6,29 +6,25 @@ The only part of the library that reads files and prints; nothing else imports i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
 
+from majorincident.cli._output import counted, metric_definition, refusals_shown, render
 from majorincident.cli.load import (
     FIELDS,
     MAX_LINE_BYTES,
     NULLS,
     PRESETS,
-    Loaded,
     LoadError,
     load_incidents,
 )
 from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
-from majorincident.incident import EXCLUDED_KINDS, Incident, Milestone
-
-REPORTED, RESOLVED, CLOSED = Milestone.REPORTED, Milestone.RESOLVED, Milestone.CLOSED
+from majorincident.incident import Incident
 
 __all__ = ["main"]
 
@@ -187,194 +183,15 @@ def _report(arguments: argparse.Namespace) -> str:
         if starts and min(starts) < end
         else []
     )
-    return _render(
+    return render(
         arguments.output,
-        _counts(loaded, as_of),
-        _skipped(loaded),
-        [_definition(metric, loaded.columns) for metric in metrics],
+        counted(loaded, as_of),
+        refusals_shown(loaded),
+        [metric_definition(metric, loaded.columns) for metric in metrics],
         as_of,
         table,
         rows,
     )
-
-
-def _definition(metric: Any, columns: Mapping[str, str]) -> dict[str, object]:  # noqa: ANN401 - a kpi.Metric
-    """What a metric measures in this file: from which column to which, or that it cannot."""
-    ends = (metric.start, metric.end)
-    absent = [m.field for m in ends if m.field not in columns]
-    found: dict[str, object] = {"metric": metric.name, "in_data": not absent}
-    if absent:
-        found["missing_columns"] = absent
-    else:
-        found.update(
-            {
-                "from": {"milestone": metric.start.value, "column": columns[metric.start.field]},
-                "to": {"milestone": metric.end.value, "column": columns[metric.end.field]},
-            }
-        )
-    return found
-
-
-def _said(definition: dict[str, Any]) -> str:
-    """A metric's definition in words."""
-    if not definition["in_data"]:
-        fields = ", ".join(definition["missing_columns"])
-        return f"  {definition['metric']}: not in this data (no column for {fields})"
-    start, end = definition["from"], definition["to"]
-    return (
-        f"  {definition['metric']}: from {start['milestone']} ({start['column']}) "
-        f"to {end['milestone']} ({end['column']})"
-    )
-
-
-#: How many refused rows the report shows, with their lines and reasons.
-SHOWN_REFUSALS = 5
-
-
-def _counts(loaded: Loaded, as_of: datetime) -> dict[str, int]:
-    """Rows read, incidents built, rows skipped, major incidents, and those open at `as_of`.
-
-    Open means reported by `as_of` and neither resolved nor closed by then: an incident closed
-    without a resolution time is over, not open.
-    """
-    reported, resolved, closed = (m.index for m in (REPORTED, RESOLVED, CLOSED))
-    still_open = 0
-    for incident in loaded.incidents:
-        moments = incident.instants
-        start, done, shut = moments[reported], moments[resolved], moments[closed]
-        if (
-            start is not None
-            and start <= as_of
-            and (done is None or done > as_of)
-            and (shut is None or shut > as_of)
-        ):
-            still_open += 1
-    return {
-        "rows": loaded.rows,
-        "incidents": len(loaded.incidents),
-        "skipped": len(loaded.refused),
-        "major": sum(1 for i in loaded.incidents if i.major),
-        "open": still_open,
-        "tests_and_drills": sum(1 for i in loaded.incidents if i.kind in EXCLUDED_KINDS),
-    }
-
-
-def _count(number: int, one: str, many: str) -> str:
-    """``"1 incident"``, ``"2 incidents"``."""
-    return f"{number} {one if number == 1 else many}"
-
-
-def _skipped(loaded: Loaded) -> list[dict[str, object]]:
-    """The first refused rows, with their lines and reasons."""
-    return [
-        {"line": refusal.line, "reason": refusal.reason}
-        for refusal in loaded.refused[:SHOWN_REFUSALS]
-    ]
-
-
-def _render(
-    output: str,
-    counts: dict[str, int],
-    skipped: list[dict[str, object]],
-    definitions: list[dict[str, Any]],
-    as_of: datetime,
-    table: Any,  # noqa: ANN401 - a kpi.Report (imported with the KPIs), None when none is in the data
-    monthly: list[Any],
-) -> str:
-    if output == "json":
-        return json.dumps(
-            {
-                "as_of": as_of.isoformat(),
-                "counts": counts,
-                "skipped": skipped,
-                "metrics": definitions,
-                "kpis": [] if table is None else table.to_rows(),
-                "trend": [
-                    {
-                        "period": r.period,
-                        "count": r.count,
-                        "change_vs_previous": r.change_vs_previous,
-                        "likely_noise": r.likely_noise,
-                    }
-                    for r in monthly
-                ],
-            },
-            indent=2,
-        )
-    verdicts = {None: "-", True: "likely noise", False: "real change"}
-    trend_lines = [
-        f"| {r.period} | {r.count} | "
-        f"{_percent(r.change_vs_previous)} | "
-        f"{verdicts[r.likely_noise]} |"
-        for r in monthly
-    ]
-    summary = ", ".join(
-        (
-            _count(counts["rows"], "row read", "rows read"),
-            _count(counts["incidents"], "incident", "incidents"),
-            _count(counts["skipped"], "row skipped", "rows skipped"),
-            f"{counts['major']} major",
-            f"{counts['open']} open",
-            _count(
-                counts["tests_and_drills"], "test or drill left out", "tests and drills left out"
-            ),
-        )
-    )
-    refusals = [f"  line {row['line']}: {row['reason']}" for row in skipped]
-    if counts["skipped"] > len(skipped):
-        refusals.append(f"  and {counts['skipped'] - len(skipped)} more")
-    parts = [
-        f"Incidents: {summary}",
-        *(["Rows skipped:", *refusals] if refusals else []),
-        "",
-        f"KPIs as of {as_of.isoformat()}, in this data:",
-        *(_said(definition) for definition in definitions),
-        "",
-        "_no metric is in this data_" if table is None else table.to_markdown().rstrip("\n"),
-        "",
-        "Major incidents per month",
-        "",
-        "| month | count | change of the daily rate | verdict |",
-        "| --- | --- | --- | --- |",
-        *trend_lines,
-    ]
-    text = "\n".join(parts)
-    return _aligned(text) if output == "table" else text
-
-
-def _percent(change: float | None) -> str:
-    """A signed whole percentage; "-" when undefined, and never "-0%"."""
-    if change is None:
-        return "-"
-    shown = round(change)
-    return f"{shown:+d}%" if shown else "0%"
-
-
-def _aligned(markdown: str) -> str:
-    """Turn the Markdown tables of a text into aligned plain-text columns."""
-    out: list[str] = []
-    block: list[list[str]] = []
-
-    def flush() -> None:
-        if block:
-            widths = [max(len(row[n]) for row in block) for n in range(len(block[0]))]
-            for index, row in enumerate(block):
-                cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                out.append("  ".join(cells).rstrip())
-                if index == 0:
-                    out.append("  ".join("-" * width for width in widths))
-            block.clear()
-
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            cells = [cell.strip() for cell in line.strip("|").split("|")]
-            if not all(set(cell) <= {"-"} for cell in cells):
-                block.append(cells)
-            continue
-        flush()
-        out.append(line)
-    flush()
-    return "\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,26 +9,29 @@ magic bytes), and never guesses day-first against month-first.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
-import gzip
-import json
-import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
-from typing import IO, Final, Literal, cast
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from majorincident._frozen import FrozenDict
+from majorincident.cli._files import (
+    LoadError,
+    checked_encoding,
+    csv_field_limit,
+    csv_rows,
+    is_json_lines,
+    json_rows,
+    numbered_lines,
+    open_export,
+)
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError, TimelineError
 from majorincident.incident import Incident, Milestone
-from majorincident.interop import COLUMNS
+from majorincident.interop import CODED, COLUMNS
 
 __all__ = [
     "FIELDS",
@@ -62,28 +65,26 @@ FIELDS: Final = (
     "change_id",
     "parent_id",
 )
-#: Fields whose vendor codes need converting (ServiceNow's ``contact_type`` is not a channel
-#: value): left out of the presets until the loader converts them.
-_CODED: Final = frozenset({"channel"})
+#: The coded fields the loader converts: a major flag may be ServiceNow's
+#: ``major_incident_state`` (``accepted`` is major). Other codes (ServiceNow's ``contact_type``
+#: is not a channel value) are left out of the presets.
+_CONVERTED: Final = frozenset({"major"})
 #: Column names of common exports, per field, as :data:`majorincident.interop.COLUMNS` has them.
 PRESETS: Final[dict[str, dict[str, str]]] = {
-    vendor: {f: column for f, column in columns.items() if f in FIELDS and f not in _CODED}
+    vendor: {
+        f: column
+        for f, column in columns.items()
+        if f in FIELDS and (f not in CODED[vendor] or f in _CONVERTED)
+    }
     for vendor, columns in COLUMNS.items()
 }
 #: What stands for a missing value by default; an empty field always does.
 NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
-#: The delimiters a CSV header is sniffed for: comma, semicolon (European spreadsheets), tab.
-DELIMITERS: Final = ",;\t"
-_GZIP: Final = b"\x1f\x8b"
-_JSON_LINES: Final = frozenset({".jsonl", ".ndjson"})
 #: How often the progress callback hears of the rows read.
 PROGRESS_EVERY = 50_000
-_TRUE: Final = {"true", "yes", "1", "y", "t"}
-_FALSE: Final = {"false", "no", "0", "n", "f", ""}
-
-
-class LoadError(Exception):
-    """A file that cannot be read, with where: the message is ready to show."""
+#: Values of a major flag; ServiceNow's ``major_incident_state`` is major when ``accepted``.
+_TRUE: Final = {"true", "yes", "1", "y", "t", "accepted"}
+_FALSE: Final = {"false", "no", "0", "n", "f", "", "proposed", "rejected", "canceled"}
 
 
 @attrs.frozen
@@ -124,7 +125,10 @@ def _flag(value: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"major ({value!r}) is not true or false")
+    raise ValueError(
+        f"major ({value!r}) is not true or false (nor a major_incident_state: accepted, "
+        "proposed, rejected, canceled)"
+    )
 
 
 def _timestamps(zone: ZoneInfo | None, date_format: str | None) -> Callable[[str, str], object]:
@@ -176,117 +180,6 @@ def _record(
             values[field] = value if field in ("impact", "urgency", "priority") else str(value)
     identifier = values.pop("id", None)
     return Incident(identifier, **values)  # type: ignore[arg-type]
-
-
-def _open(path: Path) -> IO[bytes]:
-    """The file's bytes, gunzipped when it starts with gzip's magic bytes (whatever its name)."""
-    handle = path.open("rb")
-    if handle.read(2) == _GZIP:
-        handle.close()
-        return cast("IO[bytes]", gzip.open(path))
-    handle.seek(0)
-    return handle
-
-
-def _encoding(name: str) -> str:
-    """A codec name checked: known, and writing ASCII as ASCII (so lines split on bytes)."""
-    try:
-        codec = codecs.lookup(name)
-    except LookupError:
-        raise LoadError(f"--encoding ({name!r}) is not an encoding Python knows") from None
-    if "id,;\t\n".encode(codec.name, errors="replace") != b"id,;\t\n":
-        raise LoadError(
-            f"--encoding ({name!r}) does not write ASCII as ASCII; "
-            "export the file as UTF-8 (UTF-16 and UTF-32 cannot be read line by line)"
-        )
-    return codec.name
-
-
-def _lines(
-    handle: IO[bytes], name: str, limit: int, encoding: str = "utf-8"
-) -> Iterator[tuple[int, str]]:
-    """Each line as text, numbered from 1, none longer than `limit` bytes, all in `encoding`.
-
-    Lines are read in bytes and decoded one by one, so that a bad byte is named by its line. A
-    byte-order mark at the start of the file is dropped.
-    """
-    number = 0
-    while True:
-        number += 1
-        try:
-            line = handle.readline(limit + 1)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-            raise LoadError(f"{name}:{number}: the compressed file is damaged ({error})") from None
-        if not line:
-            return
-        if len(line) > limit:
-            raise LoadError(
-                f"{name}:{number}: the line is longer than {limit:,} bytes; "
-                "raise the limit with --max-line-bytes if the export needs it"
-            )
-        try:
-            text = line.decode(encoding)
-        except UnicodeDecodeError as error:
-            shown = "UTF-8" if encoding == "utf-8" else encoding
-            raise LoadError(
-                f"{name}:{number}: byte {error.start + 1}: not {shown} text "
-                f"({line[error.start : error.start + 1]!r}); export the file as UTF-8 "
-                "or name its --encoding"
-            ) from None
-        yield number, text.removeprefix("\ufeff") if number == 1 else text
-
-
-def _json_rows(
-    lines: Iterable[tuple[int, str]], name: str
-) -> Iterator[tuple[int, Mapping[str, object]]]:
-    for number, line in lines:
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line.rstrip("\r\n"))
-        except json.JSONDecodeError as error:
-            raise LoadError(
-                f"{name}:{number}: column {error.colno}: not valid JSON ({error.msg})"
-            ) from None
-        except (ValueError, RecursionError) as error:  # 5,000-digit integers, deep nesting
-            reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-            raise LoadError(f"{name}:{number}: not a usable JSON object ({reason})") from None
-        if not isinstance(row, dict):
-            raise LoadError(f"{name}:{number}: column 1: expected a JSON object per line")
-        yield number, row
-
-
-def _delimiter(header: str) -> str:
-    """The delimiter of a CSV header line: comma, semicolon or tab, whichever it splits on."""
-    try:
-        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
-    except csv.Error:  # one column, or nothing to tell by: the standard comma
-        return ","
-
-
-def _csv_rows(
-    lines: Iterable[tuple[int, str]], name: str, check: Callable[[Collection[str]], None]
-) -> Iterator[tuple[int, Mapping[str, object]]]:
-    """The rows of a CSV file as header -> value, after `check` has seen the header."""
-    texts = (line for _, line in lines)
-    first = next(texts, None)
-    if first is None:
-        raise LoadError(f"{name}: the file is empty; expected a header line")
-    reader = csv.reader(chain([first], texts), delimiter=_delimiter(first), strict=True)
-    try:
-        header = next(reader)
-        check(header)
-        for values in reader:
-            if not values:
-                continue
-            if len(values) != len(header):
-                raise LoadError(
-                    f"{name}:{reader.line_num}: column {min(len(values), len(header)) + 1}: "
-                    f"{len(values)} fields where the header has {len(header)}"
-                )
-            yield reader.line_num, dict(zip(header, values, strict=True))
-    except csv.Error as error:
-        raise LoadError(f"{name}:{reader.line_num}: {error}") from None
 
 
 def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it gives
@@ -370,14 +263,14 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     if errors not in ("raise", "collect"):
         raise LoadError(f"errors ({errors!r}) must be 'raise' or 'collect'")
     label = name or str(path)
-    codec = _encoding(encoding)
+    codec = checked_encoding(encoding)
     mapping = {field: field for field in FIELDS}
     mapping.update(PRESETS.get(preset or "", {}))
     mapping.update(columns or {})
     zone = load_zone(assume_tz, field="--assume-tz") if assume_tz else None
     timestamp = _timestamps(zone, date_format)
     missing = frozenset(nulls) | {""}
-    jsonl = any(suffix.lower() in _JSON_LINES for suffix in path.suffixes)
+    jsonl = is_json_lines(path)
 
     present: dict[str, str] = {}
 
@@ -388,9 +281,9 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     records: list[Incident] = []
     refused: list[Refusal] = []
     rows = 0
-    with _open(path) as handle, _csv_field_limit(max_line_bytes):
-        lines = _lines(handle, label, max_line_bytes, codec)
-        source = _json_rows(lines, label) if jsonl else _csv_rows(lines, label, check)
+    with open_export(path) as handle, csv_field_limit(max_line_bytes):
+        lines = numbered_lines(handle, label, max_line_bytes, codec)
+        source = json_rows(lines, label) if jsonl else csv_rows(lines, label, check)
         for number, raw in source:
             if jsonl and not rows:
                 check(raw.keys())
@@ -406,16 +299,6 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)
     return Loaded(tuple(records), rows, tuple(refused), present)
-
-
-@contextlib.contextmanager
-def _csv_field_limit(limit: int) -> Iterator[None]:
-    """Cap CSV fields at `limit` characters while reading, as lines are capped."""
-    previous = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
 
 
 def _check_columns(

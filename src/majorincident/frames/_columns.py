@@ -10,7 +10,7 @@ import attrs
 from majorincident.clock import load_zone
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Milestone
-from majorincident.interop import COLUMNS
+from majorincident.interop import CODED, COLUMNS
 from majorincident.kpi import GROUPS
 from majorincident.kpi._metrics import milestone_of
 
@@ -94,9 +94,13 @@ def _vendor(name: str) -> ColumnMap:
     """The columns of a tool's flat exports, from :data:`majorincident.interop.COLUMNS`."""
     columns = COLUMNS[name]
     fields = {m.field: m for m in Milestone}
+    # A major flag must be a boolean column: a tool's code for it (ServiceNow's
+    # major_incident_state) is derived by the caller.
+    major = None if "major" in CODED[name] else columns.get("major")
     return ColumnMap(
         id=columns["id"],
-        **{field: columns.get(field) for field in GROUPS},
+        **{field: columns.get(field) for field in GROUPS if field != "major"},
+        major=major,
         milestones={fields[f]: column for f, column in columns.items() if f in fields},
     )
 

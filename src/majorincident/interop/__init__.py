@@ -50,7 +50,7 @@ naming the field.
 
 from __future__ import annotations
 
-from majorincident.interop._columns import COLUMNS
+from majorincident.interop._columns import CODED, COLUMNS
 from majorincident.interop._events import (
     JIRA,
     SERVICENOW_EVENTS,
@@ -62,6 +62,7 @@ from majorincident.interop._pagerduty import from_pagerduty
 from majorincident.interop._servicenow import from_servicenow, to_servicenow
 
 __all__ = [
+    "CODED",
     "COLUMNS",
     "JIRA",
     "SERVICENOW_EVENTS",

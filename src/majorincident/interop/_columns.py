@@ -37,6 +37,7 @@ COLUMNS: Final[Mapping[str, Mapping[str, str]]] = FrozenDict(
                 "parent_id": "parent_incident",
                 "problem_id": "problem_id",
                 "change_id": "rfc",
+                "major": "major_incident_state",
             }
         ),
         "pagerduty": FrozenDict(
@@ -52,4 +53,12 @@ COLUMNS: Final[Mapping[str, Mapping[str, str]]] = FrozenDict(
             }
         ),
     }
+)
+
+#: Per tool, the fields whose values are the tool's own codes rather than the record's values,
+#: which a reader converts: ServiceNow's ``contact_type`` (a channel: ``self-service`` is the
+#: portal) and ``major_incident_state`` (``accepted`` is a major incident; ``proposed``,
+#: ``rejected`` and ``canceled`` are not).
+CODED: Final[Mapping[str, frozenset[str]]] = FrozenDict(
+    {"servicenow": frozenset({"channel", "major"}), "pagerduty": frozenset()}
 )

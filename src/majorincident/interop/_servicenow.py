@@ -139,7 +139,7 @@ def from_servicenow(record: Mapping[str, Any], *, tz: str = "UTC") -> Incident:
         raise RecordError("number (missing) is required: it is the incident's id")
     state = _choice(record, "state", _STATES)
     reason = _choice(record, "hold_reason", _HOLD_REASONS)
-    major_state = _choice(record, "major_incident_state", {s: s for s in _MAJOR_STATES})
+    major_state = _choice(record, _SN["major"], {s: s for s in _MAJOR_STATES})
     opened = _servicenow_time(record, _SN["reported_at"], zone) or _servicenow_time(
         record, "sys_created_on", zone
     )
@@ -230,7 +230,7 @@ def to_servicenow(incident: Incident, *, tz: str = "UTC") -> dict[str, str]:
         "cmdb_ci": next(iter(sorted(incident.affected_services)), ""),
         "state": _STATE_CODES[state],
         "hold_reason": _HOLD_CODES[open_hold.reason] if open_hold and open_hold.reason else "",
-        "major_incident_state": "accepted" if incident.major else "",
+        _SN["major"]: "accepted" if incident.major else "",
     }
     if open_hold is not None:
         record["sys_updated_on"] = open_hold.start.astimezone(zone).strftime(_SERVICENOW_TIME)
