@@ -397,3 +397,39 @@ class TestServiceNowPresetReadsWhatTheLibraryReads:
             LoadError, match=r"column 'major_incident_state': major \('maybe'\) is not"
         ):
             read_incidents(path, preset="servicenow")
+
+
+class TestAmbiguousWallTimes:
+    #: 27 October 2024, 02:30 in Paris happened twice: at +02:00, then at +01:00.
+    LINES = ("id,reported_at,resolved_at", "INC1,2024-10-27 02:50,2024-10-27 02:10")
+
+    def test_a_refused_row_says_how_it_read_the_hour(self, tmp_path: Path) -> None:
+        """Resolved "before" reported: the message says both times were read at +02:00."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        with pytest.raises(LoadError) as refused:
+            read_incidents(path, assume_tz="Europe/Paris")
+        message = str(refused.value)
+        assert "resolved_at (2024-10-27T00:10:00+00:00) is before reported_at" in message
+        assert (
+            "reported_at ('2024-10-27 02:50') was ambiguous in Europe/Paris and read as "
+            "+02:00, the earlier of +02:00 and +01:00 (--ambiguous earlier, later or refuse)"
+        ) in message
+
+    def test_read_later_or_refused(self, tmp_path: Path) -> None:
+        """--ambiguous later reads the second time round; refuse names the field."""
+        path = write(tmp_path / "export.csv", ["id,reported_at", "INC1,2024-10-27 02:30"])
+        (incident,) = read_incidents(path, assume_tz="Europe/Paris", ambiguous="later")
+        assert incident.reported_at == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+        with pytest.raises(LoadError, match=r"reported_at \('2024-10-27 02:30'\) is ambiguous"):
+            read_incidents(path, assume_tz="Europe/Paris", ambiguous="refuse")
+        with pytest.raises(LoadError, match=r"^ambiguous \('latest'\) must be one of"):
+            read_incidents(path, assume_tz="Europe/Paris", ambiguous="latest")
+
+    def test_from_the_command_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The option reaches the loader."""
+        path = write(tmp_path / "export.csv", ["id,reported_at", "INC1,2024-10-27 02:30"])
+        options = ["--assume-tz", "Europe/Paris", "--ambiguous", "refuse"]
+        assert 2 == main(["report", str(path), *options])
+        assert "is ambiguous in Europe/Paris" in capsys.readouterr().err

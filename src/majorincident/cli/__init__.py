@@ -15,6 +15,7 @@ from pathlib import Path
 
 from majorincident.cli._output import counted, metric_definition, refusals_shown, render
 from majorincident.cli.load import (
+    AMBIGUOUS,
     FIELDS,
     MAX_LINE_BYTES,
     NULLS,
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     reporting.add_argument("--tz", default="UTC", help="reporting timezone for months")
     reporting.add_argument(
         "--assume-tz", help="timezone of timestamps without an offset (refused otherwise)"
+    )
+    reporting.add_argument(
+        "--ambiguous",
+        choices=AMBIGUOUS,
+        default="earlier",
+        help="how --assume-tz reads a wall time shown twice when the clocks go back "
+        "(default: earlier)",
     )
     reporting.add_argument(
         "--as-of", help="the instant the report speaks for (default: the data's latest)"
@@ -161,6 +169,7 @@ def _report(arguments: argparse.Namespace) -> str:
             nulls=NULLS if arguments.nulls is None else frozenset(arguments.nulls),
             encoding=arguments.encoding,
             errors="collect" if arguments.on_error == "skip" else "raise",
+            ambiguous=arguments.ambiguous,
         )
         if progress is not None:
             sys.stderr.write("\n")

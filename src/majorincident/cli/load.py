@@ -34,6 +34,7 @@ from majorincident.incident import Incident, Milestone
 from majorincident.interop import CODED, COLUMNS
 
 __all__ = [
+    "AMBIGUOUS",
     "FIELDS",
     "MAX_LINE_BYTES",
     "NULLS",
@@ -78,6 +79,8 @@ PRESETS: Final[dict[str, dict[str, str]]] = {
     }
     for vendor, columns in COLUMNS.items()
 }
+#: How a wall time shown twice (the hour clocks go back) may be read.
+AMBIGUOUS: Final = ("earlier", "later", "refuse")
 #: What stands for a missing value by default; an empty field always does.
 NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 #: How often the progress callback hears of the rows read.
@@ -131,34 +134,65 @@ def _flag(value: str) -> bool:
     )
 
 
-def _timestamps(zone: ZoneInfo | None, date_format: str | None) -> Callable[[str, str], object]:
+class _WallClock:
     """How a timestamp column's text becomes what the record takes.
 
     With `date_format` the text must match it (``strptime``); without, it is ISO-8601 (which
     includes ServiceNow's ``YYYY-MM-DD HH:MM:SS``). A wall time without an offset is read in
-    `zone`; without a zone the record refuses it, naming the field.
+    `zone`; without a zone the record refuses it, naming the field. A wall time the zone
+    repeats (the hour clocks go back) is read as `ambiguous` says, and remembered in `noted`
+    so that a refusal of its row can say how it was read.
     """
 
-    def read(field: str, value: str) -> object:
-        if date_format is not None:
+    def __init__(
+        self, zone: ZoneInfo | None, date_format: str | None, ambiguous: str = "earlier"
+    ) -> None:
+        if ambiguous not in AMBIGUOUS:
+            raise LoadError(f"ambiguous ({ambiguous!r}) must be one of {', '.join(AMBIGUOUS)}")
+        self.zone, self.date_format, self.ambiguous = zone, date_format, ambiguous
+        self.noted: list[str] = []
+
+    def read(self, field: str, value: str) -> object:
+        """The instant (or the text, for the record to read or refuse) of `field`'s `value`."""
+        if self.date_format is not None:
             try:
-                moment = datetime.strptime(value, date_format)  # noqa: DTZ007 - zone added below
+                moment = datetime.strptime(value, self.date_format)  # noqa: DTZ007 - zone below
             except ValueError:
                 raise TimelineError(
-                    f"{field} ({value!r}) does not match the date format {date_format!r}"
+                    f"{field} ({value!r}) does not match the date format {self.date_format!r}"
                 ) from None
-        elif zone is None:
+        elif self.zone is None:
             return value
         else:
             try:
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 return value
-        if moment.tzinfo is None and zone is not None:
-            return moment.replace(tzinfo=zone)
+        if moment.tzinfo is None and self.zone is not None:
+            return self._localized(field, value, moment, self.zone)
         return moment
 
-    return read
+    def _localized(self, field: str, value: str, wall: datetime, zone: ZoneInfo) -> datetime:
+        earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+        if earlier.utcoffset() == later.utcoffset():
+            return earlier
+        if self.ambiguous == "refuse":
+            raise TimelineError(
+                f"{field} ({value!r}) is ambiguous in {zone.key}: the clocks showed it twice "
+                f"({_offset(earlier)} and {_offset(later)}); say which with --ambiguous"
+            )
+        chosen = earlier if self.ambiguous == "earlier" else later
+        self.noted.append(
+            f"{field} ({value!r}) was ambiguous in {zone.key} and read as {_offset(chosen)}, "
+            f"the {self.ambiguous} of {_offset(earlier)} and {_offset(later)} "
+            "(--ambiguous earlier, later or refuse)"
+        )
+        return chosen
+
+
+def _offset(moment: datetime) -> str:
+    """A moment's UTC offset as +HH:MM."""
+    return moment.isoformat()[-6:]
 
 
 def _record(
@@ -194,6 +228,7 @@ def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it
     date_format: str | None = None,
     nulls: Collection[str] = NULLS,
     encoding: str = "utf-8",
+    ambiguous: str = "earlier",
 ) -> list[Incident]:
     """Read a CSV or JSON-lines export into records, refusing the first bad row.
 
@@ -214,6 +249,7 @@ def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it
             date_format=date_format,
             nulls=nulls,
             encoding=encoding,
+            ambiguous=ambiguous,
         ).incidents
     )
 
@@ -231,6 +267,7 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     nulls: Collection[str] = NULLS,
     encoding: str = "utf-8",
     errors: Literal["raise", "collect"] = "raise",
+    ambiguous: str = "earlier",
 ) -> Loaded:
     """Read a CSV or JSON-lines export (gzipped or not) into Incident records.
 
@@ -254,6 +291,9 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
             dropped.
         errors: ``"raise"`` refuses the first bad row; ``"collect"`` leaves bad rows out and
             returns them with their reasons in :attr:`Loaded.refused`.
+        ambiguous: how a wall time the clocks showed twice (when they go back) is read in
+            `assume_tz`: ``"earlier"`` (the first time round), ``"later"``, or ``"refuse"``. A
+            refused row says how each of its ambiguous times was read.
 
     Raises:
         LoadError: a missing column, a broken, overlong or undecodable line, a damaged gzip
@@ -268,7 +308,7 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     mapping.update(PRESETS.get(preset or "", {}))
     mapping.update(columns or {})
     zone = load_zone(assume_tz, field="--assume-tz") if assume_tz else None
-    timestamp = _timestamps(zone, date_format)
+    clock = _WallClock(zone, date_format, ambiguous)
     missing = frozenset(nulls) | {""}
     jsonl = is_json_lines(path)
 
@@ -288,14 +328,16 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
             if jsonl and not rows:
                 check(raw.keys())
             rows += 1
+            clock.noted.clear()
             try:
-                records.append(_record(raw, mapping, timestamp, missing))
+                records.append(_record(raw, mapping, clock.read, missing))
             except (MajorIncidentError, ValueError) as error:
                 field = str(error).split(" ", 1)[0]
                 where = f" column {mapping[field]!r}:" if field in mapping else ""
+                reason = "; ".join([str(error), *clock.noted])
                 if errors == "raise":
-                    raise LoadError(f"{label}:{number}:{where} {error}") from None
-                refused.append(Refusal(number, f"{where.strip()} {error}".strip()))
+                    raise LoadError(f"{label}:{number}:{where} {reason}") from None
+                refused.append(Refusal(number, f"{where.strip()} {reason}".strip()))
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)
     return Loaded(tuple(records), rows, tuple(refused), present)
