@@ -1044,6 +1044,15 @@ class TestMissingIsNotOpen:
         assert (before.open, before.missing_end) == (1, 0)
         assert (after.open, after.missing_end) == (0, 1)
 
+    @pytest.mark.parametrize(("metric", "index"), [(MTTR, 1), (MTTA, 2)])
+    def test_over_at_as_of_itself(self, metric: Metric, index: int) -> None:
+        """Closed (or resolved) at as_of exactly, an incident is over by then."""
+        record = self.RECORDS[index]
+        end = record.closed_at if metric is MTTR else record.resolved_at
+        summary = summarize([record], metric, as_of=end)
+
+        assert (summary.open, summary.missing_end) == (0, 1)
+
     def test_missing_ends_are_not_censored(self) -> None:
         """The Kaplan-Meier estimate counts only open incidents as censored: the curve drops."""
         records = [
@@ -1063,6 +1072,8 @@ class TestMissingIsNotOpen:
             "1 incident was over by as_of without resolved: left out, neither measured nor "
             "open; the data do not record it"
         ) in summary.warnings
+        both = summarize([*self.RECORDS, self.RECORDS[1]], MTTR, as_of=AS_OF)
+        assert any(w.startswith("2 incidents were over by as_of") for w in both.warnings)
 
     def test_reports_carry_the_count(self) -> None:
         """Report rows give missing_end beside missing_start, for JSON and frames."""
