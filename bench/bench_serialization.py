@@ -18,6 +18,7 @@ from typing import Any
 
 from majorincident import Incident, Milestone, from_json, to_json
 from majorincident.incident import Hold
+from majorincident.serialization import SCHEMA_VERSION
 
 from _harness import Report, per_call
 
@@ -68,7 +69,7 @@ def _iso(moment: datetime | None) -> str | None:
 def by_hand(incident: Incident) -> str:
     """The baseline writer: the same document, field by field, then json.dumps."""
     document = {
-        "schema_version": 2,
+        "schema_version": SCHEMA_VERSION,
         "type": "incident",
         "id": incident.id,
         "title": incident.title,

@@ -86,7 +86,10 @@ def _over(present: set[str], metric: Metric, as_of: int) -> nw.Expr:
     over = nw.lit(value=False)
     for milestone in OVER:
         name = instant_column(milestone)
-        if name in present and (milestone is Milestone.CLOSED or resolution_ends):
+        # The metric's own end adds nothing: where it is reached, the incident is measured.
+        if milestone is metric.end or name not in present:
+            continue
+        if milestone is Milestone.CLOSED or resolution_ends:
             moment = nw.col(name)
             over = over | (~moment.is_null() & (moment <= as_of)).fill_null(value=False)
     return over

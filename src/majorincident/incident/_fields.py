@@ -6,6 +6,7 @@ Shared by the record and the events; :mod:`majorincident.incident` re-exports th
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -48,8 +49,8 @@ class Milestone(enum.Enum):
         """The name of the record's attribute: ``started_at`` and so on."""
         return f"{self.value}_at"
 
-    @property
-    def index(self) -> int:
+    @functools.cached_property
+    def index(self) -> int:  # cached on the member: read as a plain attribute after the first
         """Its place in the lifecycle, from 0: its slot in :attr:`Incident.instants`.
 
         >>> Milestone.RESOLVED.index

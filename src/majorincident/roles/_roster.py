@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Container, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import attrs
 import pendulum
@@ -191,12 +191,13 @@ class Roster:
             NaiveDateTimeError: `at` has no UTC offset.
             TimelineError: `at` is not a usable timestamp.
         """
-        moment = utc(at, field="at")
+        # The workflow passes standard UTC datetimes: taken as they are, as utc() would.
+        moment = at if type(at) is datetime and at.tzinfo is UTC else utc(at, field="at")
         for _, role, start, end in self._spans_of(person):
             if (
-                (role.key in roles or role in roles)
-                and start <= moment
+                start <= moment
                 and (end is None or moment < end)
+                and (role.key in roles or role in roles)
             ):
                 return True
         return False

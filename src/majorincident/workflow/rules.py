@@ -168,7 +168,8 @@ class Rules:
         """
         kind, actor, raw_at, activity, details = action
         moment = utc(raw_at, field="at")
-        actor = nonempty(actor, "by", NotAuthorizedError)
+        if type(actor) is not str or not actor.strip():  # the common case skips the call
+            actor = nonempty(actor, "by", NotAuthorizedError)
         if progress.last is not None and moment < progress.last:
             last = progress.timeline[-1]
             raise TimelineError(
