@@ -134,3 +134,11 @@ def test_the_kpis_leave_out_the_documented_kinds() -> None:
     """Metrics leave out tests and drills by default, the one set the trend and outages use."""
     assert frozenset({IncidentKind.TEST, IncidentKind.DRILL}) == EXCLUDED_KINDS
     assert EXCLUDED_KINDS == MTTR.exclude_kinds
+
+
+def test_milestone_properties_read_off_the_class_document_themselves() -> None:
+    """``Incident.resolved_at`` on the class is the descriptor, with its docstring for help()."""
+    descriptor = Incident.resolved_at
+    assert descriptor is Incident.__dict__["resolved_at"]
+    assert descriptor.index == Milestone.RESOLVED.index
+    assert (descriptor.__doc__ or "").startswith("When service was restored")

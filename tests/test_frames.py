@@ -497,3 +497,17 @@ class TestMissingIsNotOpen:
         result = rows(frames.summarize(native, kpi.MTTA, as_of=AS_OF))[0]
 
         assert (result["n"], result["open"], result["missing_end"]) == (0, 4, 0)
+
+
+def test_a_metric_ending_at_closure_waits_for_it() -> None:
+    """Resolved but not closed is still open for a metric ending at closure, on both paths."""
+    to_close = kpi.Metric("time to close", "reported", "closed")
+    records = [
+        Incident("A", reported_at="2024-01-01T00:00Z", resolved_at="2024-01-01T01:00Z"),
+        Incident("B", reported_at="2024-01-01T00:00Z", closed_at="2024-01-02T00:00Z"),
+    ]
+    expected = kpi.summarize(records, to_close, as_of=AS_OF)
+    result = frames.summarize(polars_frame(records), to_close, as_of=AS_OF)
+
+    assert (expected.n, expected.open, expected.missing_end) == (1, 1, 0)
+    assert_rows_match([pure_summary(expected)], rows(result))
