@@ -7,9 +7,9 @@ next release (the changelog lists each).
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Callable, Mapping
-from types import ModuleType
 
 __all__ = ["moved", "renamed"]
 
@@ -37,7 +37,7 @@ def renamed(module: str, name: str, renames: Mapping[str, tuple[str, object]]) -
     return value
 
 
-def moved(module: str, front: str, *homes: ModuleType) -> Callable[[str], object]:
+def moved(module: str, front: str, *homes: str) -> Callable[[str], object]:
     """Warn that `module` moved, and give it a ``__getattr__`` serving its old public names.
 
     Called from the old module's body, so the warning comes once, at its import. The names are
@@ -46,14 +46,15 @@ def moved(module: str, front: str, *homes: ModuleType) -> Callable[[str], object
     Args:
         module: the old module's ``__name__``.
         front: where its names are imported from now.
-        homes: the private modules its names now live in.
+        homes: the names of the private modules its names now live in.
     """
     warnings.warn(
         f"{module} is deprecated and goes in the next release; import its names from {front}",
         DeprecationWarning,
         stacklevel=3,
     )
-    names = {name: home for home in homes for name in home.__all__}
+    modules = [importlib.import_module(home) for home in homes]
+    names = {name: home for home in modules for name in home.__all__}
 
     def __getattr__(name: str) -> object:  # noqa: N807 - a module's __getattr__
         if name not in names:

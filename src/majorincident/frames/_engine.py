@@ -59,7 +59,7 @@ def is_utc(tz: str) -> bool:
     return tz in _UTC_NAMES
 
 
-def micros(name: str, dtype: Any, frame: Frame) -> nw.Expr:  # noqa: ANN401 - a narwhals dtype
+def column_micros(name: str, dtype: Any, frame: Frame) -> nw.Expr:  # noqa: ANN401 - a narwhals dtype
     """Microseconds since the epoch of a datetime column, as exact integers (or floats of them)."""
     if frame.implementation in _SPARK:
         # Spark casts a timestamp to seconds as a double; microseconds are exact below 2**53.

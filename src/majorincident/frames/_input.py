@@ -12,18 +12,22 @@ import narwhals as nw
 from majorincident.clock import ALWAYS, utc
 from majorincident.clock._instants import micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
-from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
+from majorincident.frames._engine import Frame, collect, column_micros, load, naive_to_utc
 from majorincident.incident import IncidentKind, Milestone
 from majorincident.kpi import Metric
 
 
 @attrs.frozen
 class Input:
-    """A frame with the instants it needs as integer microseconds (``__<milestone>``)."""
+    """A frame with the instants it needs as integer microseconds (``__<milestone>``).
 
-    frame: _engine.Frame
+    `milestones` are those it holds: the required ones, and the optional ones the frame has.
+    """
+
+    frame: Frame
     columns: ColumnMap
+    milestones: frozenset[Milestone] = frozenset()
 
 
 def instant_column(milestone: Milestone) -> str:
@@ -39,7 +43,7 @@ def prepare(
     optional: Iterable[Milestone] = (),
 ) -> Input:
     """Check the columns a computation needs and add its instants as microseconds."""
-    frame = _engine.load(df)
+    frame = load(df)
     schema = frame.collect_schema()
     wanted = {field: columns.column(field) for field in fields}
     needed = {m: columns.column(m) for m in dict.fromkeys(milestones)}
@@ -49,11 +53,13 @@ def prepare(
             needed[milestone] = name
     naive = _check_schema(schema, wanted, needed, columns)
     instants = {
-        instant_column(m): _engine.micros(name, schema[name], frame) for m, name in needed.items()
+        instant_column(m): column_micros(name, schema[name], frame) for m, name in needed.items()
     }
     frame = frame.with_columns(**instants)
     local = [instant_column(m) for m, name in needed.items() if name in naive]
-    return Input(_localized(frame, local, columns.tz) if local else frame, columns)
+    return Input(
+        _localized(frame, local, columns.tz) if local else frame, columns, frozenset(needed)
+    )
 
 
 def _check_schema(
@@ -89,9 +95,9 @@ def _check_schema(
     return naive
 
 
-def _localized(frame: _engine.Frame, local: list[str], tz: str | None) -> _engine.Frame:
+def _localized(frame: Frame, local: list[str], tz: str | None) -> Frame:
     """`frame` with the naive instants in `local` read as wall time in `tz`, now in UTC."""
-    edges = _engine.collect(
+    edges = collect(
         frame.select(
             nw.min_horizontal(*(nw.col(c).min() for c in local)).alias("lo"),
             nw.max_horizontal(*(nw.col(c).max() for c in local)).alias("hi"),
@@ -101,7 +107,7 @@ def _localized(frame: _engine.Frame, local: list[str], tz: str | None) -> _engin
         return frame
     bounds = (int(edges[0]), int(edges[1]))
     return frame.with_columns(
-        _engine.naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
+        naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
         for c in local
     )
 

@@ -8,8 +8,8 @@ from typing import Any
 import narwhals as nw
 
 from majorincident.clock._instants import micros
-from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
+from majorincident.frames._engine import US, Frame, aggregate, dask_covered
 from majorincident.frames._input import instant_column, kinds_excluded, prepare
 from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi._outages import window_bounds
@@ -75,12 +75,12 @@ def reliability(
         .alias("__failure"),
     )
     frame = _covered(frame, keys, first)
-    totals = _engine.aggregate(
+    totals = aggregate(
         frame,
         keys,
         {"downtime_s": ("__covered", "sum", 0.0), "failures": ("__failure", "sum", 0.0)},
     )
-    length = (last - first) / _engine.US
+    length = (last - first) / US
     down = nw.col("downtime_s").fill_null(0.0).cast(nw.Float64)
     failures = nw.col("failures").fill_null(0).cast(nw.Int64)
     result = totals.select(
@@ -96,7 +96,7 @@ def reliability(
     return result.to_native()
 
 
-def _covered(frame: _engine.Frame, keys: list[str], first: int) -> _engine.Frame:
+def _covered(frame: Frame, keys: list[str], first: int) -> Frame:
     """Add ``__covered``: the seconds each outage adds to the union of those before it.
 
     Sorted by start within each group, an outage covers what lies past the furthest end of
@@ -113,7 +113,7 @@ def _covered(frame: _engine.Frame, keys: list[str], first: int) -> _engine.Frame
     except NotImplementedError:
         if not isinstance(frame, nw.DataFrame):
             # Dask, the one lazy engine here without ordered windows in narwhals.
-            return _engine.dask_covered(frame, keys, first)
+            return dask_covered(frame, keys, first)
         # PyArrow has windows only without partitions: one group at a time.
         parts = [
             _covered(part, [], first) for _, part in frame.group_by(*keys, drop_null_keys=False)
@@ -121,5 +121,5 @@ def _covered(frame: _engine.Frame, keys: list[str], first: int) -> _engine.Frame
         return nw.concat(parts, how="vertical") if parts else _covered(frame, [], first)
     start_at = nw.max_horizontal(nw.col("__lower"), nw.col("__before").fill_null(first))
     return frame.with_columns(
-        ((nw.col("__upper") - start_at) / _engine.US).clip(lower_bound=0).alias("__covered")
+        ((nw.col("__upper") - start_at) / US).clip(lower_bound=0).alias("__covered")
     )

@@ -12,8 +12,18 @@ import narwhals as nw
 from majorincident.clock import load_zone
 from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
-from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
+from majorincident.frames._engine import (
+    US,
+    Frame,
+    Spec,
+    aggregate,
+    boolean,
+    collect,
+    local_micros,
+    period_key,
+    period_label,
+)
 from majorincident.frames._input import (
     Input,
     as_of_micros,
@@ -39,7 +49,7 @@ _STATISTICS: Final = (
 )
 
 
-def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Frame:
+def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> Frame:
     """Add each metric's columns: seconds measured and censored, and 0/1 flags.
 
     Durations are whole microseconds, as on the pure path. For metric i: ``__d{i}`` measured,
@@ -48,7 +58,6 @@ def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fram
     ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it starts.
     """
     frame = data.frame
-    present = set(frame.collect_schema().names())
     for index, metric in enumerate(metrics):
         start, end = nw.col(instant_column(metric.start)), nw.col(instant_column(metric.end))
         excluded = kinds_excluded(data.columns, metric.exclude_kinds)
@@ -58,7 +67,7 @@ def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fram
         backwards = (counted & reached & (end < start)).fill_null(value=False)
         duration = nw.when(counted & reached & ~backwards).then(end - start)
         unreached = counted & ~reached
-        over = _over(present, metric, as_of)
+        over = _over(data.milestones, metric, as_of)
         still_open = unreached & ~over
         frame = frame.with_columns(
             duration.alias(f"__d{index}"),
@@ -77,7 +86,7 @@ def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> _engine.Fram
 OVER: Final = (Milestone.RESOLVED, Milestone.CLOSED)
 
 
-def _over(present: set[str], metric: Metric, as_of: int) -> nw.Expr:
+def _over(present: frozenset[Milestone], metric: Metric, as_of: int) -> nw.Expr:
     """Whether an incident was over by `as_of`: closed, or resolved for a metric ending sooner.
 
     As on the pure path; without the columns, nothing is known to be over.
@@ -85,18 +94,17 @@ def _over(present: set[str], metric: Metric, as_of: int) -> nw.Expr:
     resolution_ends = metric.end.index < Milestone.CLOSED.index
     over = nw.lit(value=False)
     for milestone in OVER:
-        name = instant_column(milestone)
         # The metric's own end adds nothing: where it is reached, the incident is measured.
-        if milestone is metric.end or name not in present:
+        if milestone is metric.end or milestone not in present:
             continue
         if milestone is Milestone.CLOSED or resolution_ends:
-            moment = nw.col(name)
+            moment = nw.col(instant_column(milestone))
             over = over | (~moment.is_null() & (moment <= as_of)).fill_null(value=False)
     return over
 
 
-def _specs(index: int) -> dict[str, _engine.Spec]:
-    specs: dict[str, _engine.Spec] = {
+def _specs(index: int) -> dict[str, Spec]:
+    specs: dict[str, Spec] = {
         f"n{index}": (f"__d{index}", "count", 0.0),
         f"open{index}": (f"__o{index}", "sum", 0.0),
         f"excluded{index}": (f"__x{index}", "sum", 0.0),
@@ -127,12 +135,12 @@ def _seconds(name: str, index: int) -> nw.Expr:
         exact = (value.cast(nw.Float64) + 0.5).floor()
     else:
         exact = value
-    return exact.cast(nw.Float64) / _engine.US
+    return exact.cast(nw.Float64) / US
 
 
 def _long(
-    frame: _engine.Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
-) -> _engine.Frame:
+    frame: Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
+) -> Frame:
     """One row per group and metric, in the order of :meth:`ReportRow.to_dict`."""
     counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
     parts = [
@@ -148,7 +156,7 @@ def _long(
     return nw.concat(parts, how="vertical")
 
 
-def _group_columns(data: Input, by: Sequence[str]) -> _engine.Frame:
+def _group_columns(data: Input, by: Sequence[str]) -> Frame:
     return data.frame.with_columns(nw.col(data.columns.column(field)).alias(field) for field in by)
 
 
@@ -198,14 +206,14 @@ def report(
     keys = list(by)
     if every is not None:
         reported = instant_column(Milestone.REPORTED)
-        frame = frame.with_columns(_engine.local_micros(frame, reported, tz).alias("__local"))
-        frame = _engine.period_key(frame, "__local", every, "__period")
+        frame = frame.with_columns(local_micros(frame, reported, tz).alias("__local"))
+        frame = period_key(frame, "__local", every, "__period")
         keys.append("__period")
     specs = {name: spec for index in range(len(metrics)) for name, spec in _specs(index).items()}
-    result = _long(_engine.aggregate(frame, keys, specs), keys, metrics)
+    result = _long(aggregate(frame, keys, specs), keys, metrics)
     result = result.sort([*keys, "__metric"], nulls_last=True)
     if every is not None:
-        result = _engine.period_label(result, "__period", every, "period")
+        result = period_label(result, "__period", every, "period")
         result = result.select(*by, "period", nw.exclude(*keys, "period"))
     return result.drop("__metric").to_native()
 
@@ -267,7 +275,7 @@ def summarize(
         "logs0": ("__g0", "mean", 0.0),
         **{f"bucket{i}": (f"__b{i}", "sum", 0.0) for i in range(len(buckets))},
     }
-    aggregated = _engine.aggregate(frame, [], specs)
+    aggregated = aggregate(frame, [], specs)
     km: float | None = None
     reached: bool | None = None
     if policy is OpenIncidents.CENSOR:
@@ -287,27 +295,25 @@ def summarize(
             )
         ),
         *(_seconds(name, 0).alias(f"{name}_s") for name, _, _ in _STATISTICS),
-        ((nw.col("logs0").cast(nw.Float64).exp() + 0.5).floor() / _engine.US).alias(
-            "geometric_mean_s"
-        ),
+        ((nw.col("logs0").cast(nw.Float64).exp() + 0.5).floor() / US).alias("geometric_mean_s"),
         *(
             nw.col(f"bucket{i}").fill_null(0).cast(nw.Int64).alias(label)
             for i, label in enumerate(buckets)
         ),
-        nw.lit(None if km is None else km / _engine.US, dtype=nw.Float64).alias("km_median_s"),
-        nw.lit(reached, dtype=_engine.boolean(aggregated, reached)).alias("km_median_reached"),
+        nw.lit(None if km is None else km / US, dtype=nw.Float64).alias("km_median_s"),
+        nw.lit(reached, dtype=boolean(aggregated, reached)).alias("km_median_reached"),
     )
     return result.to_native()
 
 
-def _kaplan_meier(frame: _engine.Frame) -> tuple[float | None, bool | None]:
+def _kaplan_meier(frame: Frame) -> tuple[float | None, bool | None]:
     """The Kaplan-Meier median, from (duration, events, leaving) aggregated by the engine."""
     timed = frame.select(
         nw.coalesce(nw.col("__d0"), nw.col("__c0")).alias("t"),
         (~nw.col("__d0").is_null()).cast(nw.Int64).alias("event"),
     ).filter(~nw.col("t").is_null())
-    tallies = _engine.collect(
-        _engine.aggregate(
+    tallies = collect(
+        aggregate(
             timed, ["t"], {"events": ("event", "sum", 0.0), "leaving": ("event", "count", 0.0)}
         )
     )

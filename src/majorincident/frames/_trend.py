@@ -9,8 +9,15 @@ import narwhals as nw
 
 from majorincident.clock import load_zone
 from majorincident.clock._instants import micros
-from majorincident.frames import _engine
 from majorincident.frames._columns import ColumnMap
+from majorincident.frames._engine import (
+    aggregate,
+    collect,
+    local_micros,
+    native_like,
+    period_key,
+    python_key,
+)
 from majorincident.frames._input import instant_column, kinds_excluded, plain, prepare
 from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi import periods
@@ -55,22 +62,15 @@ def trend(
         keep = keep & nw.col(columns.column("major")).fill_null(value=False)
     frame = data.frame.filter(keep.fill_null(value=False))
     frame = frame.with_columns(
-        _engine.local_micros(frame, instant_column(chosen), tz, (first, last)).alias("__local")
+        local_micros(frame, instant_column(chosen), tz, (first, last)).alias("__local")
     )
-    frame = _engine.period_key(frame, "__local", every, "__period").with_columns(
-        nw.lit(1).alias("__one")
-    )
-    counted = _engine.collect(
-        _engine.aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)})
-    )
+    frame = period_key(frame, "__local", every, "__period").with_columns(nw.lit(1).alias("__one"))
+    counted = collect(aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)}))
     counts = {int(key): int(count) for key, count in counted.iter_rows()}
     zone = load_zone(tz, field="tz")
     rows = trend_rows(
         spans,
-        [
-            counts.get(_engine.python_key(lower.astimezone(zone).date(), every), 0)
-            for _, lower, _ in spans
-        ],
+        [counts.get(python_key(lower.astimezone(zone).date(), every), 0) for _, lower, _ in spans],
     )
     data_out = {
         "period": [row.period for row in rows],
@@ -94,4 +94,4 @@ def trend(
         "p_value": nw.Float64(),
         "likely_noise": nw.Boolean(),
     }
-    return _engine.native_like(data.frame, data_out, schema)
+    return native_like(data.frame, data_out, schema)

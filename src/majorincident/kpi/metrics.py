@@ -7,6 +7,7 @@ this alias goes in the next release.
 from __future__ import annotations
 
 from majorincident._deprecated import moved
-from majorincident.kpi import _compare, _metrics
 
-__getattr__ = moved(__name__, "majorincident.kpi", _metrics, _compare)
+__getattr__ = moved(
+    __name__, "majorincident.kpi", "majorincident.kpi._metrics", "majorincident.kpi._compare"
+)

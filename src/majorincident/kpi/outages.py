@@ -6,6 +6,5 @@ The module became private (``majorincident.kpi._outages``); this alias goes in t
 from __future__ import annotations
 
 from majorincident._deprecated import moved
-from majorincident.kpi import _outages
 
-__getattr__ = moved(__name__, "majorincident.kpi", _outages)
+__getattr__ = moved(__name__, "majorincident.kpi", "majorincident.kpi._outages")
