@@ -403,11 +403,13 @@ class TestHostileFiles:
         script = (
             "import os, signal, sys\n"
             "import majorincident.cli.load as load\n"
-            "real = load._record\n"
-            "def record(*args):\n"
-            "    os.kill(os.getpid(), signal.SIGINT)\n"
-            "    return real(*args)\n"
-            "load._record = record\n"
+            "real = load.numbered_lines\n"
+            "def lines(*args):\n"
+            "    for number, line in real(*args):\n"
+            "        if number == 2:\n"
+            "            os.kill(os.getpid(), signal.SIGINT)\n"
+            "        yield number, line\n"
+            "load.numbered_lines = lines\n"
             "from majorincident.cli import main\n"
             "sys.exit(main(['report', sys.argv[1]]))\n"
         )

@@ -18,6 +18,8 @@ import pytest
 
 from majorincident.cli import main
 from majorincident.cli.load import LoadError, Refusal, load_incidents, read_incidents
+from majorincident.errors import MajorIncidentError
+from majorincident.incident import Incident
 
 SERVICENOW = [
     (
@@ -433,3 +435,76 @@ class TestAmbiguousWallTimes:
         options = ["--assume-tz", "Europe/Paris", "--ambiguous", "refuse"]
         assert 2 == main(["report", str(path), *options])
         assert "is ambiguous in Europe/Paris" in capsys.readouterr().err
+
+
+class TestChunkedLoading:
+    """Rows are built a chunk at a time; a chunk with a bad row is built again row by row."""
+
+    def rows(self, count: int) -> list[str]:
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        return [
+            f"INC{n},{(start + timedelta(hours=n)).isoformat()},"
+            f"{(start + timedelta(hours=n, minutes=n % 50)).isoformat() if n % 3 else '?'},"
+            f"{['true', 'false', '?'][n % 3]},{['P1', '4 - Low', '?'][n % 3]}"
+            for n in range(count)
+        ]
+
+    @pytest.mark.parametrize("chunk", [1, 2, 3, 4096])
+    def test_every_chunk_size_gives_the_records_of_the_constructor(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    ) -> None:
+        """Whatever the chunk size, each row gives what one constructor call gives."""
+        monkeypatch.setattr("majorincident.cli.load.CHUNK", chunk)
+        lines = ["id,reported_at,resolved_at,major,priority", *self.rows(10)]
+        lines[5] = "INC4,2024-01-01T04:00:00+00:00,2023-01-01T00:00Z,true,P1"  # resolved before
+        lines[8] = "INC7,2024-01-01T07:00:00+00:00,?,maybe,P1"
+        loaded = load_incidents(write(tmp_path / "e.csv", lines), nulls={"?"}, errors="collect")
+
+        expected = []
+        for line in lines[1:]:
+            identifier, reported, resolved, major, priority = line.split(",")
+            values = {"reported_at": reported, "resolved_at": resolved, "priority": priority}
+            given = {k: v for k, v in values.items() if v != "?"}
+            if major == "maybe":  # not a flag: refused
+                continue
+            if major != "?":
+                given["major"] = major == "true"  # type: ignore[assignment]
+            try:
+                expected.append(Incident(identifier, **given))  # type: ignore[arg-type]
+            except MajorIncidentError:
+                assert identifier == "INC4"
+        assert expected == list(loaded.incidents)
+        assert [6, 9] == [refusal.line for refusal in loaded.refused]
+        assert "column 'resolved_at'" in loaded.refused[0].reason
+        assert "column 'major': major ('maybe')" in loaded.refused[1].reason
+        assert 10 == loaded.rows
+        assert max(m for i in expected for m in i.instants if m is not None) == loaded.latest
+
+    def test_a_bad_row_far_into_the_file_is_named_by_its_line(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The line of a refusal is the file's, not the row's place in its chunk."""
+        monkeypatch.setattr("majorincident.cli.load.CHUNK", 4)
+        lines = ["id,reported_at,resolved_at,major,priority", *self.rows(11)]
+        lines[10] = "INC9,2024-01-01T09:00:00+00:00,?,?,P9"
+        with pytest.raises(LoadError, match=r"e\.csv:11: column 'priority': priority \('P9'\)"):
+            load_incidents(write(tmp_path / "e.csv", lines), nulls={"?"})
+
+    def test_json_values_of_any_type(self, tmp_path: Path) -> None:
+        """JSON lines: booleans, numbers and lists read as one row at a time reads them."""
+        lines = [
+            '{"id": "A", "reported_at": "2024-01-01T00:00:00Z", "major": true, "service": 7}',
+            '{"id": "B", "reported_at": "2024-01-02T00:00:00Z", "major": 0, "priority": null}',
+            '{"id": "C", "reported_at": "2024-01-03T00:00:00Z", "service": ["x"]}',
+        ]
+        loaded = load_incidents(write(tmp_path / "e.jsonl", lines), errors="collect")
+
+        assert [("A", True, "7"), ("B", False, None), ("C", False, "['x']")] == [
+            (i.id, i.major, i.service) for i in loaded.incidents
+        ]
+        assert () == loaded.refused
+
+    def test_nothing_but_a_header(self, tmp_path: Path) -> None:
+        """No rows: no records, and no latest instant."""
+        loaded = load_incidents(write(tmp_path / "e.csv", ["id,reported_at"]))
+        assert ((), 0, None) == (loaded.incidents, loaded.rows, loaded.latest)

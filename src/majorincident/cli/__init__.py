@@ -6,6 +6,7 @@ The only part of the library that reads files and prints; nothing else imports i
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from majorincident.cli.load import (
 )
 from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
-from majorincident.incident import Incident
+from majorincident.incident import Milestone
 
 __all__ = ["main"]
 
@@ -135,11 +136,6 @@ def _columns(text: str) -> dict[str, str]:
     return mapping
 
 
-def _latest(incidents: Sequence[Incident]) -> datetime:
-    moments = [m for incident in incidents for m in incident.instants if m is not None]
-    return max(moments) if moments else datetime.now(UTC)
-
-
 def _report(arguments: argparse.Namespace) -> str:
     from majorincident.kpi import MTTA, MTTD, MTTR, report, trend  # noqa: PLC0415 - see main
 
@@ -174,7 +170,7 @@ def _report(arguments: argparse.Namespace) -> str:
         if progress is not None:
             sys.stderr.write("\n")
     incidents = loaded.incidents
-    as_of = utc(arguments.as_of or _latest(incidents), field="--as-of")
+    as_of = utc(arguments.as_of or loaded.latest or datetime.now(UTC), field="--as-of")
     by = () if arguments.by == "month" else (arguments.by,)
     every = "month" if arguments.by == "month" else None
     metrics = (MTTA, MTTR, MTTD)
@@ -184,7 +180,8 @@ def _report(arguments: argparse.Namespace) -> str:
         if measured
         else None
     )
-    starts = [i.reported_at for i in incidents if i.reported_at is not None]
+    reported = Milestone.REPORTED.index
+    starts = [m for i in incidents if (m := i.instants[reported]) is not None]
     # The trend ends at --as-of, or just after the last report: a late closure adds no month.
     end = as_of if arguments.as_of else max(starts, default=as_of) + timedelta(microseconds=1)
     rows = (
@@ -218,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             demo(print)
         else:
+            # Records and reports make no reference cycles; a running cyclic collector would
+            # walk the growing records again and again (a quarter of a large report's time).
+            gc.disable()
             print(_report(arguments))
         sys.stdout.flush()
     except BrokenPipeError:

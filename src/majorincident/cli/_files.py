@@ -131,8 +131,8 @@ def _delimiter(header: str) -> str:
 
 def csv_rows(
     lines: Iterable[tuple[int, str]], name: str, check: Callable[[Collection[str]], None]
-) -> Iterator[tuple[int, Mapping[str, object]]]:
-    """The rows of a CSV file as header -> value, after `check` has seen the header."""
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV file as lists of values, after `check` has seen the header."""
     texts = (line for _, line in lines)
     first = next(texts, None)
     if first is None:
@@ -149,7 +149,7 @@ def csv_rows(
                     f"{name}:{reader.line_num}: column {min(len(values), len(header)) + 1}: "
                     f"{len(values)} fields where the header has {len(header)}"
                 )
-            yield reader.line_num, dict(zip(header, values, strict=True))
+            yield reader.line_num, values
     except csv.Error as error:
         raise LoadError(f"{name}:{reader.line_num}: {error}") from None
 

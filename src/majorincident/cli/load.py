@@ -9,8 +9,10 @@ magic bytes), and never guesses day-first against month-first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -114,12 +116,14 @@ class Loaded:
         columns: field -> the file's column it was read from, for the fields the file has
             (so that a report can say where each figure came from, and what is not in the
             data).
+        latest: the latest instant of any milestone of any record, None when there is none.
     """
 
     incidents: tuple[Incident, ...]
     rows: int
     refused: tuple[Refusal, ...] = ()
     columns: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
+    latest: datetime | None = None
 
 
 def _flag(value: str) -> bool:
@@ -196,24 +200,140 @@ def _offset(moment: datetime) -> str:
 
 
 def _record(
-    raw: Mapping[str, object],
-    columns: Mapping[str, str],
-    timestamp: Callable[[str, str], object],
+    values: Mapping[str, object],
     nulls: Collection[str],
+    timestamp: Callable[[str, str], object],
 ) -> Incident:
-    values: dict[str, object] = {}
-    for field, column in columns.items():
-        value = raw.get(column)
-        if value is None or (isinstance(value, str) and (value in nulls or value == "")):
+    """One row's record through the constructor (field -> the row's value)."""
+    given: dict[str, object] = {}
+    for field, value in values.items():
+        if value is None or (isinstance(value, str) and value in nulls):
             continue
         if field == "major":
-            values[field] = value if isinstance(value, bool) else _flag(str(value))
+            given[field] = value if isinstance(value, bool) else _flag(str(value))
         elif field.endswith("_at") and isinstance(value, str):
-            values[field] = timestamp(field, value)
+            given[field] = timestamp(field, value)
         else:
-            values[field] = value if field in ("impact", "urgency", "priority") else str(value)
-    identifier = values.pop("id", None)
-    return Incident(identifier, **values)  # type: ignore[arg-type]
+            given[field] = value if field in _LEVELS else str(value)
+    identifier = given.pop("id", None)
+    return Incident(identifier, **given)  # type: ignore[arg-type]
+
+
+#: How many rows are built together: converted column by column, then handed to
+#: :meth:`Incident.from_rows <majorincident.incident.Incident.from_rows>`.
+CHUNK: Final = 4096
+_LEVELS: Final = frozenset({"impact", "urgency", "priority"})
+
+
+class _Builder:
+    """Rows in, records out, a chunk at a time; a chunk with a bad row goes row by row.
+
+    A chunk is read column by column: nulls dropped, major flags and (when a date format or a
+    zone says how) timestamps converted, each distinct flag once. The records come from
+    ``Incident.from_rows``, which converts each distinct level once. When any row of the chunk
+    is refused, the chunk is built again one row at a time, so that each refusal names its
+    line and column and the good rows are kept.
+    """
+
+    def __init__(
+        self,
+        mapping: Mapping[str, str],
+        clock: _WallClock,
+        nulls: frozenset[str],
+        errors: str,
+        label: str,
+        header: list[str] | None,
+    ) -> None:
+        self.mapping, self.clock, self.nulls = mapping, clock, nulls
+        self.errors, self.label, self.header = errors, label, header
+        if header is None:  # JSON lines: any row may hold any field
+            self.fields = tuple(mapping)
+            self.places: tuple[int, ...] = tuple(range(len(mapping)))
+        else:
+            where = {column: place for place, column in enumerate(header)}
+            kept = [field for field, column in mapping.items() if column in where]
+            self.fields = tuple(kept)
+            self.places = tuple(where[mapping[field]] for field in kept)
+        self.converts = clock.zone is not None or clock.date_format is not None
+        self.flags: dict[object, bool] = {}
+        self.chunk: list[tuple[int, Sequence[object]]] = []
+        self.records: list[Incident] = []
+        self.refused: list[Refusal] = []
+        self.latest: datetime | None = None
+
+    def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
+        """Take the row on line `number`: a CSV row's values, or a JSON object."""
+        if isinstance(raw, Mapping):
+            raw = [raw.get(self.mapping[field]) for field in self.fields]
+        self.chunk.append((number, raw))
+        if len(self.chunk) == CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Build the records of the rows taken so far."""
+        chunk, self.chunk = self.chunk, []
+        if not chunk:
+            return
+        self.clock.noted.clear()
+        try:
+            columns = list(zip(*(raw for _, raw in chunk), strict=True))
+            read = [
+                self._column(f, columns[p]) for f, p in zip(self.fields, self.places, strict=True)
+            ]
+            built = Incident.from_rows(self.fields, zip(*read, strict=True))
+        except (MajorIncidentError, ValueError, TypeError):
+            for number, raw in chunk:
+                self._one(number, raw)
+            return
+        self._keep(built)
+
+    def _keep(self, built: list[Incident]) -> None:
+        moments = filter(None, chain.from_iterable(map(_INSTANTS, built)))
+        latest = max(moments, default=None)
+        if latest is not None and (self.latest is None or latest > self.latest):
+            self.latest = latest
+        self.records.extend(built)
+
+    def _column(self, field: str, values: Sequence[object]) -> Sequence[object]:
+        nulls = self.nulls
+        kept = (
+            values  # most columns of most chunks: nothing to drop
+            if None not in values and nulls.isdisjoint(values)
+            else [None if v is None or (v.__class__ is str and v in nulls) else v for v in values]
+        )
+        if field == "major":
+            flags = self.flags
+            for value in kept:
+                if value is not None and value not in flags:
+                    flags[value] = value if isinstance(value, bool) else _flag(str(value))
+            return [None if v is None else flags[v] for v in kept]
+        if field.endswith("_at"):
+            if not self.converts:
+                return kept
+            read = self.clock.read
+            return [read(field, v) if isinstance(v, str) else v for v in kept]
+        if field in _LEVELS:
+            return kept
+        return [v if v is None or v.__class__ is str else str(v) for v in kept]
+
+    def _one(self, number: int, raw: Sequence[object]) -> None:
+        """One row's record, or its refusal naming the line and the column."""
+        self.clock.noted.clear()
+        values = {field: raw[place] for field, place in zip(self.fields, self.places, strict=True)}
+        try:
+            record = _record(values, self.nulls, self.clock.read)
+        except (MajorIncidentError, ValueError) as error:
+            field = str(error).split(" ", 1)[0]
+            where = f" column {self.mapping[field]!r}:" if field in self.mapping else ""
+            reason = "; ".join([str(error), *self.clock.noted])
+            if self.errors == "raise":
+                raise LoadError(f"{self.label}:{number}:{where} {reason}") from None
+            self.refused.append(Refusal(number, f"{where.strip()} {reason}".strip()))
+            return
+        self._keep([record])
+
+
+_INSTANTS: Final = attrgetter("instants")
 
 
 def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it gives
@@ -313,34 +433,32 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     jsonl = is_json_lines(path)
 
     present: dict[str, str] = {}
+    builders: list[_Builder] = []
 
     def check(header: Collection[str]) -> None:
         _check_columns(header, mapping, columns or {}, label)
         present.update((field, column) for field, column in mapping.items() if column in header)
+        known = None if jsonl else list(header)
+        builders.append(_Builder(mapping, clock, missing, errors, label, known))
 
-    records: list[Incident] = []
-    refused: list[Refusal] = []
     rows = 0
     with open_export(path) as handle, csv_field_limit(max_line_bytes):
         lines = numbered_lines(handle, label, max_line_bytes, codec)
         source = json_rows(lines, label) if jsonl else csv_rows(lines, label, check)
         for number, raw in source:
-            if jsonl and not rows:
+            if isinstance(raw, Mapping) and not rows:  # JSON lines: the first object's keys
                 check(raw.keys())
             rows += 1
-            clock.noted.clear()
-            try:
-                records.append(_record(raw, mapping, clock.read, missing))
-            except (MajorIncidentError, ValueError) as error:
-                field = str(error).split(" ", 1)[0]
-                where = f" column {mapping[field]!r}:" if field in mapping else ""
-                reason = "; ".join([str(error), *clock.noted])
-                if errors == "raise":
-                    raise LoadError(f"{label}:{number}:{where} {reason}") from None
-                refused.append(Refusal(number, f"{where.strip()} {reason}".strip()))
+            builders[0].add(number, raw)
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)
-    return Loaded(tuple(records), rows, tuple(refused), present)
+        if not builders:
+            return Loaded((), rows, (), present)
+        builder = builders[0]
+        builder.flush()
+    return Loaded(
+        tuple(builder.records), rows, tuple(builder.refused), present, latest=builder.latest
+    )
 
 
 def _check_columns(
