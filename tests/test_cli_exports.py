@@ -454,7 +454,7 @@ class TestChunkedLoading:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
     ) -> None:
         """Whatever the chunk size, each row gives what one constructor call gives."""
-        monkeypatch.setattr("majorincident.cli.load.CHUNK", chunk)
+        monkeypatch.setattr("majorincident.cli._build.CHUNK", chunk)
         lines = ["id,reported_at,resolved_at,major,priority", *self.rows(10)]
         lines[5] = "INC4,2024-01-01T04:00:00+00:00,2023-01-01T00:00Z,true,P1"  # resolved before
         lines[8] = "INC7,2024-01-01T07:00:00+00:00,?,maybe,P1"
@@ -484,7 +484,7 @@ class TestChunkedLoading:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """The line of a refusal is the file's, not the row's place in its chunk."""
-        monkeypatch.setattr("majorincident.cli.load.CHUNK", 4)
+        monkeypatch.setattr("majorincident.cli._build.CHUNK", 4)
         lines = ["id,reported_at,resolved_at,major,priority", *self.rows(11)]
         lines[10] = "INC9,2024-01-01T09:00:00+00:00,?,?,P9"
         with pytest.raises(LoadError, match=r"e\.csv:11: column 'priority': priority \('P9'\)"):

@@ -9,17 +9,15 @@ magic bytes), and never guesses day-first against month-first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from itertools import chain
-from operator import attrgetter
 from pathlib import Path
 from typing import Final, Literal
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from majorincident._frozen import FrozenDict
+from majorincident.cli._build import Builder, Refusal
 from majorincident.cli._files import (
     LoadError,
     checked_encoding,
@@ -31,9 +29,10 @@ from majorincident.cli._files import (
     open_export,
 )
 from majorincident.clock import load_zone
-from majorincident.errors import MajorIncidentError, TimelineError
+from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
 from majorincident.interop import CODED, COLUMNS
+from majorincident.interop._time import AMBIGUOUS, WallClock
 
 __all__ = [
     "AMBIGUOUS",
@@ -81,28 +80,10 @@ PRESETS: Final[dict[str, dict[str, str]]] = {
     }
     for vendor, columns in COLUMNS.items()
 }
-#: How a wall time shown twice (the hour clocks go back) may be read.
-AMBIGUOUS: Final = ("earlier", "later", "refuse")
 #: What stands for a missing value by default; an empty field always does.
 NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 #: How often the progress callback hears of the rows read.
 PROGRESS_EVERY = 50_000
-#: Values of a major flag; ServiceNow's ``major_incident_state`` is major when ``accepted``.
-_TRUE: Final = {"true", "yes", "1", "y", "t", "accepted"}
-_FALSE: Final = {"false", "no", "0", "n", "f", "", "proposed", "rejected", "canceled"}
-
-
-@attrs.frozen
-class Refusal:
-    """A row left out, and why.
-
-    Attributes:
-        line: its line in the file, from 1 (the header is line 1 of a CSV file).
-        reason: the refusal, naming the column and the value.
-    """
-
-    line: int
-    reason: str
 
 
 @attrs.frozen
@@ -124,216 +105,6 @@ class Loaded:
     refused: tuple[Refusal, ...] = ()
     columns: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
     latest: datetime | None = None
-
-
-def _flag(value: str) -> bool:
-    text = value.strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(
-        f"major ({value!r}) is not true or false (nor a major_incident_state: accepted, "
-        "proposed, rejected, canceled)"
-    )
-
-
-class _WallClock:
-    """How a timestamp column's text becomes what the record takes.
-
-    With `date_format` the text must match it (``strptime``); without, it is ISO-8601 (which
-    includes ServiceNow's ``YYYY-MM-DD HH:MM:SS``). A wall time without an offset is read in
-    `zone`; without a zone the record refuses it, naming the field. A wall time the zone
-    repeats (the hour clocks go back) is read as `ambiguous` says, and remembered in `noted`
-    so that a refusal of its row can say how it was read.
-    """
-
-    def __init__(
-        self, zone: ZoneInfo | None, date_format: str | None, ambiguous: str = "earlier"
-    ) -> None:
-        if ambiguous not in AMBIGUOUS:
-            raise LoadError(f"ambiguous ({ambiguous!r}) must be one of {', '.join(AMBIGUOUS)}")
-        self.zone, self.date_format, self.ambiguous = zone, date_format, ambiguous
-        self.noted: list[str] = []
-
-    def read(self, field: str, value: str) -> object:
-        """The instant (or the text, for the record to read or refuse) of `field`'s `value`."""
-        if self.date_format is not None:
-            try:
-                moment = datetime.strptime(value, self.date_format)  # noqa: DTZ007 - zone below
-            except ValueError:
-                raise TimelineError(
-                    f"{field} ({value!r}) does not match the date format {self.date_format!r}"
-                ) from None
-        elif self.zone is None:
-            return value
-        else:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                return value
-        if moment.tzinfo is None and self.zone is not None:
-            return self._localized(field, value, moment, self.zone)
-        return moment
-
-    def _localized(self, field: str, value: str, wall: datetime, zone: ZoneInfo) -> datetime:
-        earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
-        if earlier.utcoffset() == later.utcoffset():
-            return earlier
-        if self.ambiguous == "refuse":
-            raise TimelineError(
-                f"{field} ({value!r}) is ambiguous in {zone.key}: the clocks showed it twice "
-                f"({_offset(earlier)} and {_offset(later)}); say which with --ambiguous"
-            )
-        chosen = earlier if self.ambiguous == "earlier" else later
-        self.noted.append(
-            f"{field} ({value!r}) was ambiguous in {zone.key} and read as {_offset(chosen)}, "
-            f"the {self.ambiguous} of {_offset(earlier)} and {_offset(later)} "
-            "(--ambiguous earlier, later or refuse)"
-        )
-        return chosen
-
-
-def _offset(moment: datetime) -> str:
-    """A moment's UTC offset as +HH:MM."""
-    return moment.isoformat()[-6:]
-
-
-def _record(
-    values: Mapping[str, object],
-    nulls: Collection[str],
-    timestamp: Callable[[str, str], object],
-) -> Incident:
-    """One row's record through the constructor (field -> the row's value)."""
-    given: dict[str, object] = {}
-    for field, value in values.items():
-        if value is None or (isinstance(value, str) and value in nulls):
-            continue
-        if field == "major":
-            given[field] = value if isinstance(value, bool) else _flag(str(value))
-        elif field.endswith("_at") and isinstance(value, str):
-            given[field] = timestamp(field, value)
-        else:
-            given[field] = value if field in _LEVELS else str(value)
-    identifier = given.pop("id", None)
-    return Incident(identifier, **given)  # type: ignore[arg-type]
-
-
-#: How many rows are built together: converted column by column, then handed to
-#: :meth:`Incident.from_rows <majorincident.incident.Incident.from_rows>`.
-CHUNK: Final = 4096
-_LEVELS: Final = frozenset({"impact", "urgency", "priority"})
-
-
-class _Builder:
-    """Rows in, records out, a chunk at a time; a chunk with a bad row goes row by row.
-
-    A chunk is read column by column: nulls dropped, major flags and (when a date format or a
-    zone says how) timestamps converted, each distinct flag once. The records come from
-    ``Incident.from_rows``, which converts each distinct level once. When any row of the chunk
-    is refused, the chunk is built again one row at a time, so that each refusal names its
-    line and column and the good rows are kept.
-    """
-
-    def __init__(
-        self,
-        mapping: Mapping[str, str],
-        clock: _WallClock,
-        nulls: frozenset[str],
-        errors: str,
-        label: str,
-        header: list[str] | None,
-    ) -> None:
-        self.mapping, self.clock, self.nulls = mapping, clock, nulls
-        self.errors, self.label, self.header = errors, label, header
-        if header is None:  # JSON lines: any row may hold any field
-            self.fields = tuple(mapping)
-            self.places: tuple[int, ...] = tuple(range(len(mapping)))
-        else:
-            where = {column: place for place, column in enumerate(header)}
-            kept = [field for field, column in mapping.items() if column in where]
-            self.fields = tuple(kept)
-            self.places = tuple(where[mapping[field]] for field in kept)
-        self.converts = clock.zone is not None or clock.date_format is not None
-        self.flags: dict[object, bool] = {}
-        self.chunk: list[tuple[int, Sequence[object]]] = []
-        self.records: list[Incident] = []
-        self.refused: list[Refusal] = []
-        self.latest: datetime | None = None
-
-    def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
-        """Take the row on line `number`: a CSV row's values, or a JSON object."""
-        if isinstance(raw, Mapping):
-            raw = [raw.get(self.mapping[field]) for field in self.fields]
-        self.chunk.append((number, raw))
-        if len(self.chunk) == CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Build the records of the rows taken so far."""
-        chunk, self.chunk = self.chunk, []
-        if not chunk:
-            return
-        self.clock.noted.clear()
-        try:
-            columns = list(zip(*(raw for _, raw in chunk), strict=True))
-            read = [
-                self._column(f, columns[p]) for f, p in zip(self.fields, self.places, strict=True)
-            ]
-            built = Incident.from_rows(self.fields, zip(*read, strict=True))
-        except (MajorIncidentError, ValueError, TypeError):
-            for number, raw in chunk:
-                self._one(number, raw)
-            return
-        self._keep(built)
-
-    def _keep(self, built: list[Incident]) -> None:
-        moments = filter(None, chain.from_iterable(map(_INSTANTS, built)))
-        latest = max(moments, default=None)
-        if latest is not None and (self.latest is None or latest > self.latest):
-            self.latest = latest
-        self.records.extend(built)
-
-    def _column(self, field: str, values: Sequence[object]) -> Sequence[object]:
-        nulls = self.nulls
-        kept = (
-            values  # most columns of most chunks: nothing to drop
-            if None not in values and nulls.isdisjoint(values)
-            else [None if v is None or (v.__class__ is str and v in nulls) else v for v in values]
-        )
-        if field == "major":
-            flags = self.flags
-            for value in kept:
-                if value is not None and value not in flags:
-                    flags[value] = value if isinstance(value, bool) else _flag(str(value))
-            return [None if v is None else flags[v] for v in kept]
-        if field.endswith("_at"):
-            if not self.converts:
-                return kept
-            read = self.clock.read
-            return [read(field, v) if isinstance(v, str) else v for v in kept]
-        if field in _LEVELS:
-            return kept
-        return [v if v is None or v.__class__ is str else str(v) for v in kept]
-
-    def _one(self, number: int, raw: Sequence[object]) -> None:
-        """One row's record, or its refusal naming the line and the column."""
-        self.clock.noted.clear()
-        values = {field: raw[place] for field, place in zip(self.fields, self.places, strict=True)}
-        try:
-            record = _record(values, self.nulls, self.clock.read)
-        except (MajorIncidentError, ValueError) as error:
-            field = str(error).split(" ", 1)[0]
-            where = f" column {self.mapping[field]!r}:" if field in self.mapping else ""
-            reason = "; ".join([str(error), *self.clock.noted])
-            if self.errors == "raise":
-                raise LoadError(f"{self.label}:{number}:{where} {reason}") from None
-            self.refused.append(Refusal(number, f"{where.strip()} {reason}".strip()))
-            return
-        self._keep([record])
-
-
-_INSTANTS: Final = attrgetter("instants")
 
 
 def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it gives
@@ -428,18 +199,21 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     mapping.update(PRESETS.get(preset or "", {}))
     mapping.update(columns or {})
     zone = load_zone(assume_tz, field="--assume-tz") if assume_tz else None
-    clock = _WallClock(zone, date_format, ambiguous)
+    try:
+        clock = WallClock(zone, date_format, ambiguous)
+    except MajorIncidentError as error:
+        raise LoadError(str(error)) from None
     missing = frozenset(nulls) | {""}
     jsonl = is_json_lines(path)
 
     present: dict[str, str] = {}
-    builders: list[_Builder] = []
+    builders: list[Builder] = []
 
     def check(header: Collection[str]) -> None:
         _check_columns(header, mapping, columns or {}, label)
         present.update((field, column) for field, column in mapping.items() if column in header)
         known = None if jsonl else list(header)
-        builders.append(_Builder(mapping, clock, missing, errors, label, known))
+        builders.append(Builder(mapping, clock, missing, errors, label, known))
 
     rows = 0
     with open_export(path) as handle, csv_field_limit(max_line_bytes):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any, Final, cast
 
 import attrs
@@ -19,6 +19,7 @@ from majorincident._frozen import FrozenDict
 from majorincident.clock import instant, load_zone
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident
+from majorincident.interop._time import WallClock
 
 __all__ = ["JIRA", "SERVICENOW_EVENTS", "EventLog", "Phase", "from_event_log"]
 
@@ -147,8 +148,7 @@ class _Reader:
 
     log: EventLog
     meanings: Mapping[str, Meaning]
-    zone: tzinfo | None
-    date_format: str | None
+    clock: WallClock
     nulls: frozenset[str]
 
     def present(self, value: object) -> bool:
@@ -158,25 +158,13 @@ class _Reader:
         value = row.get(column)
         if not self.present(value):
             return None
-        if isinstance(value, str) and (self.date_format is not None or self.zone is not None):
-            try:
-                value = (
-                    datetime.strptime(value.strip(), self.date_format)  # noqa: DTZ007 - zone below
-                    if self.date_format is not None
-                    else datetime.fromisoformat(value.strip())
-                )
-            except ValueError:
-                if self.date_format is not None:
-                    raise RecordError(
-                        f"{where}: {column} ({value!r}) does not match the date format "
-                        f"{self.date_format!r}"
-                    ) from None
-        if isinstance(value, datetime) and value.tzinfo is None and self.zone is not None:
-            value = value.replace(tzinfo=self.zone)
+        self.clock.noted.clear()
         try:
+            if isinstance(value, str):
+                value = self.clock.read(column, value.strip())
             return instant(cast("datetime | str", value), field=column)
         except MajorIncidentError as error:
-            raise RecordError(f"{where}: {error}") from None
+            raise RecordError("; ".join([f"{where}: {error}", *self.clock.noted])) from None
 
     def key(self, row: Mapping[str, Any], where: str) -> tuple[object, ...]:
         """The row's place in its case: numbers as numbers, times as instants."""
@@ -212,6 +200,7 @@ def from_event_log(
     assume_tz: str | None = None,
     date_format: str | None = None,
     nulls: Collection[str] = _NULLS,
+    ambiguous: str = "earlier",
 ) -> list[Incident]:
     """Incidents rebuilt from a state-change log: rows in, records out, no I/O.
 
@@ -232,6 +221,9 @@ def from_event_log(
         date_format: a ``strptime`` format the text timestamps match (``"%d-%m-%Y %H:%M"``);
             without it, ISO-8601.
         nulls: text values that stand for "missing", such as ``"?"``.
+        ambiguous: how a wall time the clocks showed twice (when they go back) is read in
+            `assume_tz`: ``"earlier"`` (the first time round), ``"later"``, or ``"refuse"``;
+            a refusal of a row says how its ambiguous times were read.
 
     Returns:
         One incident per case, in the order cases first appear.
@@ -246,8 +238,11 @@ def from_event_log(
     reader = _Reader(
         log,
         meanings,
-        load_zone(assume_tz, field="assume_tz") if assume_tz is not None else None,
-        date_format,
+        WallClock(
+            load_zone(assume_tz, field="assume_tz") if assume_tz is not None else None,
+            date_format,
+            ambiguous,
+        ),
         frozenset(token.strip() for token in nulls) | {""},
     )
     cases: dict[str, list[tuple[tuple[object, ...], int, Mapping[str, Any]]]] = {}

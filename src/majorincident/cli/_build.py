@@ -1,0 +1,185 @@
+"""Rows in, records out: a chunk at a time, the bad rows named by their line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from itertools import chain
+from operator import attrgetter
+from typing import Final
+
+import attrs
+
+from majorincident.cli._files import LoadError
+from majorincident.errors import MajorIncidentError
+from majorincident.incident import Incident
+from majorincident.interop._time import WallClock
+
+__all__ = ["CHUNK", "Builder", "Refusal"]
+
+
+@attrs.frozen
+class Refusal:
+    """A row left out, and why.
+
+    Attributes:
+        line: its line in the file, from 1 (the header is line 1 of a CSV file).
+        reason: the refusal, naming the column and the value.
+    """
+
+    line: int
+    reason: str
+
+
+#: Values of a major flag; ServiceNow's ``major_incident_state`` is major when ``accepted``.
+_TRUE: Final = {"true", "yes", "1", "y", "t", "accepted"}
+_FALSE: Final = {"false", "no", "0", "n", "f", "", "proposed", "rejected", "canceled"}
+
+
+def _flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(
+        f"major ({value!r}) is not true or false (nor a major_incident_state: accepted, "
+        "proposed, rejected, canceled)"
+    )
+
+
+def _record(
+    values: Mapping[str, object],
+    nulls: Collection[str],
+    timestamp: Callable[[str, str], object],
+) -> Incident:
+    """One row's record through the constructor (field -> the row's value)."""
+    given: dict[str, object] = {}
+    for field, value in values.items():
+        if value is None or (isinstance(value, str) and value in nulls):
+            continue
+        if field == "major":
+            given[field] = value if isinstance(value, bool) else _flag(str(value))
+        elif field.endswith("_at") and isinstance(value, str):
+            given[field] = timestamp(field, value)
+        else:
+            given[field] = value if field in _LEVELS else str(value)
+    identifier = given.pop("id", None)
+    return Incident(identifier, **given)  # type: ignore[arg-type]
+
+
+#: How many rows are built together: converted column by column, then handed to
+#: :meth:`Incident.from_rows <majorincident.incident.Incident.from_rows>`.
+CHUNK: Final = 4096
+_LEVELS: Final = frozenset({"impact", "urgency", "priority"})
+
+
+class Builder:
+    """Rows in, records out, a chunk at a time; a chunk with a bad row goes row by row.
+
+    A chunk is read column by column: nulls dropped, major flags and (when a date format or a
+    zone says how) timestamps converted, each distinct flag once. The records come from
+    ``Incident.from_rows``, which converts each distinct level once. When any row of the chunk
+    is refused, the chunk is built again one row at a time, so that each refusal names its
+    line and column and the good rows are kept.
+    """
+
+    def __init__(
+        self,
+        mapping: Mapping[str, str],
+        clock: WallClock,
+        nulls: frozenset[str],
+        errors: str,
+        label: str,
+        header: list[str] | None,
+    ) -> None:
+        self.mapping, self.clock, self.nulls = mapping, clock, nulls
+        self.errors, self.label, self.header = errors, label, header
+        if header is None:  # JSON lines: any row may hold any field
+            self.fields = tuple(mapping)
+            self.places: tuple[int, ...] = tuple(range(len(mapping)))
+        else:
+            where = {column: place for place, column in enumerate(header)}
+            kept = [field for field, column in mapping.items() if column in where]
+            self.fields = tuple(kept)
+            self.places = tuple(where[mapping[field]] for field in kept)
+        self.converts = clock.zone is not None or clock.date_format is not None
+        self.flags: dict[object, bool] = {}
+        self.chunk: list[tuple[int, Sequence[object]]] = []
+        self.records: list[Incident] = []
+        self.refused: list[Refusal] = []
+        self.latest: datetime | None = None
+
+    def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
+        """Take the row on line `number`: a CSV row's values, or a JSON object."""
+        if isinstance(raw, Mapping):
+            raw = [raw.get(self.mapping[field]) for field in self.fields]
+        self.chunk.append((number, raw))
+        if len(self.chunk) == CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Build the records of the rows taken so far."""
+        chunk, self.chunk = self.chunk, []
+        if not chunk:
+            return
+        self.clock.noted.clear()
+        try:
+            columns = list(zip(*(raw for _, raw in chunk), strict=True))
+            read = [
+                self._column(f, columns[p]) for f, p in zip(self.fields, self.places, strict=True)
+            ]
+            built = Incident.from_rows(self.fields, zip(*read, strict=True))
+        except (MajorIncidentError, ValueError, TypeError):
+            for number, raw in chunk:
+                self._one(number, raw)
+            return
+        self._keep(built)
+
+    def _keep(self, built: list[Incident]) -> None:
+        moments = filter(None, chain.from_iterable(map(_INSTANTS, built)))
+        latest = max(moments, default=None)
+        if latest is not None and (self.latest is None or latest > self.latest):
+            self.latest = latest
+        self.records.extend(built)
+
+    def _column(self, field: str, values: Sequence[object]) -> Sequence[object]:
+        nulls = self.nulls
+        kept = (
+            values  # most columns of most chunks: nothing to drop
+            if None not in values and nulls.isdisjoint(values)
+            else [None if v is None or (v.__class__ is str and v in nulls) else v for v in values]
+        )
+        if field == "major":
+            flags = self.flags
+            for value in kept:
+                if value is not None and value not in flags:
+                    flags[value] = value if isinstance(value, bool) else _flag(str(value))
+            return [None if v is None else flags[v] for v in kept]
+        if field.endswith("_at"):
+            if not self.converts:
+                return kept
+            read = self.clock.read
+            return [read(field, v) if isinstance(v, str) else v for v in kept]
+        if field in _LEVELS:
+            return kept
+        return [v if v is None or v.__class__ is str else str(v) for v in kept]
+
+    def _one(self, number: int, raw: Sequence[object]) -> None:
+        """One row's record, or its refusal naming the line and the column."""
+        self.clock.noted.clear()
+        values = {field: raw[place] for field, place in zip(self.fields, self.places, strict=True)}
+        try:
+            record = _record(values, self.nulls, self.clock.read)
+        except (MajorIncidentError, ValueError) as error:
+            field = str(error).split(" ", 1)[0]
+            where = f" column {self.mapping[field]!r}:" if field in self.mapping else ""
+            reason = "; ".join([str(error), *self.clock.noted])
+            if self.errors == "raise":
+                raise LoadError(f"{self.label}:{number}:{where} {reason}") from None
+            self.refused.append(Refusal(number, f"{where.strip()} {reason}".strip()))
+            return
+        self._keep([record])
+
+
+_INSTANTS: Final = attrgetter("instants")
