@@ -20,6 +20,7 @@ from majorincident.cli import main
 from majorincident.cli.load import LoadError, Refusal, load_incidents, read_incidents
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident
+from majorincident.interop import from_event_log
 
 SERVICENOW = [
     (
@@ -441,6 +442,7 @@ class TestChunkedLoading:
     """Rows are built a chunk at a time; a chunk with a bad row is built again row by row."""
 
     def rows(self, count: int) -> list[str]:
+        """`count` lines of id, reported, resolved, major and priority, some values missing."""
         start = datetime(2024, 1, 1, tzinfo=UTC)
         return [
             f"INC{n},{(start + timedelta(hours=n)).isoformat()},"
@@ -508,3 +510,128 @@ class TestChunkedLoading:
         """No rows: no records, and no latest instant."""
         loaded = load_incidents(write(tmp_path / "e.csv", ["id,reported_at"]))
         assert ((), 0, None) == (loaded.incidents, loaded.rows, loaded.latest)
+
+
+AUDIT = [
+    "number;incident_state;sys_mod_count;sys_updated_at;opened_at;priority;impact;urgency",
+    "INC1;Resolved;3;02-01-2024 11:30;02-01-2024 09:00;1 - Critical;1 - High;1 - High",
+    "INC1;New;0;02-01-2024 09:00;02-01-2024 09:00;3 - Moderate;2 - Medium;?",
+    "INC2;New;0;05-01-2024 14:00;05-01-2024 14:00;4 - Low;3 - Low;3 - Low",
+    "INC1;Active;1;02-01-2024 09:12;02-01-2024 09:00;3 - Moderate;2 - Medium;?",
+    "INC1;Awaiting User Info;2;02-01-2024 09:40;02-01-2024 09:00;1 - Critical;1 - High;1 - High",
+    "INC1;Closed;4;03-01-2024 09:00;02-01-2024 09:00;1 - Critical;1 - High;1 - High",
+    "INC2;Closed;1;06-01-2024 08:00;05-01-2024 14:00;4 - Low;3 - Low;3 - Low",
+    "INC3;New;0;07-01-2024 08:00;07-01-2024 08:00;2 - High;2 - Medium;1 - High",
+    "INC3;Active;1;07-01-2024 08:05;07-01-2024 08:00;2 - High;2 - Medium;1 - High",
+    "INC3;Resolved;2;07-01-2024 10:00;07-01-2024 08:00;2 - High;2 - Medium;1 - High",
+    "INC3;Active;3;07-01-2024 12:00;07-01-2024 08:00;2 - High;2 - Medium;1 - High",
+]
+AUDIT_OPTIONS = ["--date-format", DAY_FIRST, "--null", "?", "--assume-tz", "UTC"]
+
+
+class TestEventLogPresets:
+    """--preset servicenow-events and jira: the incidents are rebuilt from the log first."""
+
+    def test_a_servicenow_audit_export(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Rows out of order, a wait, a reopening, a closure without resolution, ? nulls."""
+        path = write(tmp_path / "audit.csv", AUDIT)
+        options = ["--preset", "servicenow-events", *AUDIT_OPTIONS, "--format", "json"]
+        assert 0 == main(["report", str(path), *options, "--by", "priority"])
+        data = json.loads(capsys.readouterr().out)
+
+        assert {"rows": 11, "incidents": 3, "skipped": 0, "open": 1} == {
+            key: data["counts"][key] for key in ("rows", "incidents", "skipped", "open")
+        }
+        kpis = {(row["priority"], row["metric"]): row for row in data["kpis"]}
+        assert (1, 720.0) == (kpis["P1", "MTTA"]["n"], kpis["P1", "MTTA"]["median_s"])
+        assert (1, 9000.0) == (kpis["P1", "MTTR"]["n"], kpis["P1", "MTTR"]["median_s"])
+        assert (0, 0, 1) == tuple(kpis["P4", "MTTR"][k] for k in ("n", "open", "missing_end"))
+        assert (0, 1) == (kpis["P2", "MTTR"]["n"], kpis["P2", "MTTR"]["open"])  # reopened
+        acknowledged = data["metrics"][0]["to"]
+        assert "incident_state: first move into Active, In Progress" == acknowledged["column"]
+        assert {"metric": "MTTD", "in_data": False} == {
+            k: data["metrics"][2][k] for k in ("metric", "in_data")
+        }
+
+    def test_the_same_incidents_as_from_event_log(self, tmp_path: Path) -> None:
+        """The loader rebuilds what the library function rebuilds from the same rows."""
+        loaded = load_incidents(
+            write(tmp_path / "audit.csv", AUDIT),
+            preset="servicenow-events",
+            date_format=DAY_FIRST,
+            nulls={"?"},
+            assume_tz="UTC",
+        )
+        header = AUDIT[0].split(";")
+        rows = [dict(zip(header, line.split(";"), strict=True)) for line in AUDIT[1:]]
+        expected = from_event_log(rows, date_format=DAY_FIRST, nulls={"?"}, assume_tz="UTC")
+        assert expected == list(loaded.incidents)
+        assert 11 == loaded.rows
+
+    def test_an_unknown_state_names_the_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """fail: exit 2 naming file, line and state; skip: the incident is left out whole."""
+        lines = [*AUDIT, "INC2;Awaiting Parts;2;06-01-2024 09:00;05-01-2024 14:00;?;?;?"]
+        path = write(tmp_path / "audit.csv", lines)
+        options = ["--preset", "servicenow-events", *AUDIT_OPTIONS]
+
+        assert 2 == main(["report", str(path), *options])
+        error = capsys.readouterr().err
+        assert "audit.csv: line 13 (number 'INC2'): incident_state ('Awaiting Parts')" in error
+
+        assert 0 == main(["report", str(path), *options, "--on-error", "skip"])
+        text = capsys.readouterr().out
+        assert text.startswith("Incidents: 12 rows read, 2 incidents, 1 row skipped,")
+        assert "  line 13: (number 'INC2'): incident_state ('Awaiting Parts')" in text
+
+    def test_a_jira_changelog(self, tmp_path: Path) -> None:
+        """Only the status rows move the timeline."""
+        lines = [
+            "issue_key,created,field,from,to,changed",
+            "SD-7,2024-03-04T08:00:00Z,status,Open,In Progress,2024-03-04T08:20:00Z",
+            "SD-7,2024-03-04T08:00:00Z,assignee,,ana,2024-03-04T08:21:00Z",
+            "SD-7,2024-03-04T08:00:00Z,status,In Progress,Resolved,2024-03-04T09:05:00Z",
+        ]
+        loaded = load_incidents(write(tmp_path / "jira.csv", lines), preset="jira")
+        (ticket,) = loaded.incidents
+        assert (20, 65) == (
+            (ticket.acknowledged_at - ticket.reported_at).in_minutes(),
+            (ticket.resolved_at - ticket.reported_at).in_minutes(),
+        )
+
+    def test_refused_options_and_columns(self, tmp_path: Path) -> None:
+        """--columns does not apply to a log; a log without its columns is named."""
+        path = write(tmp_path / "audit.csv", AUDIT)
+        with pytest.raises(LoadError, match="--columns does not apply to --preset jira"):
+            load_incidents(path, preset="jira", columns={"service": "x"})
+        with pytest.raises(
+            LoadError, match=r"missing columns 'changed', 'created', 'field', 'issue_key', 'to'"
+        ):
+            load_incidents(path, preset="jira")
+
+    def test_skipped_rows_and_cases_keep_nothing_half_built(self, tmp_path: Path) -> None:
+        """A row without its case, a bad time, a refused timeline: each counted, none built."""
+        lines = [
+            *AUDIT,
+            "?;New;0;01-02-2024 09:00;01-02-2024 09:00;?;?;?",
+            "INC4;New;0;01-02-2024 09:00;01-02-2024 09:00;?;?;?",
+            "INC4;Active;1;2024-02-01;01-02-2024 09:00;?;?;?",
+            "INC5;New;0;01-03-2024 09:00;01-03-2024 09:00;?;?;?",
+            "INC5;Resolved;1;01-03-2024 08:00;01-03-2024 09:00;?;?;?",
+        ]
+        loaded = load_incidents(
+            write(tmp_path / "audit.csv", lines),
+            preset="servicenow-events",
+            date_format=DAY_FIRST,
+            nulls={"?"},
+            assume_tz="UTC",
+            errors="collect",
+        )
+        assert ["INC1", "INC2", "INC3"] == [incident.id for incident in loaded.incidents]
+        assert [13, 15, 16] == [refusal.line for refusal in loaded.refused]
+        assert "number ('?') must name the incident" == loaded.refused[0].reason
+        assert "does not match the date format" in loaded.refused[1].reason
+        assert loaded.refused[2].reason.startswith("number 'INC5': resolved_at")

@@ -17,6 +17,7 @@ from pathlib import Path
 from majorincident.cli._output import counted, metric_definition, refusals_shown, render
 from majorincident.cli.load import (
     AMBIGUOUS,
+    EVENT_LOGS,
     FIELDS,
     MAX_LINE_BYTES,
     NULLS,
@@ -70,7 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     reporting.add_argument(
         "--format", choices=("table", "markdown", "json"), default="table", dest="output"
     )
-    reporting.add_argument("--preset", choices=sorted(PRESETS), help="column names of an export")
+    reporting.add_argument(
+        "--preset",
+        choices=sorted([*PRESETS, *EVENT_LOGS]),
+        help="column names of an export, or a state-change log to rebuild incidents from "
+        "(servicenow-events, jira)",
+    )
     reporting.add_argument(
         "--columns",
         default="",

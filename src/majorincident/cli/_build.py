@@ -6,16 +6,17 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
 from majorincident.cli._files import LoadError
-from majorincident.errors import MajorIncidentError
+from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Incident
+from majorincident.interop._events import LogReader, rebuild
 from majorincident.interop._time import WallClock
 
-__all__ = ["CHUNK", "Builder", "Refusal"]
+__all__ = ["CHUNK", "Builder", "LogBuilder", "Refusal", "latest"]
 
 
 @attrs.frozen
@@ -137,10 +138,7 @@ class Builder:
         self._keep(built)
 
     def _keep(self, built: list[Incident]) -> None:
-        moments = filter(None, chain.from_iterable(map(_INSTANTS, built)))
-        latest = max(moments, default=None)
-        if latest is not None and (self.latest is None or latest > self.latest):
-            self.latest = latest
+        self.latest = latest(built, self.latest)
         self.records.extend(built)
 
     def _column(self, field: str, values: Sequence[object]) -> Sequence[object]:
@@ -183,3 +181,48 @@ class Builder:
 
 
 _INSTANTS: Final = attrgetter("instants")
+
+
+def latest(records: list[Incident], since: datetime | None) -> datetime | None:
+    """The latest instant of any milestone of `records`, or `since` if it is later."""
+    found = max(filter(None, chain.from_iterable(map(_INSTANTS, records))), default=None)
+    return since if found is None or (since is not None and since >= found) else found
+
+
+class LogBuilder:
+    """A state-change log's rows in, its incidents out (once every row is in)."""
+
+    def __init__(
+        self, reader: LogReader, errors: str, label: str, header: list[str] | None
+    ) -> None:
+        self.reader, self.errors, self.label, self.header = reader, errors, label, header
+        self.rows: list[tuple[int, Mapping[str, object]]] = []
+        self.records: list[Incident] = []
+        self.refused: list[Refusal] = []
+        self.latest: datetime | None = None
+
+    def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
+        """Take the row on line `number`: a CSV row's values, or a JSON object."""
+        if not isinstance(raw, Mapping):
+            raw = dict(zip(cast("list[str]", self.header), raw, strict=True))
+        self.rows.append((number, raw))
+
+    def flush(self) -> None:
+        """Rebuild the incidents from every row taken."""
+
+        def refuse(number: int, error: RecordError) -> None:
+            reason = str(error).removeprefix(f"line {number}: ").removeprefix(f"line {number} ")
+            self.refused.append(Refusal(number, reason))
+
+        try:
+            self.records = rebuild(
+                self.rows,
+                self.reader,
+                name="line {}".format,
+                refuse=refuse if self.errors == "collect" else None,
+            )
+        except RecordError as error:
+            raise LoadError(f"{self.label}: {error}") from None
+        self.rows.clear()
+        self.refused.sort(key=attrgetter("line"))
+        self.latest = latest(self.records, None)

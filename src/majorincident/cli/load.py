@@ -17,7 +17,7 @@ from typing import Final, Literal
 import attrs
 
 from majorincident._frozen import FrozenDict
-from majorincident.cli._build import Builder, Refusal
+from majorincident.cli._build import Builder, LogBuilder, Refusal
 from majorincident.cli._files import (
     LoadError,
     checked_encoding,
@@ -31,11 +31,13 @@ from majorincident.cli._files import (
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
-from majorincident.interop import CODED, COLUMNS
+from majorincident.interop import CODED, COLUMNS, JIRA, SERVICENOW_EVENTS, EventLog, Phase
+from majorincident.interop._events import log_reader
 from majorincident.interop._time import AMBIGUOUS, WallClock
 
 __all__ = [
     "AMBIGUOUS",
+    "EVENT_LOGS",
     "FIELDS",
     "MAX_LINE_BYTES",
     "NULLS",
@@ -71,6 +73,9 @@ FIELDS: Final = (
 #: ``major_incident_state`` (``accepted`` is major). Other codes (ServiceNow's ``contact_type``
 #: is not a channel value) are left out of the presets.
 _CONVERTED: Final = frozenset({"major"})
+#: The state-change logs a preset rebuilds incidents from, as
+#: :func:`~majorincident.interop.from_event_log` does: one row per update.
+EVENT_LOGS: Final = {"servicenow-events": SERVICENOW_EVENTS, "jira": JIRA}
 #: Column names of common exports, per field, as :data:`majorincident.interop.COLUMNS` has them.
 PRESETS: Final[dict[str, dict[str, str]]] = {
     vendor: {
@@ -168,7 +173,9 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
             delimiter (comma, semicolon or tab) read off the header line; gzip is recognised
             by its magic bytes.
         columns: field -> column overrides; each column named must be in the file.
-        preset: ``servicenow`` or ``pagerduty`` column names.
+        preset: ``servicenow`` or ``pagerduty`` column names; or ``servicenow-events`` or
+            ``jira``, a state-change log (:data:`EVENT_LOGS`) whose incidents are rebuilt from
+            their moves between states (a refused row leaves its whole incident out).
         assume_tz: the timezone of timestamps that carry no offset; without it they are refused.
         progress: called with the number of rows read, every 50,000 rows.
         max_line_bytes: the longest line, and CSV field, accepted (:data:`MAX_LINE_BYTES`).
@@ -207,13 +214,21 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     jsonl = is_json_lines(path)
 
     present: dict[str, str] = {}
-    builders: list[Builder] = []
+    builders: list[Builder | LogBuilder] = []
+    log = EVENT_LOGS.get(preset or "")
+    if log is not None and columns:
+        raise LoadError(f"--columns does not apply to --preset {preset}: it reads a log")
 
     def check(header: Collection[str]) -> None:
-        _check_columns(header, mapping, columns or {}, label)
-        present.update((field, column) for field, column in mapping.items() if column in header)
         known = None if jsonl else list(header)
-        builders.append(Builder(mapping, clock, missing, errors, label, known))
+        if log is None:
+            _check_columns(header, mapping, columns or {}, label)
+            present.update((f, column) for f, column in mapping.items() if column in header)
+            builders.append(Builder(mapping, clock, missing, errors, label, known))
+        else:
+            present.update(_log_columns(header, log, label))
+            reader = log_reader(log, clock, nulls=missing)
+            builders.append(LogBuilder(reader, errors, label, known))
 
     rows = 0
     with open_export(path) as handle, csv_field_limit(max_line_bytes):
@@ -233,6 +248,32 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
     return Loaded(
         tuple(builder.records), rows, tuple(builder.refused), present, latest=builder.latest
     )
+
+
+def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str, str]:
+    """Field -> where a log gives it, after refusing a log without the columns it needs."""
+    needed = {log.case, log.state, log.at, *log.order, *filter(None, [log.opened])}
+    needed.update([log.only[0]] if log.only else [])
+    absent = sorted(column for column in needed if column not in header)
+    if absent:
+        has = ", ".join(repr(column) for column in header) or "none"
+        raise LoadError(
+            f"{name}: missing column{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(map(repr, absent))} of the log; the file has {has}"
+        )
+
+    def moves(phase: Phase, which: str) -> str:
+        entered = ", ".join(state for state, meaning in log.states.items() if meaning is phase)
+        return f"{log.state}: {which} move into {entered}"
+
+    return {
+        "id": log.case,
+        "reported_at": log.opened or f"{log.at} of the first row",
+        "acknowledged_at": moves(Phase.WORKING, "first"),
+        "resolved_at": moves(Phase.RESOLVED, "last"),
+        "closed_at": moves(Phase.CLOSED, "the"),
+        **{field: column for field, column in log.fields.items() if column in header},
+    }
 
 
 def _check_columns(

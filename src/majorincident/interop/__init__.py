@@ -51,13 +51,8 @@ naming the field.
 from __future__ import annotations
 
 from majorincident.interop._columns import CODED, COLUMNS
-from majorincident.interop._events import (
-    JIRA,
-    SERVICENOW_EVENTS,
-    EventLog,
-    Phase,
-    from_event_log,
-)
+from majorincident.interop._events import from_event_log
+from majorincident.interop._log import JIRA, SERVICENOW_EVENTS, EventLog, Phase
 from majorincident.interop._pagerduty import from_pagerduty
 from majorincident.interop._servicenow import from_servicenow, to_servicenow
 

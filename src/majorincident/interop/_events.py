@@ -8,142 +8,32 @@ what each state means.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final, cast
 
 import attrs
 
-from majorincident._frozen import FrozenDict
 from majorincident.clock import instant, load_zone
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident
+from majorincident.interop._log import (
+    SERVICENOW_EVENTS,
+    EventLog,
+    Meaning,
+    Phase,
+    checked_meanings,
+)
 from majorincident.interop._time import WallClock
 
-__all__ = ["JIRA", "SERVICENOW_EVENTS", "EventLog", "Phase", "from_event_log"]
+__all__ = ["LogReader", "Refused", "from_event_log", "log_reader", "rebuild"]
 
-
-class Phase(enum.Enum):
-    """What a state means for the timeline (a waiting state is a :class:`HoldReason`)."""
-
-    NEW = "new"
-    """Logged, nobody on it yet."""
-    WORKING = "working"
-    """Someone works on it: the first move here acknowledges the incident."""
-    RESOLVED = "resolved"
-    """Service restored: the last move here resolves it; a move back to work reopens it."""
-    CLOSED = "closed"
-    """Closed, or cancelled: over, whether resolved or not."""
-
-
-Meaning = Phase | HoldReason
-
-
-def _columns(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _meanings(value: Mapping[str, Meaning]) -> FrozenDict[str, Meaning]:
-    found: dict[str, Meaning] = {}
-    for state, meaning in cast("Mapping[object, object]", value).items():
-        if not isinstance(state, str) or not isinstance(meaning, Phase | HoldReason):
-            raise RecordError(
-                f"states ({state!r}: {meaning!r}) must map a state's name to a Phase or a "
-                "HoldReason"
-            )
-        found[state.casefold()] = meaning
-    return FrozenDict(found)
-
-
-@attrs.frozen
-class EventLog:
-    """Where a state-change log keeps what, and what its states mean.
-
-    Attributes:
-        case: the column holding the incident's id.
-        state: the column holding the state after the update.
-        at: the column holding when the update happened.
-        order: the columns that order a case's rows, first to last (a counter such as
-            ``sys_mod_count`` first, the update time to break ties); the rows of one case need
-            not be adjacent nor in order.
-        opened: the column holding when the incident was opened (its REPORTED instant); None
-            to take the time of its first row.
-        states: state name (matched regardless of case) -> its :class:`Phase`, or the
-            :class:`~majorincident.incident.HoldReason` of a waiting state.
-        fields: record field -> column, read from the case's latest row (priority, impact,
-            urgency, service...).
-        only: (column, value) selecting the rows that are state changes, for logs that mix
-            changes of every field (a Jira changelog); None when every row is one.
-    """
-
-    case: str
-    state: str
-    at: str
-    order: tuple[str, ...] = attrs.field(converter=_columns)
-    opened: str | None
-    states: Mapping[str, Meaning] = attrs.field(converter=_meanings)
-    fields: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
-    only: tuple[str, str] | None = None
-
-
-#: A ServiceNow ``incident`` audit export (one row per update; ``sys_mod_count`` orders them).
-#: New is new; Active and In Progress are work; the Awaiting states wait (Awaiting User Info
-#: and Awaiting Evidence on the caller); Resolved resolves; Closed and Canceled close.
-SERVICENOW_EVENTS: Final = EventLog(
-    case="number",
-    state="incident_state",
-    at="sys_updated_at",
-    order=("sys_mod_count", "sys_updated_at"),
-    opened="opened_at",
-    states={
-        "New": Phase.NEW,
-        "Active": Phase.WORKING,
-        "In Progress": Phase.WORKING,
-        "Awaiting User Info": HoldReason.AWAITING_CALLER,
-        "Awaiting Evidence": HoldReason.AWAITING_CALLER,
-        "Awaiting Problem": HoldReason.AWAITING_PROBLEM,
-        "Awaiting Vendor": HoldReason.AWAITING_VENDOR,
-        "Awaiting Change": HoldReason.AWAITING_CHANGE,
-        "Resolved": Phase.RESOLVED,
-        "Closed": Phase.CLOSED,
-        "Canceled": Phase.CLOSED,
-    },
-    fields={"priority": "priority", "impact": "impact", "urgency": "urgency"},
-)
-
-#: A Jira Service Management changelog, one row per changed field (``issue_key``, ``created``,
-#: ``field``, ``from``, ``to``, ``changed``): the status rows, in the order they were changed.
-#: The default service-management workflow's statuses: Open and Waiting for support are new;
-#: In Progress, Work in progress and Escalated are work; Waiting for customer waits on the
-#: caller, Pending on a vendor; Resolved and Done resolve; Closed and Canceled close.
-JIRA: Final = EventLog(
-    case="issue_key",
-    state="to",
-    at="changed",
-    order=("changed",),
-    opened="created",
-    states={
-        "Open": Phase.NEW,
-        "Waiting for support": Phase.NEW,
-        "In Progress": Phase.WORKING,
-        "Work in progress": Phase.WORKING,
-        "Escalated": Phase.WORKING,
-        "Waiting for customer": HoldReason.AWAITING_CALLER,
-        "Pending": HoldReason.AWAITING_VENDOR,
-        "Resolved": Phase.RESOLVED,
-        "Done": Phase.RESOLVED,
-        "Closed": Phase.CLOSED,
-        "Canceled": Phase.CLOSED,
-    },
-    only=("field", "status"),
-)
 
 _NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 
 
 @attrs.frozen
-class _Reader:
+class LogReader:
     """How the values of one log's rows are read."""
 
     log: EventLog
@@ -233,28 +123,70 @@ def from_event_log(
             the state), a bad timestamp, or a rebuilt timeline the record refuses (naming the
             case).
     """
-    meanings = dict(log.states)
-    meanings.update(_meanings(states or {}))
-    reader = _Reader(
-        log,
-        meanings,
-        WallClock(
-            load_zone(assume_tz, field="assume_tz") if assume_tz is not None else None,
-            date_format,
-            ambiguous,
-        ),
-        frozenset(token.strip() for token in nulls) | {""},
+    zone = load_zone(assume_tz, field="assume_tz") if assume_tz is not None else None
+    clock = WallClock(zone, date_format, ambiguous)
+    return rebuild(enumerate(rows), log_reader(log, clock, states=states, nulls=nulls))
+
+
+def log_reader(
+    log: EventLog,
+    clock: WallClock,
+    *,
+    states: Mapping[str, Meaning] | None = None,
+    nulls: Collection[str] = _NULLS,
+) -> LogReader:
+    """How the rows of `log` are read: its states (and `states`), `clock` for its times."""
+    meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
+    meanings.update(
+        (state.casefold(), meaning) for state, meaning in checked_meanings(states or {}).items()
     )
-    cases: dict[str, list[tuple[tuple[object, ...], int, Mapping[str, Any]]]] = {}
-    for number, row in enumerate(rows):
-        if log.only is not None and row.get(log.only[0]) != log.only[1]:
+    return LogReader(log, meanings, clock, frozenset(token.strip() for token in nulls) | {""})
+
+
+def _rows_named(number: int) -> str:
+    return f"rows[{number}]"
+
+
+def rebuild(
+    numbered: Iterable[tuple[int, Mapping[str, Any]]],
+    reader: LogReader,
+    *,
+    name: Callable[[int], str] = _rows_named,
+    refuse: Callable[[int, RecordError], None] | None = None,
+) -> list[Incident]:
+    """The incidents of a log's rows, each row with its number (what :func:`from_event_log` does).
+
+    Args:
+        numbered: (number, row) pairs; `name` says how a number is shown in a message.
+        reader: :func:`log_reader`'s.
+        name: a row's number as messages show it (``rows[3]``, ``line 4``).
+        refuse: called with a row's number and its refusal instead of raising it; the case of
+            a refused row is left out whole (no incident is built from part of its rows), and
+            a refused case is named by its first row.
+
+    Raises:
+        RecordError: as :func:`from_event_log` (without `refuse`).
+    """
+    cases, left_out = _cases(numbered, reader, name, refuse)
+    built: list[Incident] = []
+    for case, entries in cases.items():
+        if case in left_out:
             continue
-        case = row.get(log.case)
-        if not isinstance(case, str) or not reader.present(case):
-            raise RecordError(f"rows[{number}]: {log.case} ({case!r}) must name the incident")
-        where = f"rows[{number}] ({log.case} {case!r})"
-        cases.setdefault(case, []).append((reader.key(row, where), number, row))
-    return [_rebuild(case, sorted(entries), reader) for case, entries in cases.items()]
+        try:
+            built.append(_rebuild(case, sorted(entries), reader, name))
+        except Refused as refused:
+            if refuse is None:
+                raise refused.error from None
+            refuse(refused.number, refused.error)
+    return built
+
+
+class Refused(Exception):  # noqa: N818 - not an error: a row's refusal on its way out
+    """A case's refusal, with the number of the row it is about (the first for the case's)."""
+
+    def __init__(self, number: int, error: RecordError) -> None:
+        super().__init__(number, error)
+        self.number, self.error = number, error
 
 
 class _Walk:
@@ -292,21 +224,68 @@ class _Walk:
             self.holds.append(Hold(self.since, at, self.current))
 
 
-def _rebuild(
-    case: str, entries: list[tuple[tuple[object, ...], int, Mapping[str, Any]]], reader: _Reader
-) -> Incident:
-    """One case's incident, from its rows in order."""
+_Entries = list[tuple[tuple[object, ...], int, Mapping[str, Any]]]
+
+
+def _cases(
+    numbered: Iterable[tuple[int, Mapping[str, Any]]],
+    reader: LogReader,
+    name: Callable[[int], str],
+    refuse: Callable[[int, RecordError], None] | None,
+) -> tuple[dict[str, _Entries], set[str]]:
+    """Each case's rows with their places in it, and the cases with a refused row."""
     log = reader.log
-    reported = (
-        reader.time(entries[0][2], log.opened, f"{log.case} {case!r}") if log.opened else None
-    )
+    cases: dict[str, _Entries] = {}
+    left_out: set[str] = set()
+    for number, row in numbered:
+        if log.only is not None and row.get(log.only[0]) != log.only[1]:
+            continue
+        case = row.get(log.case)
+        try:
+            if not isinstance(case, str) or not reader.present(case):
+                raise RecordError(  # noqa: TRY301 - refused like the others below
+                    f"{name(number)}: {log.case} ({case!r}) must name the incident"
+                )
+            where = f"{name(number)} ({log.case} {case!r})"
+            cases.setdefault(case, []).append((reader.key(row, where), number, row))
+        except RecordError as error:
+            if refuse is None:
+                raise
+            refuse(number, error)
+            if isinstance(case, str):
+                left_out.add(case)
+    return cases, left_out
+
+
+def _rebuild(
+    case: str,
+    entries: list[tuple[tuple[object, ...], int, Mapping[str, Any]]],
+    reader: LogReader,
+    name: Callable[[int], str],
+) -> Incident:
+    """One case's incident, from its rows in order.
+
+    Raises:
+        Refused: a row, or the case's timeline, refused.
+    """
+    log = reader.log
+    first = entries[0][1]
+    try:
+        where = f"{name(first)} ({log.case} {case!r})"
+        reported = reader.time(entries[0][2], log.opened, where) if log.opened else None
+    except RecordError as error:
+        raise Refused(first, error) from None
     walk = _Walk()
     for _, number, row in entries:
-        where = f"rows[{number}] ({log.case} {case!r})"
-        meaning = reader.meaning(row, where)
-        at = reader.time(row, log.at, where)
+        where = f"{name(number)} ({log.case} {case!r})"
+        try:
+            meaning = reader.meaning(row, where)
+            at = reader.time(row, log.at, where)
+        except RecordError as error:
+            raise Refused(number, error) from None
         if at is None:
-            raise RecordError(f"{where}: {log.at} is missing; every update needs its time")
+            missing = RecordError(f"{where}: {log.at} is missing; every update needs its time")
+            raise Refused(number, missing)
         reported = at if reported is None else reported
         walk.move(meaning, at)
     walk.end_hold(None)
@@ -324,4 +303,4 @@ def _rebuild(
             **walk.values,
         )
     except MajorIncidentError as error:
-        raise RecordError(f"{log.case} {case!r}: {error}") from None
+        raise Refused(first, RecordError(f"{log.case} {case!r}: {error}")) from None
