@@ -13,11 +13,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from majorincident.cli import main
-from majorincident.cli.load import LoadError, Refusal, load_incidents, read_incidents
+from majorincident.cli.load import Loaded, LoadError, Refusal, load_incidents, read_incidents
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident
 from majorincident.interop import from_event_log
@@ -529,6 +530,18 @@ AUDIT = [
 AUDIT_OPTIONS = ["--date-format", DAY_FIRST, "--null", "?", "--assume-tz", "UTC"]
 
 
+def audit(path: Path, **options: Any) -> Loaded:
+    """The audit export's incidents, read with its date format, nulls and zone."""
+    return load_incidents(
+        path,
+        preset="servicenow-events",
+        date_format=DAY_FIRST,
+        nulls={"?"},
+        assume_tz="UTC",
+        **options,
+    )
+
+
 class TestEventLogPresets:
     """--preset servicenow-events and jira: the incidents are rebuilt from the log first."""
 
@@ -557,13 +570,7 @@ class TestEventLogPresets:
 
     def test_the_same_incidents_as_from_event_log(self, tmp_path: Path) -> None:
         """The loader rebuilds what the library function rebuilds from the same rows."""
-        loaded = load_incidents(
-            write(tmp_path / "audit.csv", AUDIT),
-            preset="servicenow-events",
-            date_format=DAY_FIRST,
-            nulls={"?"},
-            assume_tz="UTC",
-        )
+        loaded = audit(write(tmp_path / "audit.csv", AUDIT))
         header = AUDIT[0].split(";")
         rows = [dict(zip(header, line.split(";"), strict=True)) for line in AUDIT[1:]]
         expected = from_event_log(rows, date_format=DAY_FIRST, nulls={"?"}, assume_tz="UTC")
@@ -622,14 +629,7 @@ class TestEventLogPresets:
             "INC5;New;0;01-03-2024 09:00;01-03-2024 09:00;?;?;?",
             "INC5;Resolved;1;01-03-2024 08:00;01-03-2024 09:00;?;?;?",
         ]
-        loaded = load_incidents(
-            write(tmp_path / "audit.csv", lines),
-            preset="servicenow-events",
-            date_format=DAY_FIRST,
-            nulls={"?"},
-            assume_tz="UTC",
-            errors="collect",
-        )
+        loaded = audit(write(tmp_path / "audit.csv", lines), errors="collect")
         assert ["INC1", "INC2", "INC3"] == [incident.id for incident in loaded.incidents]
         assert [13, 15, 16] == [refusal.line for refusal in loaded.refused]
         assert "number ('?') must name the incident" == loaded.refused[0].reason
