@@ -418,3 +418,18 @@ class TestHostileFiles:
 
         assert 130 == done.returncode
         assert "Traceback" not in done.stderr
+
+
+def test_the_report_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The report pauses the cyclic collector while it runs, and turns it back on after."""
+    import gc  # noqa: PLC0415 - only this test looks at it
+
+    assert gc.isenabled()
+    assert 0 == cli.main(["report", "--format", "json"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert 0 == cli.main(["report", "--format", "json"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

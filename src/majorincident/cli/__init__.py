@@ -223,8 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             # Records and reports make no reference cycles; a running cyclic collector would
             # walk the growing records again and again (a quarter of a large report's time).
+            # Turned back on after, for a caller that runs main() in its own process.
+            collecting = gc.isenabled()
             gc.disable()
-            print(_report(arguments))
+            try:
+                text = _report(arguments)
+            finally:
+                if collecting:
+                    gc.enable()
+            print(text)
         sys.stdout.flush()
     except BrokenPipeError:
         # What is still buffered would fail again at exit: send it nowhere.
