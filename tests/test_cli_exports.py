@@ -635,3 +635,27 @@ class TestEventLogPresets:
         assert "number ('?') must name the incident" == loaded.refused[0].reason
         assert "does not match the date format" in loaded.refused[1].reason
         assert loaded.refused[2].reason.startswith("number 'INC5': resolved_at")
+
+    def test_a_log_in_json_lines(self, tmp_path: Path) -> None:
+        """JSON objects, one without its case and one whose opening time is not a date."""
+        new = {"incident_state": "New", "sys_mod_count": 0}
+        at = {"sys_updated_at": "2024-01-02T09:00:00Z", "opened_at": "2024-01-02T09:00:00Z"}
+        objects = [
+            {"number": "INC1", **new, **at},
+            {**new, **at},
+            {"number": "INC2", **new, **at, "opened_at": "soon"},
+        ]
+        lines = [json.dumps(each) for each in objects]
+        loaded = load_incidents(
+            write(tmp_path / "audit.jsonl", lines), preset="servicenow-events", errors="collect"
+        )
+        assert ["INC1"] == [incident.id for incident in loaded.incidents]
+        assert [2, 3] == [refusal.line for refusal in loaded.refused]
+        assert "number (None) must name the incident" == loaded.refused[0].reason
+        assert loaded.refused[1].reason.startswith("(number 'INC2'): opened_at ('soon')")
+
+    def test_an_empty_json_lines_file(self, tmp_path: Path) -> None:
+        """No object, no header to check: nothing read, nothing refused."""
+        (tmp_path / "empty.jsonl").write_bytes(b"")
+        loaded = load_incidents(tmp_path / "empty.jsonl", preset="servicenow-events")
+        assert ((), 0, ()) == (loaded.incidents, loaded.rows, loaded.refused)
