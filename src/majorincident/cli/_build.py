@@ -95,7 +95,7 @@ class Builder:
         header: list[str] | None,
     ) -> None:
         self.mapping, self.clock, self.nulls = mapping, clock, nulls
-        self.errors, self.label, self.header = errors, label, header
+        self.errors, self.label = errors, label
         if header is None:  # JSON lines: any row may hold any field
             self.fields = tuple(mapping)
             self.places: tuple[int, ...] = tuple(range(len(mapping)))

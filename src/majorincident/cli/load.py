@@ -33,7 +33,7 @@ from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
 from majorincident.interop import CODED, COLUMNS, JIRA, SERVICENOW_EVENTS, EventLog, Phase
 from majorincident.interop._events import log_reader
-from majorincident.interop._time import AMBIGUOUS, WallClock
+from majorincident.interop._time import AMBIGUOUS, NULLS, WallClock
 
 __all__ = [
     "AMBIGUOUS",
@@ -85,8 +85,6 @@ PRESETS: Final[dict[str, dict[str, str]]] = {
     }
     for vendor, columns in COLUMNS.items()
 }
-#: What stands for a missing value by default; an empty field always does.
-NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 #: How often the progress callback hears of the rows read.
 PROGRESS_EVERY = 50_000
 

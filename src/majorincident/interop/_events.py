@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final, cast
+from typing import Any, cast
 
 import attrs
 
@@ -24,12 +24,9 @@ from majorincident.interop._log import (
     Phase,
     checked_meanings,
 )
-from majorincident.interop._time import WallClock
+from majorincident.interop._time import NULLS, WallClock
 
 __all__ = ["LogReader", "Refused", "from_event_log", "log_reader", "rebuild"]
-
-
-_NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 
 
 @attrs.frozen
@@ -89,7 +86,7 @@ def from_event_log(
     states: Mapping[str, Meaning] | None = None,
     assume_tz: str | None = None,
     date_format: str | None = None,
-    nulls: Collection[str] = _NULLS,
+    nulls: Collection[str] = NULLS,
     ambiguous: str = "earlier",
 ) -> list[Incident]:
     """Incidents rebuilt from a state-change log: rows in, records out, no I/O.
@@ -133,7 +130,7 @@ def log_reader(
     clock: WallClock,
     *,
     states: Mapping[str, Meaning] | None = None,
-    nulls: Collection[str] = _NULLS,
+    nulls: Collection[str] = NULLS,
 ) -> LogReader:
     """How the rows of `log` are read: its states (and `states`), `clock` for its times."""
     meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
@@ -259,7 +256,7 @@ def _cases(
 
 def _rebuild(
     case: str,
-    entries: list[tuple[tuple[object, ...], int, Mapping[str, Any]]],
+    entries: _Entries,
     reader: LogReader,
     name: Callable[[int], str],
 ) -> Incident:

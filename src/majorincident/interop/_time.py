@@ -1,4 +1,6 @@
-"""Timestamps as exports write them: a date format, a zone for wall times, the hour shown twice.
+"""Values as exports write them: timestamps, and the tokens that stand for a missing value.
+
+A timestamp may follow a date format, be a wall time in a zone, fall in the hour shown twice.
 
 One reader for the loader of the command line and for :func:`from_event_log
 <majorincident.interop.from_event_log>`, so that both read a file's times alike.
@@ -12,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from majorincident.errors import ConfigurationError, TimelineError
 
-__all__ = ["AMBIGUOUS", "WallClock"]
+__all__ = ["AMBIGUOUS", "NULLS", "WallClock"]
 
 #: How a wall time shown twice (the hour clocks go back) may be read.
 AMBIGUOUS: Final = ("earlier", "later", "refuse")
+#: What stands for a missing value by default; an empty field always does.
+NULLS: Final = frozenset({"", "NULL", "null", "N/A"})
 
 
 class WallClock:
