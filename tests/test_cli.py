@@ -104,7 +104,7 @@ class TestReport:
         if output == "json":
             data = json.loads(text)
             counts = {"rows": 2, "incidents": 2, "skipped": 0, "major": 1, "open": 1}
-            assert {**counts, "tests_and_drills": 0} == data["counts"]
+            assert {**counts, "tests_and_drills": 0, "facts_left_out": 0} == data["counts"]
             mttr = [
                 row for row in data["kpis"] if row["metric"] == "MTTR" and row["service"] == "cdn"
             ]

@@ -627,14 +627,44 @@ class TestEventLogPresets:
             "INC4;New;0;01-02-2024 09:00;01-02-2024 09:00;?;?;?",
             "INC4;Active;1;2024-02-01;01-02-2024 09:00;?;?;?",
             "INC5;New;0;01-03-2024 09:00;01-03-2024 09:00;?;?;?",
-            "INC5;Resolved;1;01-03-2024 08:00;01-03-2024 09:00;?;?;?",
+            "INC5;Resolved;1;01-03-2024 10:00;01-03-2024 09:00;9 - Bogus;?;?",
         ]
         loaded = audit(write(tmp_path / "audit.csv", lines), errors="collect")
         assert ["INC1", "INC2", "INC3"] == [incident.id for incident in loaded.incidents]
         assert [13, 15, 16] == [refusal.line for refusal in loaded.refused]
         assert "number ('?') must name the incident" == loaded.refused[0].reason
         assert "does not match the date format" in loaded.refused[1].reason
-        assert loaded.refused[2].reason.startswith("number 'INC5': resolved_at")
+        assert loaded.refused[2].reason.startswith("number 'INC5': priority")
+
+    def test_facts_out_of_order_are_left_out_and_said(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A column beats the states; an Active before opened_at loses only the MTTA."""
+        lines = [
+            "number;incident_state;sys_mod_count;sys_updated_at;opened_at;resolved_at;closed_at",
+            "INC7;Active;0;02-01-2024 08:00;02-01-2024 09:00;?;?",
+            "INC7;Resolved;1;02-01-2024 10:00;02-01-2024 09:00;02-01-2024 09:55;?",
+            "INC8;New;0;02-01-2024 09:00;02-01-2024 09:00;?;?",
+            "INC8;Resolved;1;02-01-2024 09:30;02-01-2024 09:00;?;?",
+        ]
+        path = write(tmp_path / "audit.csv", lines)
+        loaded = audit(path)
+        late, unresolved = loaded.incidents
+        assert (late.acknowledged_at, late.resolved_at.minute) == (None, 55)
+        assert unresolved.resolved_at is None  # Resolved, but the export has no resolved_at
+        assert [("INC7", "acknowledged_at")] == [(n.case, n.field) for n in loaded.left_out]
+
+        options = ["--preset", "servicenow-events", *AUDIT_OPTIONS]
+        assert 0 == main(["report", str(path), *options])
+        text = capsys.readouterr().out
+        assert (
+            "Out of order in the source:\n  1 acknowledgement before opening, left out: INC7"
+        ) in text
+        assert "  MTTR: from reported (opened_at) to resolved (resolved_at)" in text
+        assert 0 == main(["report", str(path), *options, "--format", "json"])
+        data = json.loads(capsys.readouterr().out)
+        assert 1 == data["counts"]["facts_left_out"]
+        assert ["1 acknowledgement before opening, left out: INC7"] == data["left_out"]
 
     def test_a_log_in_json_lines(self, tmp_path: Path) -> None:
         """JSON objects, one without its case and one whose opening time is not a date."""

@@ -7,17 +7,26 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import duckdb
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.frames_data import rows as frame_rows
 
-from majorincident.errors import RecordError
+from majorincident import frames
+from majorincident.errors import ConfigurationError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident
-from majorincident.interop import JIRA, EventLog, Phase, from_event_log
+from majorincident.interop import JIRA, EventLog, LeftOut, Phase, from_event_log, tally
 from majorincident.kpi import MTTA, MTTR, summarize
 
 T0 = datetime(2024, 1, 2, 9, tzinfo=UTC)
 DAY_FIRST = "%d-%m-%Y %H:%M"
+
+
+def at(minutes: int) -> datetime:
+    """The instant `minutes` after the first update."""
+    return T0 + timedelta(minutes=minutes)
 
 
 def day_first(moment: datetime) -> str:
@@ -25,8 +34,17 @@ def day_first(moment: datetime) -> str:
     return moment.strftime(DAY_FIRST)
 
 
-def sn_row(number: str, count: int, state: str, minutes: int, **fields: str) -> dict[str, str]:
-    """One row of a ServiceNow audit export, written as the export writes it."""
+def sn_row(
+    number: str,
+    count: int,
+    state: str,
+    minutes: int,
+    *,
+    resolved: int | None = None,
+    closed: int | None = None,
+    **fields: str,
+) -> dict[str, str]:
+    """One row of a ServiceNow audit export, written as the export writes it (``?`` for none)."""
     return {
         "number": number,
         "incident_state": state,
@@ -37,21 +55,23 @@ def sn_row(number: str, count: int, state: str, minutes: int, **fields: str) -> 
         "impact": fields.get("impact", "2 - Medium"),
         "urgency": fields.get("urgency", "?"),
         "made_sla": "TRUE",
+        "resolved_at": "?" if resolved is None else day_first(at(resolved)),
+        "closed_at": "?" if closed is None else day_first(at(closed)),
     }
 
 
 AUDIT = [
     # Reopened once, with a wait for the caller; rows out of order and interleaved.
-    sn_row("INC1", 3, "Resolved", 90),
+    sn_row("INC1", 3, "Resolved", 90, resolved=90),
     sn_row("INC2", 0, "New", 0),
     sn_row("INC1", 0, "New", 0),
     sn_row("INC1", 1, "Active", 10),
     sn_row("INC1", 2, "Awaiting User Info", 30),
-    sn_row("INC1", 5, "Resolved", 200, priority="1 - Critical"),
+    sn_row("INC1", 5, "Resolved", 200, resolved=200, priority="1 - Critical"),
     sn_row("INC1", 4, "Active", 120),
-    sn_row("INC1", 6, "Closed", 300, priority="1 - Critical"),
+    sn_row("INC1", 6, "Closed", 300, resolved=200, closed=300, priority="1 - Critical"),
     # Closed without ever being resolved, nor acknowledged.
-    sn_row("INC2", 1, "Closed", 60),
+    sn_row("INC2", 1, "Closed", 60, closed=60),
     # Still open, waiting on a vendor, a field updated without a state change.
     sn_row("INC3", 0, "New", 0),
     sn_row("INC3", 1, "Active", 5),
@@ -64,11 +84,6 @@ def rebuild(rows: list[dict[str, Any]], **options: Any) -> dict[str, Incident]:
     """The incidents by id, read as the audit export is (day first, UTC, ``?`` missing)."""
     options = {"assume_tz": "UTC", "date_format": DAY_FIRST, "nulls": {"?"}, **options}
     return {incident.id: incident for incident in from_event_log(rows, **options)}
-
-
-def at(minutes: int) -> datetime:
-    """The instant `minutes` after the first update."""
-    return T0 + timedelta(minutes=minutes)
 
 
 class TestServiceNowAudit:
@@ -145,11 +160,91 @@ class TestServiceNowAudit:
         with pytest.raises(RecordError, match=message):
             from_event_log([row])
 
-    def test_a_timeline_the_record_refuses_names_the_case(self) -> None:
-        """Opened after its first update: the incident's own check, prefixed with the case."""
-        row = {**sn_row("INC9", 0, "Active", 0), "opened_at": day_first(at(60))}
-        with pytest.raises(RecordError, match=r"^number 'INC9': acknowledged_at .* is before"):
+    def test_a_value_the_record_refuses_names_the_case(self) -> None:
+        """A field the record cannot read refuses the case, prefixed with its id."""
+        row = sn_row("INC9", 0, "Active", 0, priority="9 - Bogus")
+        with pytest.raises(RecordError, match=r"^number 'INC9': priority"):
             rebuild([row])
+
+    def test_a_column_beats_the_states(self) -> None:
+        """resolved_at and closed_at are the latest row's: empty there is missing."""
+        rows = [
+            sn_row("INC1", 0, "New", 0),
+            sn_row("INC1", 1, "Resolved", 30),  # logged straight as Resolved: no resolved_at
+            sn_row("INC2", 0, "New", 0),
+            sn_row("INC2", 1, "Resolved", 30, resolved=25),
+            sn_row("INC2", 2, "Closed", 90, resolved=25, closed=95),
+        ]
+        found = rebuild(rows)
+
+        assert (found["INC1"].resolved_at, found["INC1"].closed_at) == (None, None)
+        assert (found["INC2"].resolved_at, found["INC2"].closed_at) == (at(25), at(95))
+        assert found.keys() == {"INC1", "INC2"}
+
+    def test_a_fact_out_of_order_is_left_out_and_said(self) -> None:
+        """An Active before opened_at loses the acknowledgement, not the incident."""
+        late = {"opened_at": day_first(at(60))}
+        rows = [
+            {**sn_row("INC9", 0, "Active", 0), **late},
+            {**sn_row("INC9", 1, "Resolved", 120, resolved=120), **late},
+            sn_row("INC8", 0, "Awaiting Vendor", 0),
+            sn_row("INC8", 1, "Resolved", 50, resolved=40),
+            sn_row("INC8", 2, "Closed", 60, resolved=40, closed=30),
+        ]
+        rebuilt = from_event_log(rows, assume_tz="UTC", date_format=DAY_FIRST, nulls={"?"})
+        late_one, early_close = rebuilt
+
+        assert (late_one.reported_at, late_one.acknowledged_at) == (at(60), None)
+        assert late_one.resolved_at == at(120)
+        assert (early_close.resolved_at, early_close.closed_at, early_close.holds) == (
+            at(40),
+            None,
+            (),
+        )
+        assert rebuilt.left_out == (
+            LeftOut("INC9", "acknowledged_at", "acknowledgement before opening"),
+            LeftOut("INC8", "closed_at", "closure before resolution"),
+            LeftOut("INC8", "holds", "hold after resolution"),
+        )
+        assert tally(rebuilt.left_out) == [
+            "1 acknowledgement before opening, left out: INC9",
+            "1 closure before resolution, left out: INC8",
+            "1 hold after resolution, left out: INC8",
+        ]
+
+    def test_the_state_gives_way_to_the_column(self) -> None:
+        """Of two milestones out of order, the one from the states goes; never the opening."""
+        rows = [
+            sn_row("INC1", 0, "New", 0),
+            sn_row("INC1", 1, "Resolved", 30, resolved=10),
+            sn_row("INC1", 2, "Active", 40),
+            sn_row("INC1", 3, "Awaiting Vendor", 50),
+            sn_row("INC1", 4, "Resolved", 70, resolved=20),
+        ]
+        (incident,) = rebuild(rows).values()
+
+        assert (incident.acknowledged_at, incident.resolved_at) == (None, at(20))
+        assert incident.reopen_count == 1
+        assert incident.holds == ()
+
+    def test_a_hold_before_the_opening(self) -> None:
+        """A wait logged before opened_at is left out; the tally names at most five cases."""
+        late = {"opened_at": day_first(at(60))}
+        rows = [{**sn_row(f"INC{n}", 0, "Awaiting Vendor", 0), **late} for n in range(7)]
+        rebuilt = from_event_log(rows, assume_tz="UTC", date_format=DAY_FIRST, nulls={"?"})
+
+        assert [incident.holds for incident in rebuilt] == [()] * 7
+        assert tally(rebuilt.left_out) == [
+            "7 hold before opening, left out: INC0, INC1, INC2, INC3, INC4 and 2 more"
+        ]
+
+    def test_milestone_columns_must_be_milestones(self) -> None:
+        """A log's milestone columns are refused unless they name a milestone field."""
+        with pytest.raises(RecordError, match=r"^milestones \('reported_at': 'x'\) must map"):
+            EventLog(
+                case="c", state="s", at="t", order=["t"], opened=None, states={},
+                milestones={"reported_at": "x"},
+            )  # fmt: skip
 
     def test_bad_state_meanings(self) -> None:
         """A state mapped to something that is not a Phase or HoldReason is refused."""
@@ -252,10 +347,15 @@ def expected(case: str, walk: list[tuple[Any, datetime]]) -> Incident:
 
 
 def log_of(case: str, walk: list[tuple[Any, datetime]], echoes: list[int]) -> list[dict[str, Any]]:
-    """The audit rows of a walk, with field updates repeating a state at the given moves."""
+    """The audit rows of a walk, with field updates repeating a state at the given moves.
+
+    Each row carries ``resolved_at`` and ``closed_at`` as the incident had them then, as the
+    audit export writes them.
+    """
     rows = []
     count = 0
     for index, (meaning, moment) in enumerate(walk):
+        so_far = expected(case, walk[: index + 1])
         for _ in range(1 + echoes.count(index)):
             rows.append(
                 {
@@ -264,6 +364,8 @@ def log_of(case: str, walk: list[tuple[Any, datetime]], echoes: list[int]) -> li
                     "sys_mod_count": count,
                     "sys_updated_at": moment,
                     "opened_at": walk[0][1].isoformat(),
+                    "resolved_at": so_far.resolved_at,
+                    "closed_at": so_far.closed_at,
                 }
             )
             count += 1
@@ -314,3 +416,219 @@ def test_a_log_layout_of_ones_own() -> None:
         at(50),
     )
     assert incident.service == "cdn"
+
+
+# -- the same rebuild on dataframes -----------------------------------------------------------
+
+ENGINES = {
+    "pandas": lambda frame: frame.to_pandas(),
+    "polars": lambda frame: frame,
+    "polars-lazy": lambda frame: frame.lazy(),
+    "duckdb": lambda frame: duckdb.from_arrow(frame.to_arrow()),
+}
+TIME = pl.Datetime("us", "UTC")
+LOG_SCHEMA = {
+    "number": pl.String,
+    "incident_state": pl.String,
+    "sys_mod_count": pl.Int64,
+    "sys_updated_at": TIME,
+    "opened_at": TIME,
+    "resolved_at": TIME,
+    "closed_at": TIME,
+    "priority": pl.String,
+    "impact": pl.String,
+    "urgency": pl.String,
+}
+
+
+def log_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Audit rows as a Polars frame, times parsed, ``?`` as null, absent columns left out."""
+    names = [name for name in LOG_SCHEMA if any(name in row for row in rows)]
+    data = {
+        name: [
+            None
+            if row.get(name) in (None, "?")
+            else datetime.fromisoformat(row[name])
+            if LOG_SCHEMA[name] == TIME and isinstance(row[name], str)
+            else row[name]
+            for row in rows
+        ]
+        for name in names
+    }
+    return pl.DataFrame(data, schema={name: LOG_SCHEMA[name] for name in names})
+
+
+def frame_timelines(result: object) -> dict[str, dict[str, Any]]:
+    """The rebuilt frame's rows by id."""
+    return {row.pop("id"): row for row in frame_rows(result)}
+
+
+def record_timeline(incident: Incident) -> dict[str, Any]:
+    """What a rebuilt frame says of an incident."""
+    return {
+        "reported_at": incident.reported_at,
+        "acknowledged_at": incident.acknowledged_at,
+        "resolved_at": incident.resolved_at,
+        "closed_at": incident.closed_at,
+        "reopen_count": incident.reopen_count,
+    }
+
+
+class TestOnFrames:
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_the_audit_as_the_pure_path_reads_it(self, engine: str) -> None:
+        """The reopened, closed-unresolved and waiting incidents of the audit, every engine."""
+        rows = [{**row, **dict.fromkeys(("opened_at",), day_first(T0))} for row in AUDIT]
+        parsed = [
+            {
+                k: datetime.strptime(v, DAY_FIRST).replace(tzinfo=UTC)
+                if k.endswith("_at") and v != "?"
+                else v
+                for k, v in row.items()
+            }
+            for row in rows
+        ]
+        for row in parsed:
+            row["sys_mod_count"] = int(row["sys_mod_count"])
+        found = frame_timelines(frames.from_event_log(ENGINES[engine](log_frame(parsed))))
+
+        for incident in rebuild(AUDIT).values():
+            row = found[incident.id]
+            assert {k: row[k] for k in record_timeline(incident)} == record_timeline(incident)
+            assert row["left_out"] is None
+        assert found["INC1"]["priority"] == "1 - Critical"  # the latest row's, as written
+        assert found["INC3"]["urgency"] is None
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_facts_out_of_order_are_left_out_and_said(self, engine: str) -> None:
+        """An Active before the opening loses its acknowledgement; a late closure is kept."""
+        rows = [
+            {"number": "A", "incident_state": "Active", "sys_mod_count": 0,
+             "sys_updated_at": at(0), "opened_at": at(60)},
+            {"number": "A", "incident_state": "Resolved", "sys_mod_count": 1,
+             "sys_updated_at": at(90), "opened_at": at(60), "resolved_at": at(80),
+             "closed_at": at(70)},
+        ]  # fmt: skip
+        found = frame_timelines(frames.from_event_log(ENGINES[engine](log_frame(rows))))
+        expected = from_event_log(rows)
+
+        assert {k: found["A"][k] for k in record_timeline(expected[0])} == record_timeline(
+            expected[0]
+        )
+        assert found["A"]["left_out"] == (
+            "acknowledged_at (acknowledgement before opening); "
+            "closed_at (closure before resolution)"
+        )
+        assert [note.field for note in expected.left_out] == ["acknowledged_at", "closed_at"]
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(timelines(), min_size=1, max_size=5),
+        st.lists(st.integers(0, 8), max_size=4),
+        st.booleans(),
+        st.sampled_from(sorted(ENGINES)),
+        st.randoms(use_true_random=False),
+    )
+    def test_a_log_gives_back_its_timeline(
+        self,
+        walks: list[list[tuple[Any, datetime]]],
+        echoes: list[int],
+        with_columns: bool,
+        engine: str,
+        rng: random.Random,
+    ) -> None:
+        """Any engine, shuffled rows, with or without the milestone columns: the walk's timeline."""
+        rows = []
+        for n, walk in enumerate(walks):
+            for row in log_of(f"INC{n}", walk, echoes):
+                if not with_columns:
+                    del row["resolved_at"], row["closed_at"]
+                rows.append({**row, "priority": f"{row['sys_mod_count'] % 4 + 1} - P"})
+        rng.shuffle(rows)
+        found = frame_timelines(frames.from_event_log(ENGINES[engine](log_frame(rows))))
+
+        assert sorted(found) == sorted(f"INC{n}" for n in range(len(walks)))
+        for n, walk in enumerate(walks):
+            row = found[f"INC{n}"]
+            assert {k: row[k] for k in _TIMELINE} == record_timeline(expected(f"INC{n}", walk))
+            last = max(r["sys_mod_count"] for r in rows if r["number"] == f"INC{n}")
+            assert row["priority"] == f"{last % 4 + 1} - P"
+            assert row["left_out"] is None
+
+    def test_a_jira_changelog_and_states_of_ones_own(self) -> None:
+        """Only the status rows; a state mapped by the caller; naive times stay naive."""
+        rows = [
+            {"issue_key": "SD-1", "created": datetime(2024, 1, 2, 9), "field": "status",
+             "to": "In Progress", "changed": datetime(2024, 1, 2, 9, 15)},
+            {"issue_key": "SD-1", "created": datetime(2024, 1, 2, 9), "field": "assignee",
+             "to": "ana", "changed": datetime(2024, 1, 2, 9, 16)},
+            {"issue_key": "SD-1", "created": datetime(2024, 1, 2, 9), "field": "status",
+             "to": "Fixed", "changed": datetime(2024, 1, 2, 12)},
+        ]  # fmt: skip
+        result = frames.from_event_log(pl.DataFrame(rows), JIRA, states={"fixed": Phase.RESOLVED})
+        (row,) = result.to_dicts()
+        assert (row["acknowledged_at"], row["resolved_at"]) == (
+            datetime(2024, 1, 2, 9, 15),
+            datetime(2024, 1, 2, 12),
+        )
+        assert list(result.columns) == [
+            "id", "reported_at", "acknowledged_at", "resolved_at", "closed_at", "reopen_count",
+            "left_out",
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"incident_state": "Awaiting Parts"}, r"^number 'A': incident_state \('Awaiting "),
+            ({"number": None}, r"^a row in state 'New' has no number"),
+            ({"sys_updated_at": None}, r"^number 'A': sys_updated_at is missing"),
+        ],
+    )
+    def test_bad_rows_are_refused(self, engine: str, change: dict[str, Any], message: str) -> None:
+        """An unknown state, a row without its case or its time: RecordError naming them."""
+        rows = [
+            {"number": "A", "incident_state": "Active", "sys_mod_count": 1,
+             "sys_updated_at": at(5), "opened_at": at(0)},
+            {"number": "A", "incident_state": "New", "sys_mod_count": 0,
+             "sys_updated_at": at(0), "opened_at": at(0), **change},
+        ]  # fmt: skip
+        with pytest.raises(RecordError, match=message):
+            frames.from_event_log(ENGINES[engine](log_frame(rows)))
+
+    def test_bad_columns_are_refused(self) -> None:
+        """Missing columns, text times, text order, naive mixed with aware: named."""
+        good = log_frame([{"number": "A", "incident_state": "New", "sys_mod_count": 0,
+                           "sys_updated_at": at(0), "opened_at": at(0)}])  # fmt: skip
+        cases = [
+            (good.drop("number", "sys_mod_count"), r"number \(case\), sys_mod_count \(order\)"),
+            (good.with_columns(pl.col("sys_updated_at").dt.to_string()), "not datetime"),
+            (good.with_columns(pl.col("sys_mod_count").cast(pl.String)), "numbers or datetimes"),
+            (good.with_columns(pl.col("opened_at").dt.replace_time_zone(None)), "mix naive"),
+        ]
+        for frame, message in cases:
+            with pytest.raises(ConfigurationError, match=message):
+                frames.from_event_log(frame)
+
+    def test_a_lazy_log_is_read_once_to_check_it_and_rebuilt_lazily(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One pass when called (its rows checked), none more until the caller collects."""
+        passes = []
+        collect = pl.LazyFrame.collect
+
+        def counted(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> pl.DataFrame:
+            passes.append(1)
+            return collect(self, *args, **kwargs)
+
+        monkeypatch.setattr(pl.LazyFrame, "collect", counted)
+        log = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
+        result = frames.from_event_log(log.lazy())
+
+        assert isinstance(result, pl.LazyFrame)
+        assert len(passes) == 1
+        assert result.collect()["acknowledged_at"].to_list() == [at(5)]
+        assert len(passes) == 2
+
+
+_TIMELINE = ("reported_at", "acknowledged_at", "resolved_at", "closed_at", "reopen_count")

@@ -13,6 +13,7 @@ import attrs
 from majorincident.cli._files import LoadError
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Incident
+from majorincident.interop import LeftOut
 from majorincident.interop._events import LogReader, rebuild
 from majorincident.interop._time import WallClock
 
@@ -110,6 +111,7 @@ class Builder:
         self.records: list[Incident] = []
         self.refused: list[Refusal] = []
         self.latest: datetime | None = None
+        self.left_out: tuple[LeftOut, ...] = ()  # a flat export's facts are taken as they are
 
     def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
         """Take the row on line `number`: a CSV row's values, or a JSON object."""
@@ -200,6 +202,7 @@ class LogBuilder:
         self.records: list[Incident] = []
         self.refused: list[Refusal] = []
         self.latest: datetime | None = None
+        self.left_out: tuple[LeftOut, ...] = ()
 
     def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
         """Take the row on line `number`: a CSV row's values, or a JSON object."""
@@ -215,7 +218,7 @@ class LogBuilder:
             self.refused.append(Refusal(number, reason))
 
         try:
-            self.records = rebuild(
+            rebuilt = rebuild(
                 self.rows,
                 self.reader,
                 name="line {}".format,
@@ -223,6 +226,7 @@ class LogBuilder:
             )
         except RecordError as error:
             raise LoadError(f"{self.label}: {error}") from None
+        self.records, self.left_out = rebuilt, rebuilt.left_out
         self.rows.clear()
         self.refused.sort(key=attrgetter("line"))
         self.latest = latest(self.records, None)

@@ -9,6 +9,7 @@ from typing import Any
 
 from majorincident.cli.load import Loaded
 from majorincident.incident import EXCLUDED_KINDS, Milestone
+from majorincident.interop import tally
 
 __all__ = ["SHOWN_REFUSALS", "counted", "metric_definition", "refusals_shown", "render"]
 
@@ -73,6 +74,7 @@ def counted(loaded: Loaded, as_of: datetime) -> dict[str, int]:
         "major": sum(1 for i in loaded.incidents if i.major),
         "open": still_open,
         "tests_and_drills": sum(1 for i in loaded.incidents if i.kind in EXCLUDED_KINDS),
+        "facts_left_out": len(loaded.left_out),
     }
 
 
@@ -81,18 +83,21 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def refusals_shown(loaded: Loaded) -> list[dict[str, object]]:
-    """The first refused rows, with their lines and reasons."""
-    return [
-        {"line": refusal.line, "reason": refusal.reason}
-        for refusal in loaded.refused[:SHOWN_REFUSALS]
-    ]
+def refusals_shown(loaded: Loaded) -> dict[str, list[Any]]:
+    """The first refused rows, with their lines and reasons, and what was left out, tallied."""
+    return {
+        "skipped": [
+            {"line": refusal.line, "reason": refusal.reason}
+            for refusal in loaded.refused[:SHOWN_REFUSALS]
+        ],
+        "left_out": tally(loaded.left_out),
+    }
 
 
 def render(
     output: str,
     counts: dict[str, int],
-    skipped: list[dict[str, object]],
+    shown: dict[str, list[Any]],
     definitions: list[dict[str, Any]],
     as_of: datetime,
     table: Any,  # noqa: ANN401 - a kpi.Report (imported with the KPIs), None when none is in the data
@@ -103,7 +108,7 @@ def render(
             {
                 "as_of": as_of.isoformat(),
                 "counts": counts,
-                "skipped": skipped,
+                **shown,
                 "metrics": definitions,
                 "kpis": [] if table is None else table.to_rows(),
                 "trend": [
@@ -137,12 +142,15 @@ def render(
             ),
         )
     )
+    skipped = shown["skipped"]
     refusals = [f"  line {row['line']}: {row['reason']}" for row in skipped]
     if counts["skipped"] > len(skipped):
         refusals.append(f"  and {counts['skipped'] - len(skipped)} more")
+    left_out = [f"  {line}" for line in shown["left_out"]]
     parts = [
         f"Incidents: {summary}",
         *(["Rows skipped:", *refusals] if refusals else []),
+        *(["Out of order in the source:", *left_out] if left_out else []),
         "",
         f"KPIs as of {as_of.isoformat()}, in this data:",
         *(_said(definition) for definition in definitions),

@@ -31,7 +31,15 @@ from majorincident.cli._files import (
 from majorincident.clock import load_zone
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Incident, Milestone
-from majorincident.interop import CODED, COLUMNS, JIRA, SERVICENOW_EVENTS, EventLog, Phase
+from majorincident.interop import (
+    CODED,
+    COLUMNS,
+    JIRA,
+    SERVICENOW_EVENTS,
+    EventLog,
+    LeftOut,
+    Phase,
+)
 from majorincident.interop._events import log_reader
 from majorincident.interop._time import AMBIGUOUS, NULLS, WallClock
 
@@ -101,6 +109,8 @@ class Loaded:
             (so that a report can say where each figure came from, and what is not in the
             data).
         latest: the latest instant of any milestone of any record, None when there is none.
+        left_out: the facts a log's source put out of order, left out of the records rebuilt
+            from it (see :func:`majorincident.interop.from_event_log`).
     """
 
     incidents: tuple[Incident, ...]
@@ -108,6 +118,7 @@ class Loaded:
     refused: tuple[Refusal, ...] = ()
     columns: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
     latest: datetime | None = None
+    left_out: tuple[LeftOut, ...] = ()
 
 
 def read_incidents(  # noqa: PLR0913 - load_incidents's options, for the list it gives
@@ -244,7 +255,12 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
         builder = builders[0]
         builder.flush()
     return Loaded(
-        tuple(builder.records), rows, tuple(builder.refused), present, latest=builder.latest
+        tuple(builder.records),
+        rows,
+        tuple(builder.refused),
+        present,
+        latest=builder.latest,
+        left_out=builder.left_out,
     )
 
 
@@ -271,6 +287,7 @@ def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str,
         "resolved_at": moves(Phase.RESOLVED, "last"),
         "closed_at": moves(Phase.CLOSED, "the"),
         **{field: column for field, column in log.fields.items() if column in header},
+        **{field: column for field, column in log.milestones.items() if column in header},
     }
 
 

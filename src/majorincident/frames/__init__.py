@@ -20,11 +20,21 @@ from __future__ import annotations
 
 from majorincident._deprecated import renamed
 from majorincident.frames._columns import PAGERDUTY, SERVICENOW, ColumnMap
+from majorincident.frames._events import from_event_log
 from majorincident.frames._outages import reliability
 from majorincident.frames._summary import report, summarize
 from majorincident.frames._trend import trend
 
-__all__ = ["PAGERDUTY", "SERVICENOW", "ColumnMap", "reliability", "report", "summarize", "trend"]
+__all__ = [
+    "PAGERDUTY",
+    "SERVICENOW",
+    "ColumnMap",
+    "from_event_log",
+    "reliability",
+    "report",
+    "summarize",
+    "trend",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -4,6 +4,11 @@ An ITSM audit export has a row for every update of an incident: its state after 
 when, and the incident's other fields as they were then. :func:`from_event_log` reads the
 timeline off the moves between states; an :class:`EventLog` says which columns hold what and
 what each state means.
+
+Two rules make a rebuilt record say what the source system reports. A column beats a state: a
+milestone the log maps to a column is that column's value on the case's latest row (empty is
+missing). One bad fact spoils one measure: a milestone the source puts out of order is left out
+of the record, and said (:class:`LeftOut`), where a record built by hand is refused.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from majorincident.interop._log import (
     Phase,
     checked_meanings,
 )
+from majorincident.interop._order import LeftOut, Rebuilt, holds_inside, in_order
 from majorincident.interop._time import NULLS, WallClock
 
 __all__ = ["LogReader", "Refused", "from_event_log", "log_reader", "rebuild"]
@@ -88,15 +94,23 @@ def from_event_log(
     date_format: str | None = None,
     nulls: Collection[str] = NULLS,
     ambiguous: str = "earlier",
-) -> list[Incident]:
+) -> Rebuilt:
     """Incidents rebuilt from a state-change log: rows in, records out, no I/O.
 
-    Per case, its rows in the log's order: reported is the opened column (or the first row's
-    time); acknowledged the first move into a working state; each stay in a waiting state a
-    hold with its reason (open when the log ends there); resolved the last move into a resolved
-    state, and each move from resolved (or closed) back to work or waiting counts a reopening
-    (clearing the resolution until the next); closed the move into a closed state. Rows that do
-    not change the state are field updates. The other fields come from the case's latest row.
+    Per case, its rows in the log's order: reported is the opened column of its latest row (or
+    the first row's time); acknowledged the first move into a working state; each stay in a
+    waiting state a hold with its reason (open when the log ends there); resolved the last move
+    into a resolved state, and each move from resolved (or closed) back to work or waiting
+    counts a reopening (clearing the resolution until the next); closed the move into a closed
+    state. Rows that do not change the state are field updates. The other fields come from the
+    case's latest row, and so do the milestones ``log.milestones`` maps to columns (a column
+    beats a state: ServiceNow's ``resolved_at`` and ``closed_at``).
+
+    A milestone the source puts out of order (an acknowledgement before the opening, a
+    resolution before the opening, a closure before the resolution, a hold outside the time
+    the incident was open) is left out of its record and listed in ``left_out``; the rest of
+    the incident is kept. Of two milestones out of order, the one the states gave is left out
+    (the column beats the state), else the later one; the opening is always kept.
 
     Args:
         rows: the log's rows as mappings (``csv.DictReader`` rows, ``df.to_dict("records")``).
@@ -113,7 +127,8 @@ def from_event_log(
             a refusal of a row says how its ambiguous times were read.
 
     Returns:
-        One incident per case, in the order cases first appear.
+        One incident per case, in the order cases first appear: a list, whose ``left_out``
+        says what was left out (:func:`tally` words it).
 
     Raises:
         RecordError: a row without its case id or time, an unknown state (naming the row and
@@ -150,7 +165,7 @@ def rebuild(
     *,
     name: Callable[[int], str] = _rows_named,
     refuse: Callable[[int, RecordError], None] | None = None,
-) -> list[Incident]:
+) -> Rebuilt:
     """The incidents of a log's rows, each row with its number (what :func:`from_event_log` does).
 
     Args:
@@ -164,17 +179,19 @@ def rebuild(
     Raises:
         RecordError: as :func:`from_event_log` (without `refuse`).
     """
-    cases, left_out = _cases(numbered, reader, name, refuse)
-    built: list[Incident] = []
+    cases, refused_cases = _cases(numbered, reader, name, refuse)
+    built = Rebuilt()
+    notes: list[LeftOut] = []
     for case, entries in cases.items():
-        if case in left_out:
+        if case in refused_cases:
             continue
         try:
-            built.append(_rebuild(case, sorted(entries), reader, name))
+            built.append(_rebuild(case, sorted(entries), reader, name, notes))
         except Refused as refused:
             if refuse is None:
                 raise refused.error from None
             refuse(refused.number, refused.error)
+    built.left_out = tuple(notes)
     return built
 
 
@@ -259,19 +276,24 @@ def _rebuild(
     entries: _Entries,
     reader: LogReader,
     name: Callable[[int], str],
+    notes: list[LeftOut],
 ) -> Incident:
-    """One case's incident, from its rows in order.
+    """One case's incident, from its rows in order; what is left out of it goes to `notes`.
 
     Raises:
         Refused: a row, or the case's timeline, refused.
     """
     log = reader.log
-    first = entries[0][1]
+    first, (_, last, latest) = entries[0][1], entries[-1]
+    stated: dict[str, datetime | None] = {}
     try:
-        where = f"{name(first)} ({log.case} {case!r})"
-        reported = reader.time(entries[0][2], log.opened, where) if log.opened else None
+        where = f"{name(last)} ({log.case} {case!r})"
+        reported = reader.time(latest, log.opened, where) if log.opened else None
+        for field, column in log.milestones.items():
+            if column in latest:  # a log without the column: the states say
+                stated[field] = reader.time(latest, column, where)
     except RecordError as error:
-        raise Refused(first, error) from None
+        raise Refused(last, error) from None
     walk = _Walk()
     for _, number, row in entries:
         where = f"{name(number)} ({log.case} {case!r})"
@@ -286,18 +308,19 @@ def _rebuild(
         reported = at if reported is None else reported
         walk.move(meaning, at)
     walk.end_hold(None)
-    latest = entries[-1][2]
     for field, column in log.fields.items():
         value = latest.get(column)
         if reader.present(value):
             walk.values[field] = value.strip() if isinstance(value, str) else value
+    moments = in_order(case, cast("datetime", reported), walk.values, stated, notes)
+    holds = holds_inside(case, cast("datetime", reported), moments, walk.holds, notes)
     try:
         return Incident(
             case,
             reported_at=reported,
-            holds=walk.holds,
+            holds=holds,
             reopen_count=walk.reopened,
-            **walk.values,
+            **{**walk.values, **moments},
         )
     except MajorIncidentError as error:
         raise Refused(first, RecordError(f"{log.case} {case!r}: {error}")) from None

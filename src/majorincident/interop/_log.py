@@ -14,7 +14,7 @@ import attrs
 
 from majorincident._frozen import FrozenDict
 from majorincident.errors import RecordError
-from majorincident.incident import HoldReason
+from majorincident.incident import HoldReason, Milestone
 
 __all__ = ["JIRA", "SERVICENOW_EVENTS", "EventLog", "Meaning", "Phase", "checked_meanings"]
 
@@ -37,6 +37,17 @@ Meaning = Phase | HoldReason
 
 def _columns(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
+
+
+def _milestone_columns(value: Mapping[str, str]) -> FrozenDict[str, str]:
+    fields = {m.field for m in Milestone} - {Milestone.REPORTED.field}
+    for field, column in value.items():
+        if field not in fields or not isinstance(column, str):
+            raise RecordError(
+                f"milestones ({field!r}: {column!r}) must map a milestone field other than "
+                f"reported_at (the log's opened column) to a column: {', '.join(sorted(fields))}"
+            )
+    return FrozenDict(value)
 
 
 def checked_meanings(value: Mapping[str, Meaning]) -> FrozenDict[str, Meaning]:
@@ -68,6 +79,11 @@ class EventLog:
             :class:`~majorincident.incident.HoldReason` of a waiting state.
         fields: record field -> column, read from the case's latest row (priority, impact,
             urgency, service...).
+        milestones: milestone field (``resolved_at``, ``closed_at``...) -> the column that
+            holds it, read from the case's latest row: a column beats the states, and an empty
+            value there means the milestone is missing, whatever the states say. The states
+            give what no column does (the acknowledgement, holds, reopenings), and what a log
+            without the column lacks.
         only: (column, value) selecting the rows that are state changes, for logs that mix
             changes of every field (a Jira changelog); None when every row is one.
     """
@@ -80,11 +96,14 @@ class EventLog:
     states: Mapping[str, Meaning] = attrs.field(converter=checked_meanings)
     fields: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
     only: tuple[str, str] | None = None
+    milestones: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_milestone_columns)
 
 
 #: A ServiceNow ``incident`` audit export (one row per update; ``sys_mod_count`` orders them).
 #: New is new; Active and In Progress are work; the Awaiting states wait (Awaiting User Info
-#: and Awaiting Evidence on the caller); Resolved resolves; Closed and Canceled close.
+#: and Awaiting Evidence on the caller); Resolved resolves; Closed and Canceled close. The
+#: resolution and the closure are the ``resolved_at`` and ``closed_at`` columns of the latest
+#: row, as ServiceNow itself reports them (an incident logged straight as Resolved has none).
 SERVICENOW_EVENTS: Final = EventLog(
     case="number",
     state="incident_state",
@@ -105,6 +124,7 @@ SERVICENOW_EVENTS: Final = EventLog(
         "Canceled": Phase.CLOSED,
     },
     fields={"priority": "priority", "impact": "impact", "urgency": "urgency"},
+    milestones={"resolved_at": "resolved_at", "closed_at": "closed_at"},
 )
 
 #: A Jira Service Management changelog, one row per changed field (``issue_key``, ``created``,

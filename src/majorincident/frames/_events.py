@@ -1,0 +1,260 @@
+"""Incidents rebuilt from a state-change log held in a dataframe, as the pure path rebuilds them.
+
+The moves of :func:`majorincident.interop.from_event_log` become window expressions over each
+case's rows in the log's order, then one row per case: what an engine evaluates in a few sorted
+passes, whatever the size of the audit table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import narwhals as nw
+
+from majorincident.errors import ConfigurationError, RecordError
+from majorincident.frames._engine import Frame, collect, column_micros, load
+from majorincident.incident import ORDER_RULES, HoldReason, Milestone
+from majorincident.interop import SERVICENOW_EVENTS, EventLog, Phase
+from majorincident.interop._log import Meaning, checked_meanings
+from majorincident.interop._order import gives_way
+
+__all__ = ["from_event_log"]
+
+#: Each meaning's code in the rebuilt frame; every hold reason after the four phases.
+_CODES: Final[Mapping[Meaning, int]] = {
+    Phase.NEW: 0,
+    Phase.WORKING: 1,
+    Phase.RESOLVED: 2,
+    Phase.CLOSED: 3,
+    **{reason: 4 + n for n, reason in enumerate(HoldReason)},
+}
+#: A missing order value sorts after every other (the pure path puts it last).
+_LAST: Final = 2**62
+#: The milestones the moves between states give.
+_FROM_STATES: Final = ("acknowledged_at", "resolved_at", "closed_at")
+
+
+def from_event_log(
+    df: object,
+    log: EventLog = SERVICENOW_EVENTS,
+    *,
+    states: Mapping[str, Meaning] | None = None,
+) -> Any:  # noqa: ANN401 - the input's own frame type
+    """One row per incident, rebuilt from a state-change log as :func:`interop.from_event_log`.
+
+    The same timeline as the pure path: reported is the opened column of the case's latest row
+    (or its first row's time); acknowledged the first move into a working state; resolved the
+    last move into a resolved state not followed by a move back to work; closed the move into a
+    closed state when the case ends there; ``reopen_count`` the moves from resolved or closed
+    back to work or waiting. The other fields come from the case's latest row, and so do the
+    milestones ``log.milestones`` maps to a column the frame has (a column beats a state). A
+    milestone out of order is left out as on the pure path, and said in ``left_out``.
+
+    Args:
+        df: the log, a frame of any engine :mod:`majorincident.frames` takes, its times as
+            datetime columns (parse text first, e.g. with Polars' ``str.to_datetime``) and
+            missing values as nulls (``null_values=["?"]`` when reading the CSV).
+        log: where the columns are and what the states mean.
+        states: more or overriding state meanings.
+
+    Returns:
+        A frame of the input's kind (lazy in, lazy out) with ``id``, the milestones
+        (``reported_at``, ``acknowledged_at``, ``resolved_at``, ``closed_at`` and any other
+        the log maps; datetime columns of the log's kind: naive in, naive out),
+        ``reopen_count``, the fields of ``log.fields`` the log has, and ``left_out`` (null,
+        or what was left out and why: ``"acknowledged_at (acknowledgement before opening)"``),
+        one row per case in no particular order: ready for :func:`report` with
+        ``ColumnMap(kind=None, ...)``. Waiting stays are not rebuilt here (the frame KPIs do
+        not use them): :func:`majorincident.interop.from_event_log` gives them as holds.
+
+    Raises:
+        ConfigurationError: a column missing or of the wrong kind (times must be datetime
+            columns, the order columns numbers or datetimes).
+        RecordError: a row (after ``log.only``) without its case or time, or in a state the
+            log does not map, naming the case and the state. Finding them takes one pass over
+            the log when called, lazy frames included; the rebuild itself stays lazy.
+
+    A case's rows must differ in their order columns: rows that tie are taken in an order the
+    engine chooses, where the pure path keeps the order of the rows.
+    """
+    frame = load(df)
+    meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
+    meanings.update((s.casefold(), m) for s, m in checked_meanings(states or {}).items())
+    keys = _keys(frame, log)
+    if log.only is not None:
+        frame = frame.filter(nw.col(log.only[0]) == log.only[1])
+    names = list(meanings)
+    code = (
+        nw.col(log.state)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(names, [_CODES[m] for m in meanings.values()], default=None)
+    )
+    present = frame.collect_schema().names()
+    frame = frame.with_columns(__code=code, **keys)
+    _refuse_bad_rows(frame, log)
+    return _timelines(frame, log, list(keys), present).to_native()
+
+
+def _keys(frame: Frame, log: EventLog) -> dict[str, nw.Expr]:
+    """The order columns as integers (datetimes in microseconds), missing ones last."""
+    schema = frame.collect_schema()
+    wanted = {
+        log.case: "case",
+        log.state: "state",
+        log.at: "at",
+        **({log.opened: "opened"} if log.opened else {}),
+        **dict.fromkeys(log.order, "order"),
+        **({log.only[0]: "only"} if log.only else {}),
+    }
+    missing = [f"{column} ({what})" for column, what in wanted.items() if column not in schema]
+    if missing:
+        raise ConfigurationError(
+            f"columns missing from the log: {', '.join(missing)}; it has "
+            f"{', '.join(schema.names()) or 'no columns'}"
+        )
+    times = [log.at, *([log.opened] if log.opened else [])]
+    wrong = [f"{c} ({schema[c]})" for c in times if not isinstance(schema[c], nw.Datetime)]
+    if wrong:
+        raise ConfigurationError(f"not datetime columns: {', '.join(wrong)}; parse them first")
+    if len({schema[c].time_zone is None for c in times}) > 1:
+        raise ConfigurationError(
+            f"{' and '.join(times)} mix naive and timezone-aware times; make them alike"
+        )
+    keys: dict[str, nw.Expr] = {}
+    for n, column in enumerate(log.order):
+        dtype = schema[column]
+        if isinstance(dtype, nw.Datetime):
+            value = column_micros(column, dtype, frame)
+        elif dtype.is_numeric():
+            value = nw.col(column)
+        else:
+            raise ConfigurationError(
+                f"order column {column} ({dtype}) must hold numbers or datetimes"
+            )
+        keys[f"__key{n}"] = value.fill_null(_LAST).cast(nw.Int64)
+    return keys
+
+
+def _refuse_bad_rows(frame: Frame, log: EventLog) -> None:
+    """Raise RecordError for the first row without its case or time, or in an unknown state."""
+    bad = nw.col(log.case).is_null() | nw.col(log.at).is_null() | nw.col("__code").is_null()
+    found = collect(frame.filter(bad).select(log.case, log.state, "__code").head(1)).rows()
+    if not found:
+        return
+    case, state, code = found[0]
+    if case is None or case != case:  # None, or NaN on pandas  # noqa: PLR0124
+        raise RecordError(f"a row in state {state!r} has no {log.case}: it must name the incident")
+    if code is None or code != code:  # None, or NaN on pandas  # noqa: PLR0124
+        known = ", ".join(repr(s) for s in log.states)
+        raise RecordError(
+            f"{log.case} {case!r}: {log.state} ({state!r}) is not a state the log maps; map it "
+            f"with states={{{state!r}: Phase... or HoldReason...}} (known: {known})"
+        )
+    raise RecordError(
+        f"{log.case} {case!r}: {log.at} is missing in a row in state {state!r}; every update "
+        "needs its time"
+    )
+
+
+def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str]) -> Frame:
+    """One row per case: its milestones, reopenings and latest fields."""
+    case = log.case
+    resolved, closed = _CODES[Phase.RESOLVED], _CODES[Phase.CLOSED]
+    code = nw.col("__code")
+    frame = frame.with_columns(
+        __prev=code.shift(1).over(case, order_by=keys),
+        __pos=code.cum_count().over(case, order_by=keys),
+        __rows=nw.len().over(case),
+    )
+    moved = nw.col("__prev").is_null() | (code != nw.col("__prev"))
+    over = code.is_in([resolved, closed])
+    frame = frame.with_columns(
+        __working=(code == _CODES[Phase.WORKING]).cast(nw.Int64),
+        __moves=moved.cast(nw.Int64),
+        __into_resolved=(moved & (code == resolved)).cast(nw.Int64),
+        __into_open=(moved & ~over).cast(nw.Int64),
+        __reopen=(nw.col("__prev").is_in([resolved, closed]) & ~over).cast(nw.Int64),
+    )
+
+    def running(column: str) -> nw.Expr:
+        return nw.col(column).cum_sum().over(case, order_by=keys).cast(nw.Int64)
+
+    def total(column: str) -> nw.Expr:
+        return nw.col(column).sum().over(case).cast(nw.Int64)
+
+    frame = frame.with_columns(
+        __first_work=running("__working"),
+        __resolutions=running("__into_resolved") - total("__into_resolved"),
+        __openings=running("__into_open") - total("__into_open"),
+        __later_moves=running("__moves") - total("__moves"),
+    )
+    at = nw.col(log.at)
+    frame = frame.with_columns(
+        __first_at=nw.when(nw.col("__pos") == 1).then(at),
+        __state_acknowledged_at=nw.when(
+            (nw.col("__working") == 1) & (nw.col("__first_work") == 1)
+        ).then(at),
+        __state_resolved_at=nw.when(
+            (nw.col("__into_resolved") == 1)
+            & (nw.col("__resolutions") == 0)
+            & (nw.col("__openings") == 0)
+        ).then(at),
+        __state_closed_at=nw.when(
+            (nw.col("__moves") == 1) & (code == closed) & (nw.col("__later_moves") == 0)
+        ).then(at),
+    )
+    stated = {field: column for field, column in log.milestones.items() if column in columns}
+    fields = {field: column for field, column in log.fields.items() if column in columns}
+    milestones = frame.group_by(case).agg(
+        nw.col("__first_at").max(),
+        *(nw.col(f"__state_{field}").max() for field in _FROM_STATES),
+        nw.col("__reopen").sum().alias("reopen_count"),
+    )
+    latest = {
+        **({"__opened": log.opened} if log.opened else {}),
+        **{f"__field_{field}": column for field, column in fields.items()},
+        **{f"__stated_{field}": column for field, column in stated.items()},
+    }
+    last_rows = frame.filter(nw.col("__pos") == nw.col("__rows")).select(
+        case, *(nw.col(column).alias(name) for name, column in latest.items())
+    )
+    rebuilt = milestones.join(last_rows, on=case, how="left")
+    opened = nw.col("__opened") if log.opened else nw.col("__first_at")
+    found = {
+        Milestone.REPORTED: nw.coalesce(opened, nw.col("__first_at")),
+        **{Milestone(f.removesuffix("_at")): nw.col(f"__state_{f}") for f in _FROM_STATES},
+        **{Milestone(f.removesuffix("_at")): nw.col(f"__stated_{f}") for f in stated},
+    }
+    rebuilt = rebuilt.with_columns(**{m.field: value for m, value in found.items()})
+    rebuilt = _in_order(rebuilt, set(found), {m for m in found if m.field not in stated})
+    ordered = [m.field for m in Milestone if m in found]
+    return rebuilt.select(
+        nw.col(case).alias("id"),
+        *ordered,
+        nw.col("reopen_count").cast(nw.Int64),
+        *(nw.col(f"__field_{field}").alias(field) for field in fields),
+        "left_out",
+    )
+
+
+def _in_order(frame: Frame, present: set[Milestone], from_state: set[Milestone]) -> Frame:
+    """Leave out the milestones out of order as the pure path does, saying which in left_out."""
+    said: list[nw.Expr] = []
+    for n, (earlier, later) in enumerate(ORDER_RULES):
+        if earlier not in present or later not in present:
+            continue
+        wrong = (nw.col(later.field) < nw.col(earlier.field)).fill_null(value=False)
+        gone, reason = gives_way(earlier, later, from_state)
+        frame = frame.with_columns(
+            **{
+                f"__said{n}": nw.when(wrong).then(nw.lit(f"{gone.field} ({reason})")),
+                gone.field: nw.when(~wrong).then(nw.col(gone.field)),
+            }
+        )
+        said.append(nw.col(f"__said{n}"))
+    text = nw.concat_str(said, separator="; ", ignore_nulls=True) if said else nw.lit("")
+    return frame.with_columns(left_out=text).with_columns(
+        left_out=nw.when(nw.col("left_out") != "").then(nw.col("left_out"))
+    )
