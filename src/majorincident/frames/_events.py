@@ -162,48 +162,32 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
     """One row per case: its milestones, reopenings and latest fields."""
     case = log.case
     resolved, closed = _CODES[Phase.RESOLVED], _CODES[Phase.CLOSED]
-    code = nw.col("__code")
-    frame = frame.with_columns(
-        __prev=code.shift(1).over(case, order_by=keys),
-        __pos=code.cum_count().over(case, order_by=keys),
-        __rows=nw.len().over(case),
-    )
+    code, row = nw.col("__code"), nw.col("__row")
+    frame = _numbered(frame, case, keys)
     moved = nw.col("__prev").is_null() | (code != nw.col("__prev"))
     over = code.is_in([resolved, closed])
+
+    def last(flag: nw.Expr) -> nw.Expr:
+        return nw.when(flag).then(row).max().over(case)
+
+    # Where each milestone's move is, as the case's row numbers (one grouping for them all).
     frame = frame.with_columns(
-        __working=(code == _CODES[Phase.WORKING]).cast(nw.Int64),
-        __moves=moved.cast(nw.Int64),
-        __into_resolved=(moved & (code == resolved)).cast(nw.Int64),
-        __into_open=(moved & ~over).cast(nw.Int64),
+        __first=row.min().over(case),
+        __last=row.max().over(case),
+        __first_work=nw.when(code == _CODES[Phase.WORKING]).then(row).min().over(case),
+        __resolution=last(moved & (code == resolved)),
+        __opening=last(moved & ~over).fill_null(-1),
+        __last_move=last(moved),
         __reopen=(nw.col("__prev").is_in([resolved, closed]) & ~over).cast(nw.Int64),
-    )
-
-    def running(column: str) -> nw.Expr:
-        return nw.col(column).cum_sum().over(case, order_by=keys).cast(nw.Int64)
-
-    def total(column: str) -> nw.Expr:
-        return nw.col(column).sum().over(case).cast(nw.Int64)
-
-    frame = frame.with_columns(
-        __first_work=running("__working"),
-        __resolutions=running("__into_resolved") - total("__into_resolved"),
-        __openings=running("__into_open") - total("__into_open"),
-        __later_moves=running("__moves") - total("__moves"),
     )
     at = nw.col(log.at)
     frame = frame.with_columns(
-        __first_at=nw.when(nw.col("__pos") == 1).then(at),
-        __state_acknowledged_at=nw.when(
-            (nw.col("__working") == 1) & (nw.col("__first_work") == 1)
-        ).then(at),
+        __first_at=nw.when(row == nw.col("__first")).then(at),
+        __state_acknowledged_at=nw.when(row == nw.col("__first_work")).then(at),
         __state_resolved_at=nw.when(
-            (nw.col("__into_resolved") == 1)
-            & (nw.col("__resolutions") == 0)
-            & (nw.col("__openings") == 0)
+            (row == nw.col("__resolution")) & (nw.col("__resolution") > nw.col("__opening"))
         ).then(at),
-        __state_closed_at=nw.when(
-            (nw.col("__moves") == 1) & (code == closed) & (nw.col("__later_moves") == 0)
-        ).then(at),
+        __state_closed_at=nw.when((row == nw.col("__last_move")) & (code == closed)).then(at),
     )
     stated = {field: column for field, column in log.milestones.items() if column in columns}
     fields = {field: column for field, column in log.fields.items() if column in columns}
@@ -217,7 +201,7 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
         **{f"__field_{field}": column for field, column in fields.items()},
         **{f"__stated_{field}": column for field, column in stated.items()},
     }
-    last_rows = frame.filter(nw.col("__pos") == nw.col("__rows")).select(
+    last_rows = frame.filter(row == nw.col("__last")).select(
         case, *(nw.col(column).alias(name) for name, column in latest.items())
     )
     rebuilt = milestones.join(last_rows, on=case, how="left")
@@ -237,6 +221,21 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
         *(nw.col(f"__field_{field}").alias(field) for field in fields),
         "left_out",
     )
+
+
+def _numbered(frame: Frame, case: str, keys: list[str]) -> Frame:
+    """Add ``__row`` (the row's place, sorted by case and order) and ``__prev`` (the state before).
+
+    ``__prev`` is null on a case's first row. An eager frame is sorted once and shifted; a lazy
+    one numbers and shifts in windows, which its engine plans with the rest.
+    """
+    code = nw.col("__code")
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.with_row_index("__row", order_by=[case, *keys])
+        return frame.with_columns(__prev=code.shift(1).over(case, order_by="__row"))
+    frame = frame.sort(case, *keys).with_row_index("__row")
+    same = nw.col(case).shift(1) == nw.col(case)
+    return frame.with_columns(__prev=nw.when(same.fill_null(value=False)).then(code.shift(1)))
 
 
 def _in_order(frame: Frame, present: set[Milestone], from_state: set[Milestone]) -> Frame:
