@@ -609,6 +609,39 @@ class TestEventLogPresets:
             (ticket.resolved_at - ticket.reported_at).in_minutes(),
         )
 
+    def test_pagerduty_log_entries(self, tmp_path: Path) -> None:
+        """Flattened entries in a CSV, nested ones in JSON lines: notifications move nothing."""
+        lines = [
+            "incident.id,type,created_at,service.summary",
+            "PD1,trigger_log_entry,2024-03-04T08:00:00Z,checkout",
+            "PD1,notify_log_entry,2024-03-04T08:01:00Z,checkout",
+            "PD1,acknowledge_log_entry,2024-03-04T08:06:00Z,checkout",
+            "PD1,resolve_log_entry,2024-03-04T09:00:00Z,checkout",
+        ]
+        flat = load_incidents(write(tmp_path / "entries.csv", lines), preset="pagerduty-log")
+        header = lines[0].split(",")
+        entries = [
+            {
+                "incident": {"id": values[0]},
+                "type": values[1],
+                "created_at": values[2],
+                "service": {"summary": values[3]},
+            }
+            for values in (line.split(",") for line in lines[1:])
+        ]
+        nested = load_incidents(
+            write(tmp_path / "entries.jsonl", [json.dumps(e) for e in entries]),
+            preset="pagerduty-log",
+        )
+        (incident,) = flat.incidents
+        assert (6, 60, "checkout") == (
+            (incident.acknowledged_at - incident.reported_at).in_minutes(),
+            (incident.resolved_at - incident.reported_at).in_minutes(),
+            incident.service,
+        )
+        assert flat.incidents == nested.incidents
+        assert "service.summary" in header
+
     def test_refused_options_and_columns(self, tmp_path: Path) -> None:
         """--columns does not apply to a log; a log without its columns is named."""
         path = write(tmp_path / "audit.csv", AUDIT)

@@ -17,7 +17,16 @@ from tests.frames_data import rows as frame_rows
 from majorincident import frames
 from majorincident.errors import ConfigurationError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident
-from majorincident.interop import JIRA, EventLog, LeftOut, Phase, from_event_log, tally
+from majorincident.interop import (
+    JIRA,
+    PAGERDUTY_LOG,
+    EventLog,
+    LeftOut,
+    Phase,
+    from_event_log,
+    from_pagerduty,
+    tally,
+)
 from majorincident.kpi import MTTA, MTTR, summarize
 
 T0 = datetime(2024, 1, 2, 9, tzinfo=UTC)
@@ -632,3 +641,64 @@ class TestOnFrames:
 
 
 _TIMELINE = ("reported_at", "acknowledged_at", "resolved_at", "closed_at", "reopen_count")
+
+
+class TestPagerDutyLog:
+    ENTRIES = (
+        {"id": "R1", "type": "trigger_log_entry", "created_at": "2024-01-02T09:00:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"},
+         "channel": {"type": "api"}},
+        {"id": "R2", "type": "notify_log_entry", "created_at": "2024-01-02T09:01:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"}},
+        {"id": "R3", "type": "acknowledge_log_entry", "created_at": "2024-01-02T09:04:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"}},
+        {"id": "R4", "type": "unacknowledge_log_entry", "created_at": "2024-01-02T09:34:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"}},
+        {"id": "R5", "type": "annotate_log_entry", "created_at": "2024-01-02T09:40:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"}},
+        {"id": "R6", "type": "acknowledge_log_entry", "created_at": "2024-01-02T09:41:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout"}},
+        {"id": "R7", "type": "resolve_log_entry", "created_at": "2024-01-02T10:30:00Z",
+         "incident": {"id": "PD1"}, "service": {"summary": "checkout-v2"}},
+    )  # fmt: skip
+
+    def test_the_entries_that_move_an_incident(self) -> None:
+        """Notifications and notes move nothing; the first acknowledgement acknowledges."""
+        (incident,) = from_event_log(reversed(self.ENTRIES), PAGERDUTY_LOG)
+
+        assert (incident.id, incident.service) == ("PD1", "checkout-v2")
+        assert (incident.reported_at, incident.acknowledged_at) == (at(0), at(4))
+        assert (incident.resolved_at, incident.reopen_count) == (at(90), 0)
+
+    def test_the_same_timeline_as_from_pagerduty(self) -> None:
+        """The preset and the incident reader read the same entries the same way."""
+        record = {"id": "PD1", "status": "resolved", "created_at": "2024-01-02T09:00:00Z",
+                  "service": {"summary": "checkout-v2"}}  # fmt: skip
+        direct = from_pagerduty(record, self.ENTRIES)
+        (rebuilt,) = from_event_log(self.ENTRIES, PAGERDUTY_LOG)
+
+        assert (direct.reported_at, direct.acknowledged_at, direct.resolved_at) == (
+            rebuilt.reported_at,
+            rebuilt.acknowledged_at,
+            rebuilt.resolved_at,
+        )
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_flattened_entries_on_frames(self, engine: str) -> None:
+        """Entries flattened as json_normalize flattens them, on every engine."""
+        flat = pl.DataFrame(
+            [
+                {
+                    "incident.id": e["incident"]["id"],
+                    "type": e["type"],
+                    "created_at": datetime.fromisoformat(e["created_at"]),
+                    "service.summary": e["service"]["summary"],
+                }
+                for e in self.ENTRIES
+            ]
+        )
+        found = frame_timelines(frames.from_event_log(ENGINES[engine](flat), PAGERDUTY_LOG))
+        (incident,) = from_event_log(self.ENTRIES, PAGERDUTY_LOG)
+
+        assert {k: found["PD1"][k] for k in _TIMELINE} == record_timeline(incident)
+        assert found["PD1"]["service"] == "checkout-v2"

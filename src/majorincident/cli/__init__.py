@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         "--preset",
         choices=sorted([*PRESETS, *EVENT_LOGS]),
         help="column names of an export, or a state-change log to rebuild incidents from "
-        "(servicenow-events, jira)",
+        "(servicenow-events, jira, pagerduty-log)",
     )
     reporting.add_argument(
         "--columns",

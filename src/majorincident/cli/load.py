@@ -35,6 +35,7 @@ from majorincident.interop import (
     CODED,
     COLUMNS,
     JIRA,
+    PAGERDUTY_LOG,
     SERVICENOW_EVENTS,
     EventLog,
     LeftOut,
@@ -83,7 +84,11 @@ FIELDS: Final = (
 _CONVERTED: Final = frozenset({"major"})
 #: The state-change logs a preset rebuilds incidents from, as
 #: :func:`~majorincident.interop.from_event_log` does: one row per update.
-EVENT_LOGS: Final = {"servicenow-events": SERVICENOW_EVENTS, "jira": JIRA}
+EVENT_LOGS: Final = {
+    "servicenow-events": SERVICENOW_EVENTS,
+    "jira": JIRA,
+    "pagerduty-log": PAGERDUTY_LOG,
+}
 #: Column names of common exports, per field, as :data:`majorincident.interop.COLUMNS` has them.
 PRESETS: Final[dict[str, dict[str, str]]] = {
     vendor: {
@@ -182,9 +187,10 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
             delimiter (comma, semicolon or tab) read off the header line; gzip is recognised
             by its magic bytes.
         columns: field -> column overrides; each column named must be in the file.
-        preset: ``servicenow`` or ``pagerduty`` column names; or ``servicenow-events`` or
-            ``jira``, a state-change log (:data:`EVENT_LOGS`) whose incidents are rebuilt from
-            their moves between states (a refused row leaves its whole incident out).
+        preset: ``servicenow`` or ``pagerduty`` column names; or ``servicenow-events``,
+            ``jira`` or ``pagerduty-log``, a state-change log (:data:`EVENT_LOGS`) whose
+            incidents are rebuilt from their moves between states (a refused row leaves its
+            whole incident out).
         assume_tz: the timezone of timestamps that carry no offset; without it they are refused.
         progress: called with the number of rows read, every 50,000 rows.
         max_line_bytes: the longest line, and CSV field, accepted (:data:`MAX_LINE_BYTES`).
@@ -268,7 +274,11 @@ def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str,
     """Field -> where a log gives it, after refusing a log without the columns it needs."""
     needed = {log.case, log.state, log.at, *log.order, *filter(None, [log.opened])}
     needed.update([log.only[0]] if log.only else [])
-    absent = sorted(column for column in needed if column not in header)
+
+    def has(column: str) -> bool:  # a column, or a path into a JSON object (incident.id)
+        return column in header or column.partition(".")[0] in header
+
+    absent = sorted(column for column in needed if not has(column))
     if absent:
         has = ", ".join(repr(column) for column in header) or "none"
         raise LoadError(
@@ -286,8 +296,8 @@ def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str,
         "acknowledged_at": moves(Phase.WORKING, "first"),
         "resolved_at": moves(Phase.RESOLVED, "last"),
         "closed_at": moves(Phase.CLOSED, "the"),
-        **{field: column for field, column in log.fields.items() if column in header},
-        **{field: column for field, column in log.milestones.items() if column in header},
+        **{field: column for field, column in log.fields.items() if has(column)},
+        **{field: column for field, column in log.milestones.items() if has(column)},
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+import attrs
 import narwhals as nw
 
 from majorincident.errors import ConfigurationError, RecordError
@@ -78,12 +79,12 @@ def from_event_log(
     A case's rows must differ in their order columns: rows that tie are taken in an order the
     engine chooses, where the pure path keeps the order of the rows.
     """
-    frame = load(df)
+    frame, log = _plain_names(load(df), log)
     meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
     meanings.update((s.casefold(), m) for s, m in checked_meanings(states or {}).items())
     keys = _keys(frame, log)
     if log.only is not None:
-        frame = frame.filter(nw.col(log.only[0]) == log.only[1])
+        frame = frame.filter(nw.col(log.only[0]).is_in(sorted(log.only[1])))
     names = list(meanings)
     code = (
         nw.col(log.state)
@@ -95,6 +96,41 @@ def from_event_log(
     frame = frame.with_columns(__code=code, **keys)
     _refuse_bad_rows(frame, log)
     return _timelines(frame, log, list(keys), present).to_native()
+
+
+def _plain_names(frame: Frame, log: EventLog) -> tuple[Frame, EventLog]:
+    """The frame and the log with dotted column names (``incident.id``) renamed without dots.
+
+    SQL engines read ``a.b`` as column b of table a.
+    """
+    used = {
+        log.case,
+        log.state,
+        log.at,
+        *log.order,
+        *filter(None, [log.opened, log.only[0] if log.only else None]),
+        *log.fields.values(),
+        *log.milestones.values(),
+    }
+    names = frame.collect_schema().names()
+    plain = {name: "__" + name.replace(".", "_") for name in used if "." in name and name in names}
+    if not plain:
+        return frame, log
+
+    def renamed(column: str) -> str:
+        return plain.get(column, column)
+
+    return frame.rename(plain), attrs.evolve(
+        log,
+        case=renamed(log.case),
+        state=renamed(log.state),
+        at=renamed(log.at),
+        order=[renamed(column) for column in log.order],
+        opened=renamed(log.opened) if log.opened else None,
+        only=(renamed(log.only[0]), log.only[1]) if log.only else None,
+        fields={field: renamed(column) for field, column in log.fields.items()},
+        milestones={field: renamed(column) for field, column in log.milestones.items()},
+    )
 
 
 def _keys(frame: Frame, log: EventLog) -> dict[str, nw.Expr]:

@@ -20,7 +20,8 @@ plain string, or an object with ``display_value`` (preferred, e.g. ``PRB0040001`
 
 **State-change logs** (an audit export with a row per update, a Jira changelog):
 :func:`from_event_log` rebuilds each incident's timeline from the moves between states, as an
-:class:`EventLog` (:data:`SERVICENOW_EVENTS`, :data:`JIRA`, or your own) says. A column the
+:class:`EventLog` (:data:`SERVICENOW_EVENTS`, :data:`JIRA`, :data:`PAGERDUTY_LOG`, or your
+own) says. A column the
 log maps to a milestone beats the states, and a milestone the source put out of order is left
 out of its record and said in the result's ``left_out`` (:class:`LeftOut`).
 
@@ -56,13 +57,14 @@ from majorincident.interop._columns import CODED, COLUMNS
 from majorincident.interop._events import from_event_log
 from majorincident.interop._log import JIRA, SERVICENOW_EVENTS, EventLog, Phase
 from majorincident.interop._order import LeftOut, Rebuilt, tally
-from majorincident.interop._pagerduty import from_pagerduty
+from majorincident.interop._pagerduty import PAGERDUTY_LOG, from_pagerduty
 from majorincident.interop._servicenow import from_servicenow, to_servicenow
 
 __all__ = [
     "CODED",
     "COLUMNS",
     "JIRA",
+    "PAGERDUTY_LOG",
     "SERVICENOW_EVENTS",
     "EventLog",
     "LeftOut",

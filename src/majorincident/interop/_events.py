@@ -44,11 +44,33 @@ class LogReader:
     clock: WallClock
     nulls: frozenset[str]
 
+    @staticmethod
+    def value(row: Mapping[str, Any], column: str) -> Any:  # noqa: ANN401 - any row value
+        """The row's value of `column`, None if it has none.
+
+        A key of the row, else a dotted path into its nested objects (``incident.id`` of a
+        PagerDuty log entry as the API returns it).
+        """
+        if column in row or "." not in column:
+            return row.get(column)
+        value: Any = row
+        for key in column.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        return value
+
+    @classmethod
+    def has(cls, row: Mapping[str, Any], column: str) -> bool:
+        """Whether the row has `column`, as a key or a dotted path (its value may be null)."""
+        if column in row:
+            return True
+        head, _, rest = column.partition(".")
+        return bool(rest) and isinstance(row.get(head), Mapping) and cls.has(row[head], rest)
+
     def present(self, value: object) -> bool:
         return value is not None and not (isinstance(value, str) and value.strip() in self.nulls)
 
     def time(self, row: Mapping[str, Any], column: str, where: str) -> datetime | None:
-        value = row.get(column)
+        value = self.value(row, column)
         if not self.present(value):
             return None
         self.clock.noted.clear()
@@ -63,7 +85,7 @@ class LogReader:
         """The row's place in its case: numbers as numbers, times as instants."""
         found: list[object] = []
         for column in self.log.order:
-            value = row.get(column)
+            value = self.value(row, column)
             if isinstance(value, int) and not isinstance(value, bool):
                 found.append((0, value))
             elif isinstance(value, str) and value.strip().isdigit():
@@ -74,7 +96,7 @@ class LogReader:
         return tuple(found)
 
     def meaning(self, row: Mapping[str, Any], where: str) -> Meaning:
-        value = row.get(self.log.state)
+        value = self.value(row, self.log.state)
         found = self.meanings.get(value.strip().casefold()) if isinstance(value, str) else None
         if found is None:
             known = ", ".join(repr(state) for state in self.log.states)
@@ -252,9 +274,11 @@ def _cases(
     cases: dict[str, _Entries] = {}
     left_out: set[str] = set()
     for number, row in numbered:
-        if log.only is not None and row.get(log.only[0]) != log.only[1]:
-            continue
-        case = row.get(log.case)
+        if log.only is not None:
+            kind = reader.value(row, log.only[0])
+            if not isinstance(kind, str) or kind not in log.only[1]:
+                continue
+        case = reader.value(row, log.case)
         try:
             if not isinstance(case, str) or not reader.present(case):
                 raise RecordError(  # noqa: TRY301 - refused like the others below
@@ -290,7 +314,7 @@ def _rebuild(
         where = f"{name(last)} ({log.case} {case!r})"
         reported = reader.time(latest, log.opened, where) if log.opened else None
         for field, column in log.milestones.items():
-            if column in latest:  # a log without the column: the states say
+            if reader.has(latest, column):  # a log without the column: the states say
                 stated[field] = reader.time(latest, column, where)
     except RecordError as error:
         raise Refused(last, error) from None
@@ -309,7 +333,7 @@ def _rebuild(
         walk.move(meaning, at)
     walk.end_hold(None)
     for field, column in log.fields.items():
-        value = latest.get(column)
+        value = reader.value(latest, column)
         if reader.present(value):
             walk.values[field] = value.strip() if isinstance(value, str) else value
     moments = in_order(case, cast("datetime", reported), walk.values, stated, notes)

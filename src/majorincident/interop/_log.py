@@ -39,6 +39,13 @@ def _columns(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _only(value: tuple[str, str | Iterable[str]] | None) -> tuple[str, frozenset[str]] | None:
+    if value is None:
+        return None
+    column, kept = value
+    return column, frozenset([kept] if isinstance(kept, str) else kept)
+
+
 def _milestone_columns(value: Mapping[str, str]) -> FrozenDict[str, str]:
     fields = {m.field for m in Milestone} - {Milestone.REPORTED.field}
     for field, column in value.items():
@@ -84,8 +91,9 @@ class EventLog:
             value there means the milestone is missing, whatever the states say. The states
             give what no column does (the acknowledgement, holds, reopenings), and what a log
             without the column lacks.
-        only: (column, value) selecting the rows that are state changes, for logs that mix
-            changes of every field (a Jira changelog); None when every row is one.
+        only: (column, value or values) selecting the rows that are state changes, for logs
+            that mix changes of every field (a Jira changelog) or entries of every kind
+            (PagerDuty's notifications and notes); None when every row is one.
     """
 
     case: str
@@ -95,7 +103,7 @@ class EventLog:
     opened: str | None
     states: Mapping[str, Meaning] = attrs.field(converter=checked_meanings)
     fields: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=FrozenDict)
-    only: tuple[str, str] | None = None
+    only: tuple[str, frozenset[str]] | None = attrs.field(default=None, converter=_only)
     milestones: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_milestone_columns)
 
 

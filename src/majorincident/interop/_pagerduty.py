@@ -12,8 +12,43 @@ from majorincident.clock import instant
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Incident
 from majorincident.interop._columns import COLUMNS
+from majorincident.interop._log import EventLog, Phase
+
+__all__ = ["ENTRY_MEANINGS", "PAGERDUTY_LOG", "from_pagerduty"]
 
 _PD: Final = COLUMNS["pagerduty"]
+#: The kinds of log entry that move an incident, and where to.
+TRIGGER, ACKNOWLEDGE, UNACKNOWLEDGE, RESOLVE = (
+    "trigger_log_entry",
+    "acknowledge_log_entry",
+    "unacknowledge_log_entry",
+    "resolve_log_entry",
+)
+#: What each kind of PagerDuty log entry that moves an incident means: a trigger opens it, an
+#: acknowledgement is work, an unacknowledgement (the acknowledgement timed out) puts it back
+#: to triggered, a resolution resolves it. The other kinds (notifications, assignments,
+#: escalations, notes, snoozes, urgency and priority changes) move nothing.
+ENTRY_MEANINGS: Final = {
+    TRIGGER: Phase.NEW,
+    ACKNOWLEDGE: Phase.WORKING,
+    UNACKNOWLEDGE: Phase.NEW,
+    RESOLVE: Phase.RESOLVED,
+}
+#: PagerDuty log entries (``/log_entries``, as the API returns them or flattened by
+#: ``pandas.json_normalize``): ``incident.id``, ``type``, ``created_at``, ``service.summary``.
+#: The entries that move an incident (:data:`ENTRY_MEANINGS`) are kept, in time order;
+#: reported is the first one's time (the trigger), acknowledged the first acknowledgement,
+#: resolved the last resolution. The service is the latest entry's.
+PAGERDUTY_LOG: Final = EventLog(
+    case="incident.id",
+    state="type",
+    at="created_at",
+    order=("created_at",),
+    opened=None,
+    states=ENTRY_MEANINGS,
+    fields={"service": "service.summary"},
+    only=("type", ENTRY_MEANINGS),
+)
 
 
 def _get(record: Mapping[str, Any], path: str) -> Any:  # noqa: ANN401 - any JSON value
@@ -123,7 +158,7 @@ def _pd_acknowledgements(
         _pd_time(ack.get("at") if isinstance(ack, Mapping) else ack, f"acknowledgements[{n}].at")
         for n, ack in enumerate(current)
     ]
-    return [a for a in found if a is not None] + _entries(entries, "acknowledge_log_entry")
+    return [a for a in found if a is not None] + _entries(entries, ACKNOWLEDGE)
 
 
 def _pd_resolution(
@@ -132,7 +167,7 @@ def _pd_resolution(
     """When a resolved incident was resolved: its field, its log, or its last status change."""
     resolved = _pd_time(_get(incident, _PD["resolved_at"]), _PD["resolved_at"])
     if resolved is None:
-        resolutions = _entries(entries, "resolve_log_entry")
+        resolutions = _entries(entries, RESOLVE)
         resolved = min(resolutions) if resolutions else changed
     if resolved is None:
         raise RecordError(
@@ -154,7 +189,7 @@ _PD_CHANNELS: Final = {
 def _pd_channel(entries: list[Mapping[str, Any]]) -> Channel | None:
     """How it was triggered: by e-mail, by a person on the web or app, else by monitoring."""
     for entry in entries:
-        if entry.get("type") == "trigger_log_entry":  # entries are mappings: _entries checked
+        if entry.get("type") == TRIGGER:  # entries are mappings: _entries checked
             channel = entry.get("channel")
             kind = channel.get("type") if isinstance(channel, Mapping) else None
             return _PD_CHANNELS.get(kind, Channel.MONITORING) if isinstance(kind, str) else None
