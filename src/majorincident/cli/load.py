@@ -280,10 +280,10 @@ def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str,
 
     absent = sorted(column for column in needed if not has(column))
     if absent:
-        has = ", ".join(repr(column) for column in header) or "none"
+        columns = ", ".join(repr(column) for column in header) or "none"
         raise LoadError(
             f"{name}: missing column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(map(repr, absent))} of the log; the file has {has}"
+            f"{', '.join(map(repr, absent))} of the log; the file has {columns}"
         )
 
     def moves(phase: Phase, which: str) -> str:
