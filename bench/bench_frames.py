@@ -2,9 +2,11 @@
 
 Target (issue: KPIs on dataframes): ``frames.report`` with MTTA and MTTR by service and by month
 over 1,000,000 rows at most 1.3x a hand-written Polars query computing the same table on Polars,
-and at most 1.3x a hand-written pandas groupby on pandas. The table is the one ``frames.report``
-returns: per service, month and metric, n, open, mean, median, p90, p95, minimum and maximum
-(with open incidents counted apart as of the report's instant). The pure path's time over the
+and at most 1.3x a hand-written pandas groupby on pandas. Each baseline is the fastest
+reasonable hand-written code: months grouped as integer year and month, not formatted text.
+The table is the one ``frames.report`` returns: per service, month and metric, n, open, mean,
+median, p90, p95, minimum and maximum (with open incidents counted apart as of the report's
+instant). The pure path's time over the
 same records as ``Incident`` objects is printed beside them.
 """
 
@@ -53,7 +55,9 @@ def polars_by_hand(frame: pl.DataFrame) -> pl.DataFrame:
     """The same table, written directly in Polars."""
     as_of = pl.lit(AS_OF)
     reported = pl.col("reported_at")
-    columns = [pl.col("reported_at").dt.strftime("%Y-%m").alias("period")]
+    # Months as integer year and month: the fastest grouping key (strftime costs more than the
+    # statistics themselves).
+    columns = [reported.dt.year().alias("year"), reported.dt.month().alias("month")]
     # Open: neither the end nor the resolution reached by as_of (resolved without an
     # acknowledgement is over: missing its end, not open).
     resolved = pl.col("resolved_at").is_not_null() & (pl.col("resolved_at") <= as_of)
@@ -67,7 +71,7 @@ def polars_by_hand(frame: pl.DataFrame) -> pl.DataFrame:
         ]
     grouped = (
         frame.with_columns(columns)
-        .group_by("service", "period")
+        .group_by("service", "year", "month")
         .agg(
             agg
             for name in ("MTTA", "MTTR")
@@ -86,27 +90,29 @@ def polars_by_hand(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         grouped.select(
             "service",
-            "period",
+            "year",
+            "month",
             pl.lit(name).alias("metric"),
             pl.col(f"{name}_n").alias("n"),
             pl.col(f"{name}_open").alias("open"),
             *(pl.col(f"{name}_{s}").alias(f"{s}_s") for s in STATS),
         )
         for name in ("MTTA", "MTTR")
-    ).sort("service", "period", "metric")
+    ).sort("service", "year", "month", "metric")
 
 
 def pandas_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
     """The same table, written directly as a pandas groupby."""
+    reported = frame["reported_at"].dt
     work = pd.DataFrame(
-        {"service": frame["service"], "period": frame["reported_at"].dt.strftime("%Y-%m")}
+        {"service": frame["service"], "year": reported.year, "month": reported.month}
     )
     resolved = frame["resolved_at"].notna() & (frame["resolved_at"] <= AS_OF)
     for name, end in (("MTTA", "acknowledged_at"), ("MTTR", "resolved_at")):
         reached = frame[end].notna() & (frame[end] <= AS_OF)
         work[name] = ((frame[end] - frame["reported_at"]).dt.total_seconds()).where(reached)
         work[f"{name}_open"] = (~reached & ~resolved).astype("int64")
-    grouped = work.groupby(["service", "period"], sort=True)
+    grouped = work.groupby(["service", "year", "month"], sort=True)
     parts = []
     for name in ("MTTA", "MTTR"):
         column = grouped[name]
@@ -122,9 +128,9 @@ def pandas_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
                 "maximum_s": column.max(),
             }
         ).reset_index()
-        part.insert(2, "metric", name)
+        part.insert(3, "metric", name)
         parts.append(part)
-    return pd.concat(parts).sort_values(["service", "period", "metric"], kind="stable")
+    return pd.concat(parts).sort_values(["service", "year", "month", "metric"], kind="stable")
 
 
 def records(frame: pl.DataFrame) -> list[Incident]:
@@ -162,6 +168,9 @@ def main() -> None:
     theirs = pl.from_pandas(pandas_by_hand(pandas_frame).reset_index(drop=True))
     if not mine.select("n", "open").equals(theirs.select("n", "open")):
         raise SystemExit("frames.report and the hand-written pandas table differ")
+    polars_table = polars_by_hand(polars_frame)
+    if not polars_table.select("n", "open").equals(theirs.select("n", "open")):
+        raise SystemExit("the hand-written Polars and pandas tables differ")
 
     polars_hand = best(polars_by_hand, polars_frame)
     polars_ours = best(ours, polars_frame)
