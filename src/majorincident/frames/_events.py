@@ -17,7 +17,7 @@ from majorincident.errors import ConfigurationError, RecordError
 from majorincident.frames._engine import Frame, collect, column_micros, load
 from majorincident.incident import ORDER_RULES, HoldReason, Milestone
 from majorincident.interop import SERVICENOW_EVENTS, EventLog, Phase
-from majorincident.interop._log import Meaning, checked_meanings
+from majorincident.interop._log import Meaning, meanings_of, unknown_state
 from majorincident.interop._order import gives_way
 
 __all__ = ["from_event_log"]
@@ -80,8 +80,7 @@ def from_event_log(
     engine chooses, where the pure path keeps the order of the rows.
     """
     frame, log = _plain_names(load(df), log)
-    meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
-    meanings.update((s.casefold(), m) for s, m in checked_meanings(states or {}).items())
+    meanings = meanings_of(log, states)
     keys = _keys(frame, log)
     if log.only is not None:
         frame = frame.filter(nw.col(log.only[0]).is_in(sorted(log.only[1])))
@@ -183,11 +182,7 @@ def _refuse_bad_rows(frame: Frame, log: EventLog) -> None:
     if case is None or case != case:  # None, or NaN on pandas  # noqa: PLR0124
         raise RecordError(f"a row in state {state!r} has no {log.case}: it must name the incident")
     if code is None or code != code:  # None, or NaN on pandas  # noqa: PLR0124
-        known = ", ".join(repr(s) for s in log.states)
-        raise RecordError(
-            f"{log.case} {case!r}: {log.state} ({state!r}) is not a state the log maps; map it "
-            f"with states={{{state!r}: Phase... or HoldReason...}} (known: {known})"
-        )
+        raise unknown_state(f"{log.case} {case!r}", log, state)
     raise RecordError(
         f"{log.case} {case!r}: {log.at} is missing in a row in state {state!r}; every update "
         "needs its time"
@@ -241,9 +236,9 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
         case, *(nw.col(column).alias(name) for name, column in latest.items())
     )
     rebuilt = milestones.join(last_rows, on=case, how="left")
-    opened = nw.col("__opened") if log.opened else nw.col("__first_at")
+    first_at = nw.col("__first_at")
     found = {
-        Milestone.REPORTED: nw.coalesce(opened, nw.col("__first_at")),
+        Milestone.REPORTED: nw.coalesce(nw.col("__opened"), first_at) if log.opened else first_at,
         **{Milestone(f.removesuffix("_at")): nw.col(f"__state_{f}") for f in _FROM_STATES},
         **{Milestone(f.removesuffix("_at")): nw.col(f"__stated_{f}") for f in stated},
     }

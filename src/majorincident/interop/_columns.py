@@ -8,7 +8,7 @@ named for one is named the same for the others.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 from majorincident._frozen import FrozenDict
 
@@ -62,3 +62,11 @@ COLUMNS: Final[Mapping[str, Mapping[str, str]]] = FrozenDict(
 CODED: Final[Mapping[str, frozenset[str]]] = FrozenDict(
     {"servicenow": frozenset({"channel", "major"}), "pagerduty": frozenset()}
 )
+
+
+def at_path(record: Mapping[str, Any], path: str) -> Any:  # noqa: ANN401 - any JSON value
+    """The value at a dotted path of a nested object (``service.summary``); None if absent."""
+    value: Any = record
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value

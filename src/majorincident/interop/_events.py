@@ -22,12 +22,14 @@ import attrs
 from majorincident.clock import instant, load_zone
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Hold, HoldReason, Incident
+from majorincident.interop._columns import at_path
 from majorincident.interop._log import (
     SERVICENOW_EVENTS,
     EventLog,
     Meaning,
     Phase,
-    checked_meanings,
+    meanings_of,
+    unknown_state,
 )
 from majorincident.interop._order import LeftOut, Rebuilt, holds_inside, in_order
 from majorincident.interop._time import NULLS, WallClock
@@ -51,12 +53,7 @@ class LogReader:
         A key of the row, else a dotted path into its nested objects (``incident.id`` of a
         PagerDuty log entry as the API returns it).
         """
-        if column in row or "." not in column:
-            return row.get(column)
-        value: Any = row
-        for key in column.split("."):
-            value = value.get(key) if isinstance(value, Mapping) else None
-        return value
+        return row.get(column) if column in row or "." not in column else at_path(row, column)
 
     @classmethod
     def has(cls, row: Mapping[str, Any], column: str) -> bool:
@@ -99,11 +96,7 @@ class LogReader:
         value = self.value(row, self.log.state)
         found = self.meanings.get(value.strip().casefold()) if isinstance(value, str) else None
         if found is None:
-            known = ", ".join(repr(state) for state in self.log.states)
-            raise RecordError(
-                f"{where}: {self.log.state} ({value!r}) is not a state the log maps; map it "
-                f"with states={{{value!r}: Phase... or HoldReason...}} (known: {known})"
-            )
+            raise unknown_state(where, self.log, value)
         return found
 
 
@@ -170,11 +163,9 @@ def log_reader(
     nulls: Collection[str] = NULLS,
 ) -> LogReader:
     """How the rows of `log` are read: its states (and `states`), `clock` for its times."""
-    meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
-    meanings.update(
-        (state.casefold(), meaning) for state, meaning in checked_meanings(states or {}).items()
+    return LogReader(
+        log, meanings_of(log, states), clock, frozenset(token.strip() for token in nulls) | {""}
     )
-    return LogReader(log, meanings, clock, frozenset(token.strip() for token in nulls) | {""})
 
 
 def _rows_named(number: int) -> str:

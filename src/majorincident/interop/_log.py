@@ -16,7 +16,16 @@ from majorincident._frozen import FrozenDict
 from majorincident.errors import RecordError
 from majorincident.incident import HoldReason, Milestone
 
-__all__ = ["JIRA", "SERVICENOW_EVENTS", "EventLog", "Meaning", "Phase", "checked_meanings"]
+__all__ = [
+    "JIRA",
+    "SERVICENOW_EVENTS",
+    "EventLog",
+    "Meaning",
+    "Phase",
+    "checked_meanings",
+    "meanings_of",
+    "unknown_state",
+]
 
 
 class Phase(enum.Enum):
@@ -161,3 +170,19 @@ JIRA: Final = EventLog(
     },
     only=("field", "status"),
 )
+
+
+def meanings_of(log: EventLog, states: Mapping[str, Meaning] | None) -> dict[str, Meaning]:
+    """The log's states and the caller's `states` over them, by case-folded name."""
+    meanings = {state.casefold(): meaning for state, meaning in log.states.items()}
+    meanings.update((s.casefold(), m) for s, m in checked_meanings(states or {}).items())
+    return meanings
+
+
+def unknown_state(where: str, log: EventLog, value: object) -> RecordError:
+    """The refusal of a row whose state `value` the log does not map, `where` naming the row."""
+    known = ", ".join(repr(state) for state in log.states)
+    return RecordError(
+        f"{where}: {log.state} ({value!r}) is not a state the log maps; map it "
+        f"with states={{{value!r}: Phase... or HoldReason...}} (known: {known})"
+    )

@@ -103,12 +103,9 @@ def in_order(
         first, then = found[earlier], found[later]
         if first is None or then is None or then >= first:
             continue
-        if later is not Milestone.REPORTED and (later in from_state or earlier not in from_state):
-            found[later] = None
-            notes.append(LeftOut(case, later.field, f"{NOUNS[later]} before {NOUNS[earlier]}"))
-        else:
-            found[earlier] = None
-            notes.append(LeftOut(case, earlier.field, f"{NOUNS[earlier]} after {NOUNS[later]}"))
+        gone, reason = gives_way(earlier, later, from_state)
+        found[gone] = None
+        notes.append(LeftOut(case, gone.field, reason))
     del found[Milestone.REPORTED]
     return {m.field: at for m, at in found.items() if at is not None}
 

@@ -11,7 +11,7 @@ from majorincident.classification import Channel, Priority, Urgency
 from majorincident.clock import instant
 from majorincident.errors import MajorIncidentError, RecordError
 from majorincident.incident import Incident
-from majorincident.interop._columns import COLUMNS
+from majorincident.interop._columns import COLUMNS, at_path
 from majorincident.interop._log import EventLog, Phase
 
 __all__ = ["ENTRY_MEANINGS", "PAGERDUTY_LOG", "from_pagerduty"]
@@ -49,14 +49,6 @@ PAGERDUTY_LOG: Final = EventLog(
     fields={"service": "service.summary"},
     only=("type", ENTRY_MEANINGS),
 )
-
-
-def _get(record: Mapping[str, Any], path: str) -> Any:  # noqa: ANN401 - any JSON value
-    """The value at a dotted path of a nested object (``service.summary``); None if absent."""
-    value: Any = record
-    for key in path.split("."):
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
 
 
 _PD_STATUSES: Final = ("triggered", "acknowledged", "resolved")
@@ -110,15 +102,15 @@ def from_pagerduty(
     if not isinstance(incident, Mapping):
         raise RecordError(f"incident ({incident!r}) is not a PagerDuty incident (a JSON object)")
     entries = list(log_entries)
-    key = _get(incident, _PD["id"])
+    key = at_path(incident, _PD["id"])
     nonempty(key, _PD["id"])
     status = incident.get("status")
     if not isinstance(status, str) or status not in _PD_STATUSES:
         raise RecordError(f"status ({status!r}) is not one of {', '.join(_PD_STATUSES)}")
-    urgency = _get(incident, _PD["urgency"])
+    urgency = at_path(incident, _PD["urgency"])
     if urgency is not None and (not isinstance(urgency, str) or urgency not in _PD_URGENCIES):
         raise RecordError(f"urgency ({urgency!r}) is not one of high, low")
-    created = _pd_time(_get(incident, _PD["reported_at"]), _PD["reported_at"])
+    created = _pd_time(at_path(incident, _PD["reported_at"]), _PD["reported_at"])
     if created is None:
         raise RecordError("created_at (missing) is required")
     changed = _pd_time(incident.get("last_status_change_at"), "last_status_change_at")
@@ -126,8 +118,8 @@ def from_pagerduty(
     if not acks and status == "acknowledged" and changed is not None:
         acks = [changed]
     resolved = _pd_resolution(incident, entries, changed) if status == "resolved" else None
-    service = _get(incident, _PD["service"])
-    title = _get(incident, _PD["title"]) or incident.get("summary") or ""
+    service = at_path(incident, _PD["service"])
+    title = at_path(incident, _PD["title"]) or incident.get("summary") or ""
     if not isinstance(title, str):
         raise RecordError(f"title ({title!r}) is not a string")
     priority = _pd_priority(incident.get("priority"), priorities)
@@ -165,7 +157,7 @@ def _pd_resolution(
     incident: Mapping[str, Any], entries: list[Mapping[str, Any]], changed: datetime | None
 ) -> datetime:
     """When a resolved incident was resolved: its field, its log, or its last status change."""
-    resolved = _pd_time(_get(incident, _PD["resolved_at"]), _PD["resolved_at"])
+    resolved = _pd_time(at_path(incident, _PD["resolved_at"]), _PD["resolved_at"])
     if resolved is None:
         resolutions = _entries(entries, RESOLVE)
         resolved = min(resolutions) if resolutions else changed
