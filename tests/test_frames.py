@@ -115,6 +115,27 @@ class TestSample:
         assert isinstance(result, NATIVE[engine])
         assert_rows_match(expected.to_rows(), rows(result))
 
+    @pytest.mark.parametrize(
+        "form",
+        [
+            "datetime64[ns, UTC]",
+            "datetime64[ms, Europe/Paris]",
+            "timestamp[us, tz=UTC][pyarrow]",
+        ],
+    )
+    def test_report_from_every_form_of_pandas_datetimes(self, form: str) -> None:
+        """Nanoseconds, another zone, Arrow-backed: pandas gives the pure report, row for row.
+
+        NumPy-backed datetimes are read as integers off the array; others through narwhals.
+        """
+        native = SAMPLE_FRAME.to_pandas()
+        stamps = [column for column in native if column.endswith("_at")]
+        native = native.astype(dict.fromkeys(stamps, form))
+        assert native[stamps].isna().any().any()  # missing instants stay missing
+        expected = kpi.report(RECORDS, metrics=METRICS, by=("service",), every="month", as_of=AS_OF)
+        result = frames.report(native, metrics=METRICS, by=("service",), every="month", as_of=AS_OF)
+        assert_rows_match(expected.to_rows(), rows(result))
+
     @pytest.mark.parametrize("engine", ENGINES)
     def test_summarize_censored(self, engine: str) -> None:
         """Every field of the summary, the Kaplan-Meier median included."""

@@ -13,7 +13,7 @@ from majorincident.clock import ALWAYS, utc
 from majorincident.clock._instants import micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._engine import Frame, collect, column_micros, load, naive_to_utc
+from majorincident.frames._engine import Frame, collect, load, naive_to_utc, with_micros
 from majorincident.incident import IncidentKind, Milestone
 from majorincident.kpi import Metric
 
@@ -52,10 +52,7 @@ def prepare(
         if name is not None and name in schema and milestone not in needed:
             needed[milestone] = name
     naive = _check_schema(schema, wanted, needed, columns)
-    instants = {
-        instant_column(m): column_micros(name, schema[name], frame) for m, name in needed.items()
-    }
-    frame = frame.with_columns(**instants)
+    frame = with_micros(frame, {instant_column(m): name for m, name in needed.items()})
     local = [instant_column(m) for m, name in needed.items() if name in naive]
     return Input(
         _localized(frame, local, columns.tz) if local else frame, columns, frozenset(needed)

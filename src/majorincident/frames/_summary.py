@@ -20,9 +20,12 @@ from majorincident.frames._engine import (
     aggregate,
     boolean,
     collect,
+    deferred,
+    load,
     local_micros,
     period_key,
     period_label,
+    undeferred,
 )
 from majorincident.frames._input import (
     Input,
@@ -49,37 +52,61 @@ _STATISTICS: Final = (
 )
 
 
-def _measure(data: Input, metrics: Sequence[Metric], as_of: int) -> Frame:
-    """Add each metric's columns: seconds measured and censored, and 0/1 flags.
+def _measure(
+    data: Input,
+    metrics: Sequence[Metric],
+    as_of: int,
+    *,
+    censored: bool = False,
+) -> Frame:
+    """Add each metric's columns: seconds measured (and censored, when asked), and 0/1 flags.
 
     Durations are whole microseconds, as on the pure path. For metric i: ``__d{i}`` measured,
     ``__t{i}`` the same with 0 where nothing is measured (summed exactly, as integers),
-    ``__c{i}`` censored at as_of, ``__o{i}`` open, ``__m{i}`` over without the end,
-    ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it starts.
+    ``__c{i}`` censored at as_of (with `censored`), ``__o{i}`` open, ``__m{i}`` over without
+    the end, ``__x{i}`` excluded, ``__s{i}`` missing its start, ``__n{i}`` ending before it
+    starts. The conditions these share are columns first (``__b{i}`` began, ``__r{i}`` reached,
+    ``__v{i}`` over), so that an eager engine, which evaluates each expression whole, computes
+    each of them once.
     """
-    frame = data.frame
+    frame = data.frame.with_columns(
+        column
+        for index, metric in enumerate(metrics)
+        for column in (
+            _reached(metric.start, as_of).alias(f"__b{index}"),
+            _reached(metric.end, as_of).alias(f"__r{index}"),
+            _over(data.milestones, metric, as_of).alias(f"__v{index}"),
+            kinds_excluded(data.columns, metric.exclude_kinds).alias(f"__x{index}"),
+        )
+    )
+    columns = []
     for index, metric in enumerate(metrics):
         start, end = nw.col(instant_column(metric.start)), nw.col(instant_column(metric.end))
-        excluded = kinds_excluded(data.columns, metric.exclude_kinds)
-        began = (~start.is_null() & (start <= as_of)).fill_null(value=False)
+        began, reached = nw.col(f"__b{index}"), nw.col(f"__r{index}")
+        over, excluded = nw.col(f"__v{index}"), nw.col(f"__x{index}")
         counted = began & ~excluded
-        reached = (~end.is_null() & (end <= as_of)).fill_null(value=False)
         backwards = (counted & reached & (end < start)).fill_null(value=False)
         duration = nw.when(counted & reached & ~backwards).then(end - start)
         unreached = counted & ~reached
-        over = _over(data.milestones, metric, as_of)
         still_open = unreached & ~over
-        frame = frame.with_columns(
+        columns += [
             duration.alias(f"__d{index}"),
             duration.fill_null(0).cast(nw.Int64).alias(f"__t{index}"),
             backwards.cast(nw.Int64).alias(f"__n{index}"),
-            nw.when(still_open).then(as_of - start).alias(f"__c{index}"),
             still_open.cast(nw.Int64).alias(f"__o{index}"),
             (unreached & over).cast(nw.Int64).alias(f"__m{index}"),
             excluded.cast(nw.Int64).alias(f"__x{index}"),
             (~began & ~excluded).cast(nw.Int64).alias(f"__s{index}"),
-        )
-    return frame
+        ]
+        if censored:
+            columns.append(nw.when(still_open).then(as_of - start).alias(f"__c{index}"))
+    return frame.with_columns(columns)
+
+
+def _reached(milestone: Milestone, as_of: int) -> nw.Expr:
+    """Whether a milestone is known and came by `as_of`."""
+    moment = nw.col(instant_column(milestone))
+    return (~moment.is_null() & (moment <= as_of)).fill_null(value=False)
 
 
 #: Milestones read, when the frame has them, to tell an incident that is over from one open.
@@ -98,8 +125,7 @@ def _over(present: frozenset[Milestone], metric: Metric, as_of: int) -> nw.Expr:
         if milestone is metric.end or milestone not in present:
             continue
         if milestone is Milestone.CLOSED or resolution_ends:
-            moment = nw.col(instant_column(milestone))
-            over = over | (~moment.is_null() & (moment <= as_of)).fill_null(value=False)
+            over = over | _reached(milestone, as_of)
     return over
 
 
@@ -195,8 +221,9 @@ def report(
     if not metrics:
         raise ConfigurationError("metrics (empty) must name at least one metric")
     needed = [m for metric in metrics for m in (metric.start, metric.end)]
+    frame, eager = deferred(load(df))
     data = prepare(
-        df,
+        frame,
         columns,
         fields=[*by, *(["kind"] if columns.kind is not None else [])],
         milestones=[*needed, *([Milestone.REPORTED] if every is not None else [])],
@@ -215,7 +242,7 @@ def report(
     if every is not None:
         result = period_label(result, "__period", every, "period")
         result = result.select(*by, "period", nw.exclude(*keys, "period"))
-    return result.drop("__metric").to_native()
+    return undeferred(result.drop("__metric"), eager).to_native()
 
 
 def summarize(
@@ -253,7 +280,7 @@ def summarize(
         milestones=[metric.start, metric.end],
         optional=OVER,
     )
-    frame = _measure(data, [metric], moment)
+    frame = _measure(data, [metric], moment, censored=True)
     duration = nw.col("__d0")
     # As on the pure path: below the first bound (negative durations too), then [low, high).
     bounds = [None, *(bound // MICROSECOND for _, bound in BUCKETS if bound is not None), None]
