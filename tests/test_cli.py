@@ -161,7 +161,7 @@ class TestReport:
         monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
         monkeypatch.setattr("majorincident.cli.load.PROGRESS_EVERY", 1)
 
-        assert 0 == cli.main(["report", str(export)])
+        assert 0 == cli.main(["report", str(export), "--engine", "pure"])
 
         assert "\rread 1 rows" in capsys.readouterr().err
 
@@ -411,7 +411,7 @@ class TestHostileFiles:
             "        yield number, line\n"
             "load.numbered_lines = lines\n"
             "from majorincident.cli import main\n"
-            "sys.exit(main(['report', sys.argv[1]]))\n"
+            "sys.exit(main(['report', sys.argv[1], '--engine', 'pure']))\n"
         )
 
         done = python(script, str(export))

@@ -8,9 +8,10 @@ table may take its rows' first cells as row headers (``<th>``), as a matrix's la
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 
-__all__ = ["html_table", "markdown_table"]
+__all__ = ["html_table", "markdown_table", "report_table"]
 
 
 def _markdown_row(cells: Sequence[str]) -> str:
@@ -51,3 +52,48 @@ def html_table(
         for cells in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+#: Counts in a report's rows that its table leaves out, for width: the rows keep them.
+_COUNTS_APART: Final = ("excluded", "missing_start", "missing_end", "negative")
+#: The statistics a report's table shows, of the seconds (``*_s``) its rows hold.
+_SHOWN: Final = ("mean", "median", "p90")
+
+
+def _cell(value: object) -> str:
+    """A group value or count as the table shows it: a missing value as "(none)"."""
+    return "(none)" if value is None else str(value)
+
+
+def _short(seconds: object) -> str:
+    if seconds is None:
+        return "-"
+    total = round(float(seconds))  # type: ignore[arg-type]
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s"
+
+
+def report_table(rows: Sequence[Mapping[str, object]]) -> tuple[list[str], list[list[str]]]:
+    """The header and cells of a KPI report's table, from its flat rows (as ``to_rows`` gives).
+
+    Durations are rounded for reading; the counts kept apart and the other statistics are left
+    to the rows. No rows give no header.
+    """
+    if not rows:
+        return [], []
+    header = [
+        key
+        for key in rows[0]
+        if (not key.endswith("_s") or key[:-2] in _SHOWN) and key not in _COUNTS_APART
+    ]
+    body = [
+        [_short(row[key]) if key.endswith("_s") else _cell(row[key]) for key in header]
+        for row in rows
+    ]
+    return [key.removesuffix("_s") for key in header], body

@@ -12,9 +12,19 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.resources import as_file, files
+from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
-from majorincident.cli._output import counted, metric_definition, refusals_shown, render
+from majorincident.cli._fast import ENGINES, Read, frame_counts, read_frame
+from majorincident.cli._files import checked_encoding
+from majorincident.cli._output import (
+    TREND_KEYS,
+    counted,
+    metric_definition,
+    refusals_shown,
+    render,
+)
 from majorincident.cli.load import (
     AMBIGUOUS,
     EVENT_LOGS,
@@ -22,7 +32,9 @@ from majorincident.cli.load import (
     MAX_LINE_BYTES,
     NULLS,
     PRESETS,
+    Loaded,
     LoadError,
+    column_mapping,
     load_incidents,
 )
 from majorincident.clock import load_zone, utc
@@ -123,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
         "and counted, its reason shown (skip)",
     )
     reporting.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="compute with Polars (polars; needs it installed) or record by record (pure); "
+        "auto, the default, takes Polars when it is installed and reads the file exactly as "
+        "the pure reader does. Both give the same report",
+    )
+    reporting.add_argument(
         "--max-line-bytes",
         type=int,
         default=MAX_LINE_BYTES,
@@ -143,53 +163,110 @@ def _columns(text: str) -> dict[str, str]:
 
 
 def _report(arguments: argparse.Namespace) -> str:
-    from majorincident.kpi import MTTA, MTTD, MTTR, report, trend  # noqa: PLC0415 - see main
-
     columns = _columns(arguments.columns)
     load_zone(arguments.tz, field="--tz")
     if arguments.max_line_bytes < 1:
         raise LoadError(f"--max-line-bytes ({arguments.max_line_bytes}) must be at least 1")
-    progress = None
     if arguments.file is None:
         with as_file(files("majorincident.data") / SAMPLE) as path:
-            loaded = load_incidents(path, name=SAMPLE)
-    else:
-        if sys.stderr.isatty() and arguments.file.stat().st_size > LARGE:
+            return _report_on(path, SAMPLE, {}, arguments)
+    return _report_on(arguments.file, str(arguments.file), columns, arguments)
 
-            def progress(count: int) -> None:
-                sys.stderr.write(f"\rread {count:,} rows")
-                sys.stderr.flush()
 
-        loaded = load_incidents(
-            arguments.file,
-            columns=columns,
-            preset=arguments.preset,
-            assume_tz=arguments.assume_tz,
-            progress=progress,
+def _report_on(
+    path: Path, name: str, columns: dict[str, str], arguments: argparse.Namespace
+) -> str:
+    """The report of one file, by the engine chosen."""
+    nulls = NULLS if arguments.nulls is None else frozenset(arguments.nulls)
+    if _polars_reads(arguments):
+        read = read_frame(
+            path,
+            column_mapping(arguments.preset, columns),
+            nulls=nulls,
             max_line_bytes=arguments.max_line_bytes,
-            date_format=arguments.date_format,
-            nulls=NULLS if arguments.nulls is None else frozenset(arguments.nulls),
-            encoding=arguments.encoding,
-            errors="collect" if arguments.on_error == "skip" else "raise",
-            ambiguous=arguments.ambiguous,
         )
-        if progress is not None:
-            sys.stderr.write("\n")
+        if read is not None:
+            return _report_frame(read, arguments)
+    progress = None
+    if sys.stderr.isatty() and path.stat().st_size > LARGE:
+
+        def progress(count: int) -> None:
+            sys.stderr.write(f"\rread {count:,} rows")
+            sys.stderr.flush()
+
+    loaded = load_incidents(
+        path,
+        columns=columns,
+        preset=arguments.preset,
+        assume_tz=arguments.assume_tz,
+        progress=progress,
+        max_line_bytes=arguments.max_line_bytes,
+        name=name,
+        date_format=arguments.date_format,
+        nulls=nulls,
+        encoding=arguments.encoding,
+        errors="collect" if arguments.on_error == "skip" else "raise",
+        ambiguous=arguments.ambiguous,
+    )
+    if progress is not None:
+        sys.stderr.write("\n")
+    return _report_records(loaded, arguments)
+
+
+def _polars_reads(arguments: argparse.Namespace) -> bool:
+    """Whether the Polars engine may read the file: chosen or not ruled out, and installed.
+
+    It reads CSV exports whose timestamps carry their offset, in UTF-8; event logs, a date
+    format, an assumed zone and other encodings are the pure reader's.
+    """
+    if arguments.engine == "pure":
+        return False
+    if find_spec("polars") is None:
+        if arguments.engine == "polars":
+            raise LoadError(
+                "--engine polars needs Polars: pip install polars, or choose --engine pure"
+            )
+        return False
+    return (
+        arguments.preset not in EVENT_LOGS
+        and arguments.date_format is None
+        and arguments.assume_tz is None
+        and checked_encoding(arguments.encoding) == "utf-8"
+    )
+
+
+def _metrics() -> tuple[Any, ...]:
+    """The metrics the report measures, when the file gives their milestones."""
+    from majorincident.kpi import MTTA, MTTD, MTTR  # noqa: PLC0415 - see main
+
+    return (MTTA, MTTR, MTTD)
+
+
+def _kpi_arguments(arguments: argparse.Namespace) -> dict[str, Any]:
+    by = () if arguments.by == "month" else (arguments.by,)
+    return {"by": by, "every": "month" if arguments.by == "month" else None, "tz": arguments.tz}
+
+
+def _trend_end(arguments: argparse.Namespace, as_of: datetime, last_report: datetime) -> datetime:
+    """The trend ends at --as-of, or just after the last report: a late closure adds no month."""
+    return as_of if arguments.as_of else last_report + timedelta(microseconds=1)
+
+
+def _report_records(loaded: Loaded, arguments: argparse.Namespace) -> str:
+    from majorincident.kpi import report, trend  # noqa: PLC0415 - see main
+
     incidents = loaded.incidents
     as_of = utc(arguments.as_of or loaded.latest or datetime.now(UTC), field="--as-of")
-    by = () if arguments.by == "month" else (arguments.by,)
-    every = "month" if arguments.by == "month" else None
-    metrics = (MTTA, MTTR, MTTD)
+    metrics = _metrics()
     measured = [m for m in metrics if {m.start.field, m.end.field} <= loaded.columns.keys()]
     table = (
-        report(incidents, metrics=measured, by=by, every=every, tz=arguments.tz, as_of=as_of)
+        report(incidents, metrics=measured, as_of=as_of, **_kpi_arguments(arguments))
         if measured
         else None
     )
     reported = Milestone.REPORTED.index
     starts = [m for i in incidents if (m := i.instants[reported]) is not None]
-    # The trend ends at --as-of, or just after the last report: a late closure adds no month.
-    end = as_of if arguments.as_of else max(starts, default=as_of) + timedelta(microseconds=1)
+    end = _trend_end(arguments, as_of, max(starts, default=as_of))
     rows = (
         trend(incidents, start=min(starts), end=end, tz=arguments.tz)
         if starts and min(starts) < end
@@ -201,8 +278,45 @@ def _report(arguments: argparse.Namespace) -> str:
         refusals_shown(loaded),
         [metric_definition(metric, loaded.columns) for metric in metrics],
         as_of,
-        table,
-        rows,
+        None if table is None else table.to_rows(),
+        [{key: getattr(row, key) for key in TREND_KEYS} for row in rows],
+    )
+
+
+def _report_frame(read: Read, arguments: argparse.Namespace) -> str:
+    """The report computed on the frame, as :func:`_report_records` computes it on records."""
+    import polars as pl  # noqa: PLC0415 - the Polars engine's
+
+    from majorincident import frames  # noqa: PLC0415 - see main
+
+    frame = read.frame
+    as_of = utc(arguments.as_of or read.latest or datetime.now(UTC), field="--as-of")
+    metrics = _metrics()
+    measured = [m for m in metrics if {m.start.field, m.end.field} <= read.columns.keys()]
+    kpis = None
+    if measured:
+        found = frames.report(frame, metrics=measured, as_of=as_of, **_kpi_arguments(arguments))
+        # Seconds as the record path gives them: whole microseconds over a million, exactly.
+        kpis = [
+            {k: round(v, 6) if k.endswith("_s") and v is not None else v for k, v in row.items()}
+            for row in found.to_dicts()
+        ]
+    starts = frame.get_column("reported_at")
+    first, last = starts.min(), starts.max()
+    end = _trend_end(arguments, as_of, as_of if last is None else last)
+    monthly = (
+        frames.trend(frame, start=first, end=end, tz=arguments.tz).to_dicts()
+        if first is not None and first < end
+        else []
+    )
+    return render(
+        arguments.output,
+        frame_counts(pl, read, as_of),
+        {"skipped": [], "left_out": []},
+        [metric_definition(metric, read.columns) for metric in metrics],
+        as_of,
+        kpis,
+        monthly,
     )
 
 

@@ -17,7 +17,7 @@ from majorincident.interop import LeftOut
 from majorincident.interop._events import LogReader, rebuild
 from majorincident.interop._time import WallClock
 
-__all__ = ["CHUNK", "Builder", "LogBuilder", "Refusal", "latest"]
+__all__ = ["CHUNK", "Builder", "LogBuilder", "Refusal", "latest", "major_flag"]
 
 
 @attrs.frozen
@@ -38,7 +38,7 @@ _TRUE: Final = {"true", "yes", "1", "y", "t", "accepted"}
 _FALSE: Final = {"false", "no", "0", "n", "f", "", "proposed", "rejected", "canceled"}
 
 
-def _flag(value: str) -> bool:
+def major_flag(value: str) -> bool:
     text = value.strip().lower()
     if text in _TRUE:
         return True
@@ -61,7 +61,7 @@ def _record(
         if value is None or (isinstance(value, str) and value in nulls):
             continue
         if field == "major":
-            given[field] = value if isinstance(value, bool) else _flag(str(value))
+            given[field] = value if isinstance(value, bool) else major_flag(str(value))
         elif field.endswith("_at") and isinstance(value, str):
             given[field] = timestamp(field, value)
         else:
@@ -154,7 +154,7 @@ class Builder:
             flags = self.flags
             for value in kept:
                 if value is not None and value not in flags:
-                    flags[value] = value if isinstance(value, bool) else _flag(str(value))
+                    flags[value] = value if isinstance(value, bool) else major_flag(str(value))
             return [None if v is None else flags[v] for v in kept]
         if field.endswith("_at"):
             if not self.converts:

@@ -26,6 +26,7 @@ __all__ = [
     "json_rows",
     "numbered_lines",
     "open_export",
+    "sniffed_delimiter",
 ]
 
 #: The delimiters a CSV header is sniffed for: comma, semicolon (European spreadsheets), tab.
@@ -121,7 +122,7 @@ def json_rows(
         yield number, row
 
 
-def _delimiter(header: str) -> str:
+def sniffed_delimiter(header: str) -> str:
     """The delimiter of a CSV header line: comma, semicolon or tab, whichever it splits on."""
     try:
         return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
@@ -137,7 +138,7 @@ def csv_rows(
     first = next(texts, None)
     if first is None:
         raise LoadError(f"{name}: the file is empty; expected a header line")
-    reader = csv.reader(chain([first], texts), delimiter=_delimiter(first), strict=True)
+    reader = csv.reader(chain([first], texts), delimiter=sniffed_delimiter(first), strict=True)
     try:
         header = next(reader)
         check(header)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
+from majorincident._tables import markdown_table, report_table
 from majorincident.cli.load import Loaded
 from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.interop import tally
@@ -45,6 +46,8 @@ def _said(definition: dict[str, Any]) -> str:
     )
 
 
+#: What the report gives of each row of the trend.
+TREND_KEYS: Final = ("period", "count", "change_vs_previous", "likely_noise")
 #: How many refused rows the report shows, with their lines and reasons.
 SHOWN_REFUSALS = 5
 
@@ -100,9 +103,15 @@ def render(
     shown: dict[str, list[Any]],
     definitions: list[dict[str, Any]],
     as_of: datetime,
-    table: Any,  # noqa: ANN401 - a kpi.Report (imported with the KPIs), None when none is in the data
-    monthly: list[Any],
+    kpis: list[dict[str, object]] | None,
+    monthly: list[dict[str, Any]],
 ) -> str:
+    """The report in `output` (table, markdown or json).
+
+    `kpis` are the KPI table's rows (as ``kpi.Report.to_rows`` gives them), None when no metric
+    is in the data; `monthly` the trend's rows, each with its period, count,
+    change_vs_previous and likely_noise.
+    """
     if output == "json":
         return json.dumps(
             {
@@ -110,24 +119,16 @@ def render(
                 "counts": counts,
                 **shown,
                 "metrics": definitions,
-                "kpis": [] if table is None else table.to_rows(),
-                "trend": [
-                    {
-                        "period": r.period,
-                        "count": r.count,
-                        "change_vs_previous": r.change_vs_previous,
-                        "likely_noise": r.likely_noise,
-                    }
-                    for r in monthly
-                ],
+                "kpis": kpis or [],
+                "trend": [{key: row[key] for key in TREND_KEYS} for row in monthly],
             },
             indent=2,
         )
     verdicts = {None: "-", True: "likely noise", False: "real change"}
     trend_lines = [
-        f"| {r.period} | {r.count} | "
-        f"{_percent(r.change_vs_previous)} | "
-        f"{verdicts[r.likely_noise]} |"
+        f"| {r['period']} | {r['count']} | "
+        f"{_percent(r['change_vs_previous'])} | "
+        f"{verdicts[r['likely_noise']]} |"
         for r in monthly
     ]
     summary = ", ".join(
@@ -147,6 +148,8 @@ def render(
     if counts["skipped"] > len(skipped):
         refusals.append(f"  and {counts['skipped'] - len(skipped)} more")
     left_out = [f"  {line}" for line in shown["left_out"]]
+    header, body = report_table(kpis or [])
+    table = markdown_table(header, body) if header else "_no incidents_\n"
     parts = [
         f"Incidents: {summary}",
         *(["Rows skipped:", *refusals] if refusals else []),
@@ -155,7 +158,7 @@ def render(
         f"KPIs as of {as_of.isoformat()}, in this data:",
         *(_said(definition) for definition in definitions),
         "",
-        "_no metric is in this data_" if table is None else table.to_markdown().rstrip("\n"),
+        "_no metric is in this data_" if kpis is None else table.rstrip("\n"),
         "",
         "Major incidents per month",
         "",

@@ -54,6 +54,7 @@ __all__ = [
     "LoadError",
     "Loaded",
     "Refusal",
+    "column_mapping",
     "load_incidents",
     "read_incidents",
 ]
@@ -217,9 +218,7 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
         raise LoadError(f"errors ({errors!r}) must be 'raise' or 'collect'")
     label = name or str(path)
     codec = checked_encoding(encoding)
-    mapping = {field: field for field in FIELDS}
-    mapping.update(PRESETS.get(preset or "", {}))
-    mapping.update(columns or {})
+    mapping = column_mapping(preset, columns)
     zone = load_zone(assume_tz, field="--assume-tz") if assume_tz else None
     try:
         clock = WallClock(zone, date_format, ambiguous)
@@ -268,6 +267,14 @@ def load_incidents(  # noqa: PLR0913 - each option is one thing real exports dif
         latest=builder.latest,
         left_out=builder.left_out,
     )
+
+
+def column_mapping(preset: str | None, columns: Mapping[str, str] | None) -> dict[str, str]:
+    """Field -> column: the field's own name, unless the preset or `columns` name another."""
+    mapping = {field: field for field in FIELDS}
+    mapping.update(PRESETS.get(preset or "", {}))
+    mapping.update(columns or {})
+    return mapping
 
 
 def _log_columns(header: Collection[str], log: EventLog, name: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from majorincident._tables import html_table, markdown_table
+from majorincident._tables import html_table, markdown_table, report_table
 from majorincident.clock import load_zone, utc
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident, Milestone
@@ -32,8 +32,6 @@ __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 GROUPS: Final = ("service", "priority", "impact", "urgency", "major", "kind", "channel")
 _REPORTED: Final = Milestone.REPORTED.index
 _STATISTICS: Final = ("mean", "median", "p90", "p95", "minimum", "maximum")
-#: Counts in the rows that the Markdown table leaves out, for width: the rows keep them.
-_COUNTS_APART: Final = ("excluded", "missing_start", "missing_end", "negative")
 
 
 @attrs.frozen
@@ -72,25 +70,6 @@ class ReportRow:
         return row
 
 
-def _cell(value: object) -> str:
-    """A group value or count as the table shows it: a missing value as "(none)"."""
-    return "(none)" if value is None else str(value)
-
-
-def _short(seconds: object) -> str:
-    if seconds is None:
-        return "-"
-    total = round(float(seconds))  # type: ignore[arg-type]
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s"
-
-
 @attrs.frozen
 class Report:
     """Rows of summaries, ready for a DataFrame, a Markdown page or a notebook."""
@@ -101,30 +80,14 @@ class Report:
         """A list of flat dicts, one per row (``pandas.DataFrame(report.to_rows())``)."""
         return [row.to_dict() for row in self.rows]
 
-    def _table(self) -> tuple[list[str], list[list[str]]]:
-        rows = self.to_rows()
-        if not rows:
-            return [], []
-        header = [
-            key
-            for key in rows[0]
-            if not key.endswith("_s") or key[:-2] in ("mean", "median", "p90")
-        ]
-        header = [key for key in header if key not in _COUNTS_APART]
-        body = [
-            [_short(row[key]) if key.endswith("_s") else _cell(row[key]) for key in header]
-            for row in rows
-        ]
-        return [key.removesuffix("_s") for key in header], body
-
     def to_markdown(self) -> str:
         """A Markdown table; durations are shown rounded."""
-        header, body = self._table()
+        header, body = report_table(self.to_rows())
         return markdown_table(header, body) if header else "_no incidents_\n"
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks."""
-        return html_table(*self._table())
+        return html_table(*report_table(self.to_rows()))
 
 
 def _value(value: object) -> object:
