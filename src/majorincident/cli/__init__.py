@@ -9,7 +9,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.resources import as_file, files
 from importlib.util import find_spec
@@ -235,11 +235,12 @@ def _polars_reads(arguments: argparse.Namespace) -> bool:
     )
 
 
-def _metrics() -> tuple[Any, ...]:
-    """The metrics the report measures, when the file gives their milestones."""
+def _metrics(columns: Mapping[str, str]) -> tuple[tuple[Any, ...], list[Any]]:
+    """The metrics the report speaks of, and those it measures: the file gives both ends."""
     from majorincident.kpi import MTTA, MTTD, MTTR  # noqa: PLC0415 - see main
 
-    return (MTTA, MTTR, MTTD)
+    metrics = (MTTA, MTTR, MTTD)
+    return metrics, [m for m in metrics if {m.start.field, m.end.field} <= columns.keys()]
 
 
 def _kpi_arguments(arguments: argparse.Namespace) -> dict[str, Any]:
@@ -257,8 +258,7 @@ def _report_records(loaded: Loaded, arguments: argparse.Namespace) -> str:
 
     incidents = loaded.incidents
     as_of = utc(arguments.as_of or loaded.latest or datetime.now(UTC), field="--as-of")
-    metrics = _metrics()
-    measured = [m for m in metrics if {m.start.field, m.end.field} <= loaded.columns.keys()]
+    metrics, measured = _metrics(loaded.columns)
     table = (
         report(incidents, metrics=measured, as_of=as_of, **_kpi_arguments(arguments))
         if measured
@@ -285,14 +285,11 @@ def _report_records(loaded: Loaded, arguments: argparse.Namespace) -> str:
 
 def _report_frame(read: Read, arguments: argparse.Namespace) -> str:
     """The report computed on the frame, as :func:`_report_records` computes it on records."""
-    import polars as pl  # noqa: PLC0415 - the Polars engine's
-
     from majorincident import frames  # noqa: PLC0415 - see main
 
     frame = read.frame
     as_of = utc(arguments.as_of or read.latest or datetime.now(UTC), field="--as-of")
-    metrics = _metrics()
-    measured = [m for m in metrics if {m.start.field, m.end.field} <= read.columns.keys()]
+    metrics, measured = _metrics(read.columns)
     kpis = None
     if measured:
         found = frames.report(frame, metrics=measured, as_of=as_of, **_kpi_arguments(arguments))
@@ -311,7 +308,7 @@ def _report_frame(read: Read, arguments: argparse.Namespace) -> str:
     )
     return render(
         arguments.output,
-        frame_counts(pl, read, as_of),
+        frame_counts(read, as_of),
         {"skipped": [], "left_out": []},
         [metric_definition(metric, read.columns) for metric in metrics],
         as_of,

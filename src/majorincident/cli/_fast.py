@@ -125,17 +125,18 @@ def read_frame(
         return None
     del data
     longest_null = max(map(len, nulls), default=0)
-    return _checked(pl, raw, mapping, longest_null, max_line_bytes)
+    return _checked(raw, mapping, longest_null, max_line_bytes)
 
 
 def _checked(
-    pl: Any,  # noqa: ANN401 - the polars module
     raw: Any,  # noqa: ANN401 - a Polars DataFrame of text
     mapping: Mapping[str, str],
     longest_null: int,
     max_line_bytes: int,
 ) -> Read | None:
     """The frame of a file's text, when every value is one the record takes."""
+    import polars as pl  # noqa: PLC0415 - only this engine needs it
+
     header = raw.columns
     present = {field: column for field, column in mapping.items() if column in header}
     if "id" not in present or "reported_at" not in present or raw.height == 0:
@@ -180,17 +181,18 @@ def _checked(
         ),
         *(pl.lit(value).alias(f) for f, value in _ABSENT.items() if f not in present),
     )
-    return _ordered(pl, frame, fields, stamps, present)
+    return _ordered(frame, fields, stamps, present)
 
 
 def _ordered(
-    pl: Any,  # noqa: ANN401 - the polars module
     frame: Any,  # noqa: ANN401 - a Polars DataFrame
     text: Any,  # noqa: ANN401 - the same, before conversion
     stamps: list[str],
     present: dict[str, str],
 ) -> Read | None:
     """The Read, when each timestamp parsed, in range, and the milestones in order."""
+    import polars as pl  # noqa: PLC0415 - only this engine needs it
+
     unread = [(pl.col(f).is_null() & text.get_column(f).is_not_null()).any() for f in stamps]
     outside = [((pl.col(f) < _EARLIEST) | (pl.col(f) > _LATEST)).any() for f in stamps]
     backwards = [
@@ -222,11 +224,13 @@ def _converted(field: str, values: list[str]) -> dict[str, object]:
     return table
 
 
-def frame_counts(pl: Any, read: Read, as_of: datetime) -> dict[str, int]:  # noqa: ANN401 - polars
+def frame_counts(read: Read, as_of: datetime) -> dict[str, int]:
     """The report's counts of a frame, as :func:`~majorincident.cli._output.counted` gives them.
 
     Open means reported by `as_of` and neither resolved nor closed by then.
     """
+    import polars as pl  # noqa: PLC0415 - only this engine needs it
+
     frame = read.frame
 
     def by_then(field: str) -> Any:  # noqa: ANN401 - a Polars expression
