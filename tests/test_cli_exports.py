@@ -11,17 +11,20 @@ import gzip
 import json
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from majorincident.cli import main
 from majorincident.cli.load import Loaded, LoadError, Refusal, load_incidents, read_incidents
 from majorincident.errors import MajorIncidentError
-from majorincident.incident import Incident
-from majorincident.interop import from_event_log
+from majorincident.incident import ORDER_RULES, Incident, Milestone
+from majorincident.interop import LeftOut, from_event_log
 
 SERVICENOW = [
     (
@@ -155,7 +158,7 @@ class TestBadRows:
         "id,reported_at,resolved_at",
         "INC1,2024-01-01T00:00Z,2024-01-01T01:00Z",
         "INC2,yesterday,",
-        "INC3,2024-01-02T00:00Z,2024-01-01T00:00Z",
+        "INC3,2024-01-02T00:00Z,soon",
         "INC4,2024-01-03T00:00Z,",
     )
 
@@ -439,6 +442,104 @@ class TestAmbiguousWallTimes:
         assert "is ambiguous in Europe/Paris" in capsys.readouterr().err
 
 
+class TestOutOfOrderInAFlatExport:
+    """One bad fact spoils one measure: a milestone out of order is left out, not the row."""
+
+    LINES = (
+        "id,started_at,reported_at,acknowledged_at,resolved_at,closed_at",
+        "A,,2024-01-02T10:00Z,2024-01-02T09:00Z,2024-01-02T12:00Z,",
+        "B,,2024-01-02T10:00Z,,2024-01-02T09:00Z,2024-01-02T11:00Z",
+        "C,2024-01-02T11:00Z,2024-01-02T10:00Z,,2024-01-02T11:00Z,",
+        "D,,2024-01-02T10:00Z,,2024-01-02T13:00Z,2024-01-02T12:00Z",
+        "E,,,2024-01-02T11:00Z,2024-01-02T10:00Z,",
+    )
+
+    def test_left_out_and_the_rest_kept(self, tmp_path: Path) -> None:
+        """Of a pair out of order the later goes, but never the opening; the rest stays."""
+        loaded = load_incidents(write(tmp_path / "export.csv", list(self.LINES)))
+        a, b, c, d, e = loaded.incidents
+        at = datetime(2024, 1, 2, tzinfo=UTC).replace
+        assert (a.acknowledged_at, a.resolved_at) == (None, at(hour=12))
+        assert (b.resolved_at, b.closed_at) == (None, at(hour=11))  # closed, resolution missing
+        assert (c.started_at, c.resolved_at) == (None, at(hour=11))
+        assert (d.resolved_at, d.closed_at) == (at(hour=13), None)
+        assert (e.reported_at, e.acknowledged_at, e.resolved_at) == (None, at(hour=11), None)
+        assert [
+            LeftOut("A", "acknowledged_at", "acknowledgement before opening"),
+            LeftOut("B", "resolved_at", "resolution before opening"),
+            LeftOut("C", "started_at", "start after opening"),
+            LeftOut("D", "closed_at", "closure before resolution"),
+            LeftOut("E", "resolved_at", "resolution before acknowledgement"),
+        ] == list(loaded.left_out)
+        assert () == loaded.refused
+
+    def test_the_report_says_what_was_left_out(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The header counts the incidents; the facts left out are named, as for a log."""
+        path = write(tmp_path / "export.csv", list(self.LINES))
+        assert 0 == main(["report", str(path), "--engine", "pure"])
+        text = capsys.readouterr().out
+        assert text.startswith("Incidents: 5 rows read, 5 incidents, 0 rows skipped,")
+        assert "  1 resolution before opening, left out: B\n" in text
+        assert 0 == main(["report", str(path), "--format", "json"])  # Polars declines the file
+        data = json.loads(capsys.readouterr().out)
+        assert (5, 0, 5) == tuple(
+            data["counts"][k] for k in ("incidents", "skipped", "facts_left_out")
+        )
+        assert "1 closure before resolution, left out: D" in data["left_out"]
+
+    def test_a_chunk_with_such_a_row_keeps_every_row(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The chunk is built again row by row; the notes follow the file's order."""
+        monkeypatch.setattr("majorincident.cli._build.CHUNK", 3)
+        lines = [self.LINES[0], *(self.LINES[1:] * 2)]
+        loaded = load_incidents(write(tmp_path / "export.csv", lines))
+        assert 10 == len(loaded.incidents)
+        assert ["A", "B", "C", "D", "E"] * 2 == [note.case for note in loaded.left_out]
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.fixed_dictionaries({m.field: st.none() | st.integers(-3, 3) for m in Milestone}),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def test_only_what_is_out_of_order_goes(self, rows: list[dict[str, int | None]]) -> None:
+        """Rows in order give the constructor's record; others lose only what is out of order.
+
+        Only milestones of a pair out of order are left out, never the opening, each noted once.
+        """
+        start = datetime(2024, 1, 2, 12, tzinfo=UTC)
+        stamps = [
+            {f: start + timedelta(hours=h) for f, h in row.items() if h is not None} for row in rows
+        ]
+        fields = [m.field for m in Milestone]
+        lines = [",".join(["id", *fields])]
+        lines += [
+            ",".join([f"I{n}", *(s[f].isoformat() if f in s else "" for f in fields)])
+            for n, s in enumerate(stamps)
+        ]
+        with tempfile.TemporaryDirectory() as folder:
+            loaded = load_incidents(write(Path(folder) / "e.csv", lines))
+        notes = {(note.case, note.field) for note in loaded.left_out}
+        assert len(notes) == len(loaded.left_out)
+        for n, (record, row) in enumerate(zip(loaded.incidents, stamps, strict=True)):
+            kept = {f: at for f, at in row.items() if (f"I{n}", f) not in notes}
+            assert Incident(f"I{n}", **kept) == record  # type: ignore[arg-type]
+            assert kept.get("reported_at") == row.get("reported_at")
+            broken = {
+                field
+                for earlier, later in ORDER_RULES
+                if {earlier.field, later.field} <= row.keys()
+                and row[later.field] < row[earlier.field]
+                for field in (earlier.field, later.field)
+            }
+            assert {f for f in row if f not in kept} <= broken
+
+
 class TestChunkedLoading:
     """Rows are built a chunk at a time; a chunk with a bad row is built again row by row."""
 
@@ -474,12 +575,14 @@ class TestChunkedLoading:
                 given["major"] = major == "true"  # type: ignore[assignment]
             try:
                 expected.append(Incident(identifier, **given))  # type: ignore[arg-type]
-            except MajorIncidentError:
+            except MajorIncidentError:  # out of order: the resolution is left out
                 assert identifier == "INC4"
+                del given["resolved_at"]
+                expected.append(Incident(identifier, **given))  # type: ignore[arg-type]
         assert expected == list(loaded.incidents)
-        assert [6, 9] == [refusal.line for refusal in loaded.refused]
-        assert "column 'resolved_at'" in loaded.refused[0].reason
-        assert "column 'major': major ('maybe')" in loaded.refused[1].reason
+        assert [9] == [refusal.line for refusal in loaded.refused]
+        assert "column 'major': major ('maybe')" in loaded.refused[0].reason
+        assert (LeftOut("INC4", "resolved_at", "resolution before opening"),) == loaded.left_out
         assert 10 == loaded.rows
         assert max(m for i in expected for m in i.instants if m is not None) == loaded.latest
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
@@ -11,10 +11,12 @@ from typing import Final, cast
 import attrs
 
 from majorincident.cli._files import LoadError
-from majorincident.errors import MajorIncidentError, RecordError
-from majorincident.incident import Incident
+from majorincident.clock import instant
+from majorincident.errors import MajorIncidentError, RecordError, TimelineError
+from majorincident.incident import Incident, Milestone
 from majorincident.interop import LeftOut
 from majorincident.interop._events import LogReader, rebuild
+from majorincident.interop._order import in_order
 from majorincident.interop._time import WallClock
 
 __all__ = ["CHUNK", "Builder", "LogBuilder", "Refusal", "latest", "major_flag"]
@@ -53,9 +55,16 @@ def major_flag(value: str) -> bool:
 def _record(
     values: Mapping[str, object],
     nulls: Collection[str],
-    timestamp: Callable[[str, str], object],
+    clock: WallClock,
+    notes: list[LeftOut],
 ) -> Incident:
-    """One row's record through the constructor (field -> the row's value)."""
+    """One row's record through the constructor (field -> the row's value).
+
+    Milestones the export puts out of order are left out of the record and noted in `notes`
+    (see :func:`_in_order`), unless the clock read one of the row's wall times as ambiguous:
+    then the order may be the reading's, not the export's, and the row is refused, the message
+    saying how the clock read it.
+    """
     given: dict[str, object] = {}
     for field, value in values.items():
         if value is None or (isinstance(value, str) and value in nulls):
@@ -63,11 +72,41 @@ def _record(
         if field == "major":
             given[field] = value if isinstance(value, bool) else major_flag(str(value))
         elif field.endswith("_at") and isinstance(value, str):
-            given[field] = timestamp(field, value)
+            given[field] = clock.read(field, value)
         else:
             given[field] = value if field in _LEVELS else str(value)
     identifier = given.pop("id", None)
-    return Incident(identifier, **given)  # type: ignore[arg-type]
+    try:
+        return Incident(identifier, **given)  # type: ignore[arg-type]
+    except TimelineError:
+        kept = None if clock.noted else _in_order(identifier, given)
+        if kept is None:
+            raise
+    record = Incident(identifier, **kept[0])  # type: ignore[arg-type]
+    notes.extend(kept[1])
+    return record
+
+
+def _in_order(
+    identifier: object, given: dict[str, object]
+) -> tuple[dict[str, object], list[LeftOut]] | None:
+    """The row's values with the milestones out of order left out, and what was.
+
+    An export's milestones all come from its columns, so of a pair out of order the later goes
+    (the opening never does), as when a log is rebuilt. None when a milestone cannot be read:
+    the constructor's refusal stands (as it does when the timeline fails for another reason,
+    the record being refused again).
+    """
+    fields = [m.field for m in Milestone if m.field in given]
+    try:
+        moments = {f: instant(cast("datetime | str", given[f]), field=f) for f in fields}
+    except MajorIncidentError:
+        return None
+    reported = moments.pop(Milestone.REPORTED.field, None)
+    notes: list[LeftOut] = []  # the constructor checked the id before the timeline
+    kept = in_order(cast("str", identifier), reported, {}, moments, notes)
+    rest = {f: v for f, v in given.items() if f not in moments}
+    return {**rest, **kept}, notes
 
 
 #: How many rows are built together: converted column by column, then handed to
@@ -111,7 +150,12 @@ class Builder:
         self.records: list[Incident] = []
         self.refused: list[Refusal] = []
         self.latest: datetime | None = None
-        self.left_out: tuple[LeftOut, ...] = ()  # a flat export's facts are taken as they are
+        self.notes: list[LeftOut] = []  # milestones out of order, left out
+
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        """The milestones the export put out of order, left out of their records."""
+        return tuple(self.notes)
 
     def add(self, number: int, raw: Sequence[object] | Mapping[str, object]) -> None:
         """Take the row on line `number`: a CSV row's values, or a JSON object."""
@@ -170,7 +214,7 @@ class Builder:
         self.clock.noted.clear()
         values = {field: raw[place] for field, place in zip(self.fields, self.places, strict=True)}
         try:
-            record = _record(values, self.nulls, self.clock.read)
+            record = _record(values, self.nulls, self.clock, self.notes)
         except (MajorIncidentError, ValueError) as error:
             field = str(error).split(" ", 1)[0]
             where = f" column {self.mapping[field]!r}:" if field in self.mapping else ""

@@ -115,8 +115,10 @@ class Loaded:
             (so that a report can say where each figure came from, and what is not in the
             data).
         latest: the latest instant of any milestone of any record, None when there is none.
-        left_out: the facts a log's source put out of order, left out of the records rebuilt
-            from it (see :func:`majorincident.interop.from_event_log`).
+        left_out: the facts the source put out of order, left out of the records built from
+            it, in the file's order for an export (of two milestones out of order the later
+            goes, never the opening) and as :func:`majorincident.interop.from_event_log` says
+            for a log.
     """
 
     incidents: tuple[Incident, ...]

@@ -82,7 +82,7 @@ class Rebuilt(list[Incident]):
 
 def in_order(
     case: str,
-    reported: datetime,
+    reported: datetime | None,
     values: dict[str, Any],
     stated: Mapping[str, datetime | None],
     notes: list[LeftOut],
