@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from majorincident import cli
 from majorincident.cli import _fast, main
 from majorincident.cli.load import NULLS, column_mapping
+from majorincident.incident import Incident
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 #: For files where no row may be read: the report would otherwise speak for the clock's now.
@@ -98,6 +99,37 @@ class TestCleanFilesGoThroughPolars:
         auto, pure = both(path, capsys, "--format", output, "--by", by)
         assert auto == pure
         assert auto[0] == 0
+
+    def test_priorities_as_displayed(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """ServiceNow's display values group as the record's priorities."""
+        rows = clean_rows()
+        shown = ("1 - Critical", "2 - High", "P3", "4 - Low", "p5")
+        for n, row in enumerate(rows):
+            row["priority"] = shown[n % len(shown)]
+        path = write(tmp_path / "export.csv", rows)
+        assert taken(path)
+        auto, pure = both(path, capsys, "--format", "json", "--by", "priority")
+        assert auto == pure
+        assert '"priority": "P1"' in auto[1]
+
+    @pytest.mark.parametrize("field", ["impact", "urgency"])
+    def test_levels_as_the_record_stores_them(self, tmp_path: Path, field: str) -> None:
+        """Each level is held as the record stores it, whatever the spelling."""
+        rows = clean_rows()
+        spelt = ("1 - High", "2 - Medium", "3 - Low", "high", "Medium")
+        for n, row in enumerate(rows):
+            row[field] = spelt[n % len(spelt)]
+        read = _fast.read_frame(
+            write(tmp_path / "export.csv", rows),
+            column_mapping(None, {}),
+            nulls=NULLS,
+            max_line_bytes=2**20,
+        )
+        assert read is not None
+        expected = [getattr(Incident("-", **{field: row[field]}), field).value for row in rows]
+        assert expected == read.frame.get_column(field).to_list()
 
     def test_the_frame_computes_it(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -98,7 +98,7 @@ def read_frame(
             data = handle.read()
     except (EOFError, zlib.error, gzip.BadGzipFile):  # damaged: the other reader names where
         return None
-    first = data.split(b"\n", 1)[0]
+    first = data[: data.find(b"\n")] if b"\n" in data else data  # (split copies the rest)
     # Quotes, a bare carriage return or a NUL byte are where CSV readers differ: the row-by-row
     # reader takes those files.
     if (
@@ -178,6 +178,8 @@ def _checked(
             # (cast too: with no value to replace, Polars leaves the column's type as it is)
             pl.col(f).replace_strict(table).cast(pl.Boolean if f == "major" else pl.String)
             for f, table in converted.items()
+            # (most exports hold levels and kinds as the record stores them: left as they are)
+            if f == "major" or any(key != value for key, value in table.items())
         ),
         *(pl.lit(value).alias(f) for f, value in _ABSENT.items() if f not in present),
     )
