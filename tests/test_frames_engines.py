@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 import pytest
@@ -113,3 +113,54 @@ class TestDistributed:
         assert_rows_match(pure_outages(RECORDS, window, by_service=True), rows(computed(result)))
         result = frames.reliability(engines[engine], window=window)
         assert_rows_match(pure_outages(RECORDS, window, by_service=False), rows(computed(result)))
+
+
+@pytest.fixture(scope="module")
+def dask_frame() -> Any:
+    """The sample as a Dask frame in three partitions."""
+    import dask.dataframe as dd  # noqa: PLC0415 - only in the engines session
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return dd.from_pandas(SAMPLE_FRAME.to_pandas(), npartitions=3)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+class TestDaskComputesOnce:
+    """A call on a Dask frame computes nothing; computing its result runs the graph once."""
+
+    WINDOW = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
+    CALLS: Final = {
+        "report by service and month": lambda df: frames.report(
+            df, by=("service",), every="month", as_of=AS_OF
+        ),
+        "report by priority": lambda df: frames.report(df, by=("priority",), as_of=AS_OF),
+        "summarize": lambda df: frames.summarize(df, kpi.MTTR, as_of=AS_OF),
+        "summarize, censored": lambda df: frames.summarize(
+            df, kpi.MTTR, as_of=AS_OF, open_incidents="censor"
+        ),
+        "trend in Sydney": lambda df: frames.trend(
+            df, start="2024-01-01T00:00Z", end="2025-01-01T00:00Z", tz="Australia/Sydney"
+        ),
+        "reliability by service": lambda df: frames.reliability(
+            df, window=TestDaskComputesOnce.WINDOW, by_service=True
+        ),
+    }
+
+    @pytest.mark.parametrize("call", list(CALLS))
+    def test_lazy_in_lazy_out_one_pass(self, dask_frame: Any, call: str) -> None:
+        """Counted by a callback at the start of every graph Dask executes."""
+        from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
+
+        runs: list[object] = []
+
+        class Runs(Callback):  # type: ignore[misc] - Dask is untyped
+            def _start(self, graph: object) -> None:
+                runs.append(graph)
+
+        with Runs():
+            result = self.CALLS[call](dask_frame)
+            assert [] == runs
+            computed = result.compute()
+            assert 1 == len(runs)
+        assert len(computed) > 0

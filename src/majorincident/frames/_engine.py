@@ -82,6 +82,25 @@ def undeferred(frame: Frame, eager: bool) -> Frame:
     return frame.collect(**engine)
 
 
+def sorted_result(frame: Frame, keys: list[str]) -> Frame:
+    """A small result (one row per group) sorted by `keys`, nulls last.
+
+    Dask sorts across partitions by first computing their bounds: a pass over the whole
+    pipeline as soon as anything is built on the sorted frame, and another on compute. The
+    groups fit in one partition, so on Dask they are gathered into one and sorted there, which
+    computes nothing until the caller does.
+    """
+    if frame.implementation is not Implementation.DASK:
+        return frame.sort(keys, nulls_last=True)
+    native = frame.to_native().repartition(npartitions=1)
+    return nw.from_native(
+        native.map_partitions(
+            lambda part: part.sort_values(keys, na_position="last").reset_index(drop=True),
+            meta=native._meta,  # noqa: SLF001 - Dask's name for a frame's empty model
+        )
+    )
+
+
 def is_utc(tz: str) -> bool:
     """Whether a timezone name is UTC under another name."""
     return tz in _UTC_NAMES
@@ -472,18 +491,40 @@ def boolean(frame: Frame, value: bool | None) -> Any:  # noqa: ANN401 - a narwha
     return nw.Boolean
 
 
+def finished(
+    small: Frame,
+    finish: Callable[[nw.DataFrame[Any]], Mapping[str, Any]],
+    like: Frame,
+    schema: Mapping[str, Any],
+) -> object:
+    """The columns `finish` makes of a small aggregate, as a native frame of `like`'s kind.
+
+    On Dask, `finish` runs inside the task graph, on the aggregate gathered into one
+    partition: nothing is computed until the caller computes, and then once. On the other
+    engines the aggregate is collected now.
+    """
+    if small.implementation is not Implementation.DASK:
+        return native_like(like, finish(collect(small)), schema)
+    native = small.to_native().repartition(npartitions=1)
+    return native.map_partitions(
+        lambda part: _pandas_table(finish(nw.from_native(part, eager_only=True)), schema),
+        meta=_pandas_table({name: [] for name in schema}, schema),
+    )
+
+
+def _pandas_table(data: Mapping[str, Any], schema: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    """A pandas frame of `data`; NumPy booleans cannot hold a null, pandas' "boolean" can."""
+    flags = [name for name, dtype in schema.items() if dtype == nw.Boolean]
+    loose = {name: nw.Object() if name in flags else dtype for name, dtype in schema.items()}
+    table = nw.from_dict(dict(data), schema=loose, backend=Implementation.PANDAS)
+    return table.to_native().astype(dict.fromkeys(flags, "boolean"))
+
+
 def native_like(frame: Frame, data: Mapping[str, Any], schema: Mapping[str, Any]) -> object:
     """A native frame of the same kind as `frame`'s (eager or lazy) holding `data`."""
-    implementation = frame.implementation
-    if implementation in (Implementation.PANDAS, Implementation.DASK):
-        # NumPy booleans cannot hold a null: pandas' nullable "boolean" can.
-        flags = [name for name, dtype in schema.items() if dtype == nw.Boolean]
-        loose = {name: nw.Object() if name in flags else dtype for name, dtype in schema.items()}
-        table = nw.from_dict(dict(data), schema=loose, backend=Implementation.PANDAS)
-        native = table.to_native().astype(dict.fromkeys(flags, "boolean"))
-        if implementation is Implementation.PANDAS:
-            return native
-        return frame.__native_namespace__().from_pandas(native, npartitions=1)
+    implementation = frame.implementation  # (Dask's results are built in its graph: finished)
+    if implementation is Implementation.PANDAS:
+        return _pandas_table(data, schema)
     if isinstance(frame, nw.DataFrame):
         table = nw.from_dict(dict(data), schema=dict(schema), backend=implementation)
         return table.to_native()

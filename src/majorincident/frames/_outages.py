@@ -9,7 +9,7 @@ import narwhals as nw
 
 from majorincident.clock._instants import micros
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._engine import US, Frame, aggregate, dask_covered
+from majorincident.frames._engine import US, Frame, aggregate, dask_covered, sorted_result
 from majorincident.frames._input import instant_column, kinds_excluded, prepare
 from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi._outages import window_bounds
@@ -92,7 +92,7 @@ def reliability(
         nw.when(failures > 0).then(length / failures).alias("mtbsi_s"),
     )
     if keys:
-        result = result.sort(keys, nulls_last=True)
+        result = sorted_result(result, keys)
     return result.to_native()
 
 

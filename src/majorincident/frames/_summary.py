@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import attrs
 import narwhals as nw
+from narwhals import Implementation
 
 from majorincident.clock import load_zone
 from majorincident.clock._instants import MICROSECOND
@@ -25,6 +26,7 @@ from majorincident.frames._engine import (
     local_micros,
     period_key,
     period_label,
+    sorted_result,
     undeferred,
 )
 from majorincident.frames._input import (
@@ -238,7 +240,7 @@ def report(
         keys.append("__period")
     specs = {name: spec for index in range(len(metrics)) for name, spec in _specs(index).items()}
     result = _long(aggregate(frame, keys, specs), keys, metrics)
-    result = result.sort([*keys, "__metric"], nulls_last=True)
+    result = sorted_result(result, [*keys, "__metric"])
     if every is not None:
         result = period_label(result, "__period", every, "period")
         result = result.select(*by, "period", nw.exclude(*keys, "period"))
@@ -305,8 +307,12 @@ def summarize(
     aggregated = aggregate(frame, [], specs)
     km: float | None = None
     reached: bool | None = None
-    if policy is OpenIncidents.CENSOR:
-        km, reached = _kaplan_meier(frame)
+    # On Dask the median is found inside the task graph, filled in below (computing nothing now).
+    in_graph = policy is OpenIncidents.CENSOR and frame.implementation is Implementation.DASK
+    if in_graph:
+        reached = False  # a placeholder of the column's type
+    elif policy is OpenIncidents.CENSOR:
+        km, reached = _kaplan_meier(collect(_tallies(frame)))
     result = aggregated.select(
         nw.lit(metric.name).alias("metric"),
         *(
@@ -330,20 +336,38 @@ def summarize(
         nw.lit(None if km is None else km / US, dtype=nw.Float64).alias("km_median_s"),
         nw.lit(reached, dtype=boolean(aggregated, reached)).alias("km_median_reached"),
     )
+    if in_graph:
+        return _dask_kaplan_meier(result, _tallies(frame))
     return result.to_native()
 
 
-def _kaplan_meier(frame: Frame) -> tuple[float | None, bool | None]:
-    """The Kaplan-Meier median, from (duration, events, leaving) aggregated by the engine."""
+def _tallies(frame: Frame) -> Frame:
+    """Per duration: the incidents resolved then (events) and all that leave then (leaving)."""
     timed = frame.select(
         nw.coalesce(nw.col("__d0"), nw.col("__c0")).alias("t"),
         (~nw.col("__d0").is_null()).cast(nw.Int64).alias("event"),
     ).filter(~nw.col("t").is_null())
-    tallies = collect(
-        aggregate(
-            timed, ["t"], {"events": ("event", "sum", 0.0), "leaving": ("event", "count", 0.0)}
-        )
+    return aggregate(
+        timed, ["t"], {"events": ("event", "sum", 0.0), "leaving": ("event", "count", 0.0)}
     )
+
+
+def _kaplan_meier(tallies: nw.DataFrame[Any]) -> tuple[float | None, bool]:
+    """The Kaplan-Meier median of the tallies, and whether it was reached."""
     rows = [(float(t), int(events), int(leaving)) for t, events, leaving in tallies.iter_rows()]
     km = kaplan_meier_median_of_tallies(rows)
     return km, km is not None
+
+
+def _dask_kaplan_meier(result: Frame, tallies: Frame) -> object:
+    """The summary on Dask with its Kaplan-Meier median, both found when the caller computes."""
+    native = result.to_native().repartition(npartitions=1)
+
+    def fill(summary: Any, counts: Any) -> Any:  # noqa: ANN401 - pandas frames
+        km, reached = _kaplan_meier(nw.from_native(counts, eager_only=True))
+        return summary.assign(
+            km_median_s=float("nan") if km is None else km / US, km_median_reached=reached
+        )
+
+    tallied = tallies.to_native().repartition(npartitions=1)
+    return native.map_partitions(fill, tallied, meta=native._meta)  # noqa: SLF001 - its model

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import narwhals as nw
 
@@ -12,9 +12,8 @@ from majorincident.clock._instants import micros
 from majorincident.frames._columns import ColumnMap
 from majorincident.frames._engine import (
     aggregate,
-    collect,
+    finished,
     local_micros,
-    native_like,
     period_key,
     python_key,
 )
@@ -23,6 +22,19 @@ from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi import periods
 from majorincident.kpi._metrics import milestone_of
 from majorincident.kpi._trend import trend_rows
+
+#: The columns of a trend, and their types.
+_SCHEMA: Final = {
+    "period": nw.String(),
+    "start": nw.Datetime("us", "UTC"),
+    "end": nw.Datetime("us", "UTC"),
+    "count": nw.Int64(),
+    "rate_per_day": nw.Float64(),
+    "change_vs_first": nw.Float64(),
+    "change_vs_previous": nw.Float64(),
+    "p_value": nw.Float64(),
+    "likely_noise": nw.Boolean(),
+}
 
 
 def trend(
@@ -65,33 +77,25 @@ def trend(
         local_micros(frame, instant_column(chosen), tz, (first, last)).alias("__local")
     )
     frame = period_key(frame, "__local", every, "__period").with_columns(nw.lit(1).alias("__one"))
-    counted = collect(aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)}))
-    counts = {int(key): int(count) for key, count in counted.iter_rows()}
+    counted = aggregate(frame, ["__period"], {"count": ("__one", "sum", 0.0)})
     zone = load_zone(tz, field="tz")
-    rows = trend_rows(
-        spans,
-        [counts.get(python_key(lower.astimezone(zone).date(), every), 0) for _, lower, _ in spans],
-    )
-    data_out = {
-        "period": [row.period for row in rows],
-        "start": [plain(row.start) for row in rows],
-        "end": [plain(row.end) for row in rows],
-        "count": [row.count for row in rows],
-        "rate_per_day": [row.rate_per_day for row in rows],
-        "change_vs_first": [row.change_vs_first for row in rows],
-        "change_vs_previous": [row.change_vs_previous for row in rows],
-        "p_value": [row.p_value for row in rows],
-        "likely_noise": [row.likely_noise for row in rows],
-    }
-    schema = {
-        "period": nw.String(),
-        "start": nw.Datetime("us", "UTC"),
-        "end": nw.Datetime("us", "UTC"),
-        "count": nw.Int64(),
-        "rate_per_day": nw.Float64(),
-        "change_vs_first": nw.Float64(),
-        "change_vs_previous": nw.Float64(),
-        "p_value": nw.Float64(),
-        "likely_noise": nw.Boolean(),
-    }
-    return native_like(data.frame, data_out, schema)
+
+    def columns_of(counted: nw.DataFrame[Any]) -> dict[str, list[Any]]:
+        counts = {int(key): int(count) for key, count in counted.iter_rows()}
+        found = [
+            counts.get(python_key(lower.astimezone(zone).date(), every), 0) for _, lower, _ in spans
+        ]
+        rows = trend_rows(spans, found)
+        return {
+            "period": [row.period for row in rows],
+            "start": [plain(row.start) for row in rows],
+            "end": [plain(row.end) for row in rows],
+            "count": [row.count for row in rows],
+            "rate_per_day": [row.rate_per_day for row in rows],
+            "change_vs_first": [row.change_vs_first for row in rows],
+            "change_vs_previous": [row.change_vs_previous for row in rows],
+            "p_value": [row.p_value for row in rows],
+            "likely_noise": [row.likely_noise for row in rows],
+        }
+
+    return finished(counted, columns_of, data.frame, _SCHEMA)
