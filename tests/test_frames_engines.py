@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import polars as pl
 import pytest
-from tests.frames_data import assert_rows_match, rows
+from tests.frames_data import assert_rows_match, polars_frame, rows
 from tests.test_frames import AS_OF, RECORDS, SAMPLE_FRAME, pure_outages, pure_summary, pure_trend
 
 from majorincident import frames, kpi
+from majorincident.incident import Incident
 
 pytestmark = pytest.mark.engines
 
@@ -135,6 +136,9 @@ class TestDaskComputesOnce:
             df, by=("service",), every="month", as_of=AS_OF
         ),
         "report by priority": lambda df: frames.report(df, by=("priority",), as_of=AS_OF),
+        "report by Berlin week": lambda df: frames.report(
+            df, every="week", tz="Europe/Berlin", as_of=AS_OF
+        ),
         "summarize": lambda df: frames.summarize(df, kpi.MTTR, as_of=AS_OF),
         "summarize, censored": lambda df: frames.summarize(
             df, kpi.MTTR, as_of=AS_OF, open_incidents="censor"
@@ -164,3 +168,37 @@ class TestDaskComputesOnce:
             computed = result.compute()
             assert 1 == len(runs)
         assert len(computed) > 0
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_dask_local_periods_across_clock_changes() -> None:
+    """Reports by Berlin month and day on Dask equal the pure path at the clocks' changes."""
+    import dask.dataframe as dd  # noqa: PLC0415 - only in the engines session
+
+    edges = [
+        "2024-03-31T00:59:59.999999Z",  # 01:59:59.999999 CET, before the clocks go forward
+        "2024-03-31T01:00:00Z",  # 03:00 CEST
+        "2024-03-31T21:59:59Z",  # 23:59:59 CEST, still March
+        "2024-03-31T22:00:00Z",  # 1 April, 00:00 CEST
+        "2024-10-27T00:30:00Z",  # 02:30 CEST, the first time round
+        "2024-10-27T01:30:00Z",  # 02:30 CET, the second
+        "2024-12-31T23:00:00Z",  # 2025, local midnight
+    ]
+    records = [kpi_incident(f"I{n}", at, n) for n, at in enumerate(edges)] + [
+        Incident("I-none", title="never reported")
+    ]
+    frame = dd.from_pandas(polars_frame(records).to_pandas(), npartitions=3)
+    for every in ("month", "day"):
+        expected = kpi.report(
+            records, metrics=[kpi.MTTR], every=every, tz="Europe/Berlin", as_of=AS_OF
+        )
+        result = frames.report(
+            frame, metrics=[kpi.MTTR], every=every, tz="Europe/Berlin", as_of=AS_OF
+        )
+        assert_rows_match(expected.to_rows(), rows(result.compute()))
+
+
+def kpi_incident(identifier: str, reported: str, minutes: int) -> Incident:
+    """An incident reported at `reported` and resolved `minutes` minutes later."""
+    at = datetime.fromisoformat(reported)
+    return Incident(identifier, reported_at=at, resolved_at=at + timedelta(minutes=minutes))

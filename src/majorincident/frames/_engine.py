@@ -209,6 +209,30 @@ def local_micros(
     return shifted(nw.col(utc_column), base, changes)
 
 
+def with_local(frame: Frame, utc_column: str, tz: str, out: str) -> Frame:
+    """Add `out`: the local wall time in `tz` of a UTC-micros column, as :func:`local_micros`.
+
+    On Dask each partition converts its own values with pandas (the same tz database as the
+    pure path's ``zoneinfo``): no pass over the data to find their range first.
+    """
+    if frame.implementation is not Implementation.DASK or is_utc(tz):
+        return frame.with_columns(local_micros(frame, utc_column, tz).alias(out))
+    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415 - Dask needs pandas
+
+    zone = load_zone(tz, field="tz")
+
+    def local(part: pd.DataFrame) -> pd.DataFrame:
+        values = part[utc_column]
+        present = values.notna()
+        moments = pd.to_datetime(values.where(present, 0).astype("int64"), unit="us", utc=True)
+        wall = moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[us]")
+        return part.assign(**{out: wall.astype("int64").where(present)})
+
+    native = frame.to_native()
+    meta = native._meta.assign(**{out: pd.Series(dtype="float64")})  # noqa: SLF001
+    return nw.from_native(native.map_partitions(local, meta=meta))
+
+
 def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
     """UTC micros of local wall-time micros in `tz`.
 
@@ -426,7 +450,7 @@ def _arrow_aggregate(
 
 
 def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
-    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415 - Dask needs pandas
+    import pandas as pd  # noqa: PLC0415 - Dask needs pandas
 
     native = frame.to_native()
     by = keys or ["__all"]

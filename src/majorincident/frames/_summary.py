@@ -23,11 +23,11 @@ from majorincident.frames._engine import (
     collect,
     deferred,
     load,
-    local_micros,
     period_key,
     period_label,
     sorted_result,
     undeferred,
+    with_local,
 )
 from majorincident.frames._input import (
     Input,
@@ -235,7 +235,7 @@ def report(
     keys = list(by)
     if every is not None:
         reported = instant_column(Milestone.REPORTED)
-        frame = frame.with_columns(local_micros(frame, reported, tz).alias("__local"))
+        frame = with_local(frame, reported, tz, "__local")
         frame = period_key(frame, "__local", every, "__period")
         keys.append("__period")
     specs = {name: spec for index in range(len(metrics)) for name, spec in _specs(index).items()}
