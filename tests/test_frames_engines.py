@@ -6,6 +6,7 @@ them in their own session (``-m engines``), which CI runs.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -202,3 +203,16 @@ def kpi_incident(identifier: str, reported: str, minutes: int) -> Incident:
     """An incident reported at `reported` and resolved `minutes` minutes later."""
     at = datetime.fromisoformat(reported)
     return Incident(identifier, reported_at=at, resolved_at=at + timedelta(minutes=minutes))
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("metrics", [(kpi.MTTR,), (kpi.MTTA, kpi.MTTR, kpi.MTTD)])
+def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[Any, ...]) -> None:
+    """One grouped aggregation (partial and final) whatever the metrics, one percentile each."""
+    result = frames.report(engines["spark"], metrics=metrics, every="month", as_of=AS_OF)
+    assert len(result.collect()) > 0
+    executed = result._jdf.queryExecution().executedPlan().toString()
+    final = executed.split("== Initial Plan ==")[0]
+    assert 2 == len(re.findall(r"\b(?:Hash|ObjectHash|SortAggregate)(?:Aggregate)?\(", final))
+    # One exact percentile per metric, for its median, p90 and p95 at once.
+    assert len(metrics) == len(re.findall(r"\bpercentile\(", final))

@@ -30,7 +30,7 @@ US: Final = 1_000_000
 DAY_US: Final = 86_400 * US
 _EPOCH_NAIVE: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - the epoch of naive columns
 _UTC_NAMES: Final = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Zulu"})
-_SPARK: Final = frozenset({Implementation.PYSPARK, Implementation.PYSPARK_CONNECT})
+SPARK: Final = frozenset({Implementation.PYSPARK, Implementation.PYSPARK_CONNECT})
 #: Engines whose own calendar (a datetime's year and month) is quicker than the arithmetic of
 #: :func:`civil` and gives the same dates (proleptic Gregorian, microseconds exact).
 _NATIVE_CALENDAR: Final = frozenset({Implementation.POLARS, Implementation.PANDAS})
@@ -85,11 +85,16 @@ def undeferred(frame: Frame, eager: bool) -> Frame:
 def sorted_result(frame: Frame, keys: list[str]) -> Frame:
     """A small result (one row per group) sorted by `keys`, nulls last.
 
-    Dask sorts across partitions by first computing their bounds: a pass over the whole
-    pipeline as soon as anything is built on the sorted frame, and another on compute. The
-    groups fit in one partition, so on Dask they are gathered into one and sorted there, which
-    computes nothing until the caller does.
+    Dask and Spark sort across partitions by first finding their bounds: on Dask a pass over
+    the whole pipeline as soon as anything is built on the sorted frame and another on
+    compute, on Spark a sampling job. The groups fit in one partition, so on those two they
+    are gathered into one and sorted there.
     """
+    if frame.implementation in SPARK:
+        from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
+
+        native = frame.to_native().coalesce(1)
+        return nw.from_native(native.sortWithinPartitions(*map(F.asc_nulls_last, keys)))
     if frame.implementation is not Implementation.DASK:
         return frame.sort(keys, nulls_last=True)
     native = frame.to_native().repartition(npartitions=1)
@@ -136,7 +141,7 @@ def with_micros(frame: Frame, columns: Mapping[str, str]) -> Frame:
 
 def column_micros(name: str, dtype: Any, frame: Frame) -> nw.Expr:  # noqa: ANN401 - a narwhals dtype
     """Microseconds since the epoch of a datetime column, as exact integers (or floats of them)."""
-    if frame.implementation in _SPARK:
+    if frame.implementation in SPARK:
         # Spark casts a timestamp to seconds as a double; microseconds are exact below 2**53.
         return (nw.col(name).cast(nw.Float64) * US).round(0).cast(nw.Int64)
     zone = dtype.time_zone
@@ -383,10 +388,14 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     """Group by `keys` (null keys kept as a group) and aggregate: name -> (column, op, arg).
 
     Quantiles are exact and linear on every engine: PyArrow's grouped quantiles are estimates
-    (t-digest) and Dask's are approximate, so those two take their own exact routes.
+    (t-digest) and Dask's are approximate, so those two take their own exact routes. Spark
+    takes all the quantiles of a column in one ``percentile`` (one buffer per column, not one
+    per quantile).
     """
     if frame.implementation is Implementation.DASK:
         return _dask_aggregate(frame, keys, specs)
+    if frame.implementation in SPARK:
+        return _spark_aggregate(frame, keys, specs)
     exprs = {name: AGGREGATIONS[op](column, arg) for name, (column, op, arg) in specs.items()}
     if not keys:
         return frame.select(**exprs)
@@ -395,6 +404,38 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     if frame.implementation is Implementation.PANDAS:
         return _pandas_aggregate(frame, keys, specs)
     return frame.group_by(*keys, drop_null_keys=False).agg(**exprs)
+
+
+def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate on Spark, each column's quantiles from one exact ``percentile``."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
+
+    levels: dict[str, list[float]] = {}
+    for column, op, arg in specs.values():
+        if op == "quantile" and arg not in levels.setdefault(column, []):
+            levels[column].append(arg)
+    calls = {"count": F.count, "sum": F.sum, "mean": F.avg, "min": F.min, "max": F.max}
+    parts = [
+        *(F.percentile(F.col(c), ps).alias(f"__q_{c}") for c, ps in levels.items()),
+        *(
+            calls[op](F.col(column)).alias(name)
+            for name, (column, op, _) in specs.items()
+            if op != "quantile"
+        ),
+    ]
+    native = frame.to_native()
+    grouped = native.groupBy(*keys).agg(*parts) if keys else native.agg(*parts)
+    return nw.from_native(
+        grouped.select(
+            *keys,
+            *(
+                F.col(f"__q_{column}")[levels[column].index(arg)].alias(name)
+                if op == "quantile"
+                else F.col(name)
+                for name, (column, op, arg) in specs.items()
+            ),
+        )
+    )
 
 
 def _pandas_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
@@ -555,7 +596,7 @@ def native_like(frame: Frame, data: Mapping[str, Any], schema: Mapping[str, Any]
     eager = nw.from_dict(dict(data), schema=dict(schema), backend=_eager_backend())  # type: ignore[arg-type]
     if implementation is Implementation.POLARS:
         return eager.to_polars().lazy()
-    if implementation in _SPARK:
+    if implementation in SPARK:
         session = frame.to_native().sparkSession
         return eager.lazy(backend=implementation, session=session).to_native()
     return eager.lazy(backend=implementation).to_native()

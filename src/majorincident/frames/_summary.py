@@ -15,6 +15,7 @@ from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
 from majorincident.frames._columns import ColumnMap
 from majorincident.frames._engine import (
+    SPARK,
     US,
     Frame,
     Spec,
@@ -23,6 +24,7 @@ from majorincident.frames._engine import (
     collect,
     deferred,
     load,
+    native_like,
     period_key,
     period_label,
     sorted_result,
@@ -169,19 +171,42 @@ def _seconds(name: str, index: int) -> nw.Expr:
 def _long(
     frame: Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
 ) -> Frame:
-    """One row per group and metric, in the order of :meth:`ReportRow.to_dict`."""
+    """One row per group and metric, in the order of :meth:`ReportRow.to_dict`.
+
+    Spark would aggregate once per metric for a union of one selection per metric: there the
+    aggregate is joined to the metrics' numbers instead, and each row takes its metric's
+    columns.
+    """
     counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
-    parts = [
-        frame.select(
-            *keys,
-            nw.lit(index).alias("__metric"),
-            nw.lit(metric.name).alias("metric"),
-            *(nw.col(f"{name}{index}").cast(nw.Int64).alias(name) for name in counts),
-            *(_seconds(name, index).alias(f"{name}_s") for name, _, _ in _STATISTICS),
+
+    names = ["__metric", "metric", *counts, *(f"{name}_s" for name, _, _ in _STATISTICS)]
+
+    def columns(index: int, metric: Metric) -> list[nw.Expr]:
+        return [
+            nw.lit(index),
+            nw.lit(metric.name),
+            *(nw.col(f"{name}{index}").cast(nw.Int64) for name in counts),
+            *(_seconds(name, index) for name, _, _ in _STATISTICS),
+        ]
+
+    chosen = [columns(index, metric) for index, metric in enumerate(metrics)]
+    if frame.implementation not in SPARK or len(metrics) == 1:
+        return nw.concat(
+            [
+                frame.select(*keys, *(e.alias(n) for e, n in zip(exprs, names, strict=True)))
+                for exprs in chosen
+            ],
+            how="vertical",
         )
-        for index, metric in enumerate(metrics)
-    ]
-    return nw.concat(parts, how="vertical")
+    numbers: Any = native_like(frame, {"__n": list(range(len(metrics)))}, {"__n": nw.Int64()})
+    joined = frame.join(nw.from_native(numbers), how="cross")
+    picked = []
+    for place, name in enumerate(names):
+        pick = chosen[-1][place]
+        for index in reversed(range(len(metrics) - 1)):
+            pick = nw.when(nw.col("__n") == index).then(chosen[index][place]).otherwise(pick)
+        picked.append(pick.alias(name))
+    return joined.select(*keys, *picked)
 
 
 def _group_columns(data: Input, by: Sequence[str]) -> Frame:
