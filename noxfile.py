@@ -158,8 +158,11 @@ def mutants_ci(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
-    """Run every benchmark; each compares against a baseline measured in the same run."""
-    session.install(".[bench]")
+    """Run every benchmark; each compares against a baseline measured in the same run.
+
+    bench_engines runs Dask and a local Spark, which needs Java; without it, it says so.
+    """
+    session.install(".[bench,engines]")
     missed = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         # Every benchmark runs and prints its table; a missed target fails the session at the end.

@@ -406,14 +406,20 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     return frame.group_by(*keys, drop_null_keys=False).agg(**exprs)
 
 
-def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
-    """Group and aggregate on Spark, each column's quantiles from one exact ``percentile``."""
-    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
-
+def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
+    """Each column's quantile levels asked for, in the order first asked (no repeats)."""
     levels: dict[str, list[float]] = {}
     for column, op, arg in specs.values():
         if op == "quantile" and arg not in levels.setdefault(column, []):
             levels[column].append(arg)
+    return levels
+
+
+def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate on Spark, each column's quantiles from one exact ``percentile``."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
+
+    levels = quantile_levels(specs)
     calls = {"count": F.count, "sum": F.sum, "mean": F.avg, "min": F.min, "max": F.max}
     parts = [
         *(F.percentile(F.col(c), ps).alias(f"__q_{c}") for c, ps in levels.items()),
@@ -447,10 +453,7 @@ def _pandas_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     """
     grouped = frame.to_native().groupby(keys, dropna=False, sort=False, observed=True)
     result = grouped.size().index.to_frame(index=False)
-    levels: dict[str, list[float]] = {}
-    for column, op, arg in specs.values():
-        if op == "quantile" and arg not in levels.setdefault(column, []):
-            levels[column].append(arg)
+    levels = quantile_levels(specs)
     quantiles = {
         (column, level): values
         for column, wanted in levels.items()
@@ -493,24 +496,18 @@ def _arrow_aggregate(
 def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
     import pandas as pd  # noqa: PLC0415 - Dask needs pandas
 
-    native = frame.to_native()
+    # Only the columns aggregated travel through the shuffle.
+    used = list(dict.fromkeys(column for column, _, _ in specs.values()))
+    native = frame.to_native()[[*keys, *used]]
     by = keys or ["__all"]
     if not keys:
         native = native.assign(__all=0)
+    levels = quantile_levels(specs)
 
     def one(group: pd.DataFrame) -> pd.DataFrame:
         label = group.name if isinstance(group.name, tuple) else (group.name,)
         values: dict[str, object] = {key: [value] for key, value in zip(by, label, strict=True)}
-        for name, (column, op, arg) in specs.items():
-            # Sums stay integers (exact at any size, as the other engines sum them).
-            series = group[column] if op == "sum" else group[column].astype("float64")
-            if op == "quantile":
-                value = series.quantile(arg)
-            elif op == "count":
-                value = series.count()
-            else:
-                value = getattr(series, op)()
-            values[name] = [value]
+        values.update((name, [value]) for name, value in _statistics(group, specs, levels).items())
         return pd.DataFrame(values).astype(dtypes)
 
     dtypes = {key: native[key].dtype for key in by} | {
@@ -523,6 +520,42 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
     counted = [name for name, (_, op, _) in specs.items() if op in ("count", "sum")]
     result = result.astype(dict.fromkeys(counted, "int64"))
     return nw.from_native(result)
+
+
+def _statistics(
+    group: Any,  # noqa: ANN401 - a pandas DataFrame
+    specs: Mapping[str, Spec],
+    levels: Mapping[str, list[float]],
+) -> dict[str, object]:
+    """One group's aggregates on Dask: each column read once as floats, its quantiles at once.
+
+    Quantiles are linear, as pandas' and every engine's; sums stay integers (exact at any size).
+    """
+    import numpy as np  # noqa: PLC0415 - Dask needs NumPy
+
+    present = {}
+    for column in dict.fromkeys(column for column, _, _ in specs.values()):
+        floats = group[column].to_numpy(dtype="float64", na_value=np.nan)
+        present[column] = floats[~np.isnan(floats)]
+    quantiles = {
+        column: dict(zip(found, np.quantile(present[column], found), strict=True))
+        for column, found in levels.items()
+        if present[column].size
+    }
+    values: dict[str, object] = {}
+    for name, (column, op, arg) in specs.items():
+        kept = present[column]
+        if op == "sum":
+            values[name] = group[column].sum()
+        elif op == "count":
+            values[name] = kept.size
+        elif not kept.size:
+            values[name] = np.nan
+        elif op == "quantile":
+            values[name] = quantiles[column][arg]
+        else:
+            values[name] = getattr(kept, op)()
+    return values
 
 
 def dask_covered(frame: Frame, keys: list[str], first: int) -> Frame:
