@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
@@ -32,7 +30,7 @@ import pandas as pd
 from majorincident import frames
 from majorincident.kpi import MTTA, MTTR
 
-from _harness import Report
+from _harness import Report, per_call
 
 SERVICES = [f"service-{n:02d}" for n in range(12)]
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
@@ -150,16 +148,6 @@ def spark_by_hand(spark: Any, folder: Path) -> list[Any]:  # noqa: ANN401 - a Sp
     return spark.sql(query).collect()
 
 
-def best(function: Callable[[], object], runs: int) -> float:
-    """The best wall time of `runs` calls."""
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - began)
-    return min(times)
-
-
 def measure(rows: int, runs: int, spark: Any) -> dict[str, float]:  # noqa: ANN401 - a session
     """Each engine's time, ours and by hand, on `rows` incidents."""
     import dask.dataframe as dd  # noqa: PLC0415 - installed with the engines
@@ -173,10 +161,18 @@ def measure(rows: int, runs: int, spark: Any) -> dict[str, float]:  # noqa: ANN4
     if len(spark_rows) != len(mine):
         raise SystemExit("frames.report on Spark and on Dask differ")
     return {
-        "dask hand": best(lambda: dask_by_hand(folder), runs),
-        "dask ours": best(lambda: ours(dd.read_parquet(str(folder))).compute(), runs),  # type: ignore[attr-defined]
-        "spark hand": best(lambda: spark_by_hand(spark, folder), runs),
-        "spark ours": best(lambda: ours(spark.read.parquet(str(folder))).collect(), runs),  # type: ignore[attr-defined]
+        "dask hand": per_call(lambda: dask_by_hand(folder), number=1, repeat=runs),
+        "dask ours": per_call(
+            lambda: ours(dd.read_parquet(str(folder))).compute(),  # type: ignore[attr-defined]
+            number=1,
+            repeat=runs,
+        ),
+        "spark hand": per_call(lambda: spark_by_hand(spark, folder), number=1, repeat=runs),
+        "spark ours": per_call(
+            lambda: ours(spark.read.parquet(str(folder))).collect(),  # type: ignore[attr-defined]
+            number=1,
+            repeat=runs,
+        ),
     }
 
 
