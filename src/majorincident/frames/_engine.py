@@ -12,6 +12,7 @@ between engines in one place; split, those differences would spread again.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeAlias
@@ -82,6 +83,11 @@ def undeferred(frame: Frame, eager: bool) -> Frame:
     return frame.collect(**engine)
 
 
+def spark_functions() -> Any:  # noqa: ANN401 - PySpark's module of SQL functions
+    """PySpark's SQL functions, imported by name: PySpark is installed only where Spark runs."""
+    return importlib.import_module("pyspark.sql.functions")
+
+
 def sorted_result(frame: Frame, keys: list[str]) -> Frame:
     """A small result (one row per group) sorted by `keys`, nulls last.
 
@@ -91,8 +97,7 @@ def sorted_result(frame: Frame, keys: list[str]) -> Frame:
     are gathered into one and sorted there.
     """
     if frame.implementation in SPARK:
-        from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
-
+        F = spark_functions()  # noqa: N806 - Spark's own convention
         native = frame.to_native().coalesce(1)
         return nw.from_native(native.sortWithinPartitions(*map(F.asc_nulls_last, keys)))
     if frame.implementation is not Implementation.DASK:
@@ -417,7 +422,7 @@ def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
 
 def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
     """Group and aggregate on Spark, each column's quantiles from one exact ``percentile``."""
-    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own convention
+    F = spark_functions()  # noqa: N806 - Spark's own convention
 
     levels = quantile_levels(specs)
     calls = {"count": F.count, "sum": F.sum, "mean": F.avg, "min": F.min, "max": F.max}
