@@ -6,6 +6,7 @@ them in their own session (``-m engines``), which CI runs.
 
 from __future__ import annotations
 
+import random
 import re
 import warnings
 from collections.abc import Iterator
@@ -14,11 +15,16 @@ from typing import Any, Final
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.frames_data import assert_rows_match, polars_frame, rows
+from tests.test_event_logs import at, log_frame, log_of, record_timeline, timelines
 from tests.test_frames import AS_OF, RECORDS, SAMPLE_FRAME, pure_outages, pure_summary, pure_trend
 
 from majorincident import frames, kpi
+from majorincident.errors import RecordError
 from majorincident.incident import Incident
+from majorincident.interop import from_event_log
 
 pytestmark = pytest.mark.engines
 
@@ -216,3 +222,140 @@ def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[
     assert 2 == len(re.findall(r"\b(?:Hash|ObjectHash|SortAggregate)(?:Aggregate)?\(", final))
     # One exact percentile per metric, for its median, p90 and p95 at once.
     assert len(metrics) == len(re.findall(r"\bpercentile\(", final))
+
+
+def sample_log() -> list[dict[str, Any]]:
+    """The bundled sample written as a state-change log: one row per move, as an audit has it."""
+    log = []
+    for incident in RECORDS:
+        moves = [
+            ("New", incident.reported_at),
+            ("Active", incident.acknowledged_at),
+            ("Resolved", incident.resolved_at),
+            ("Closed", incident.closed_at),
+        ]
+        so_far: dict[str, Any] = {"resolved_at": None, "closed_at": None}
+        for count, (state, moment) in enumerate(m for m in moves if m[1] is not None):
+            if state in ("Resolved", "Closed"):
+                so_far[f"{state.lower()}_at"] = moment
+            log.append(
+                {
+                    "number": incident.id,
+                    "incident_state": state,
+                    "sys_mod_count": count,
+                    "sys_updated_at": moment,
+                    "opened_at": incident.reported_at,
+                    **so_far,
+                    "priority": incident.priority.value,
+                }
+            )
+    return log
+
+
+def rebuilt_rows(result: Any) -> dict[str, dict[str, Any]]:
+    """A rebuilt frame of Dask or Spark computed, by id."""
+    done = computed(result)
+    table = done if isinstance(done, pl.DataFrame) else pl.from_pandas(done)
+    return {row.pop("id"): row for row in rows(table)}
+
+
+def on_engine(engines: dict[str, Any], engine: str, log: pl.DataFrame) -> Any:
+    """The log as a Dask frame in two partitions or a Spark frame."""
+    import dask.dataframe as dd  # noqa: PLC0415 - only in the engines session
+
+    spark = engines["spark"].sparkSession
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        pandas = log.to_pandas()
+        if engine == "dask":
+            return dd.from_pandas(pandas, npartitions=2)
+        return spark.createDataFrame(pandas)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("engine", ["dask", "spark"])
+class TestEventLogOnEngines:
+    """The rebuild of a state-change log on Dask and Spark, equal to the pure path."""
+
+    def test_the_bundled_sample_as_the_pure_path_rebuilds_it(
+        self, engines: dict[str, Any], engine: str
+    ) -> None:
+        """Every incident of the sample written as moves and rebuilt: the pure path's timeline."""
+        log = sample_log()
+        expected = {incident.id: incident for incident in from_event_log(log)}
+        found = rebuilt_rows(frames.from_event_log(on_engine(engines, engine, log_frame(log))))
+
+        assert sorted(found) == sorted(expected)
+        for case, incident in expected.items():
+            row = found[case]
+            assert {k: row[k] for k in record_timeline(incident)} == record_timeline(incident)
+            assert (row["priority"], row["left_out"]) == (incident.priority.value, None)
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.lists(timelines(), min_size=1, max_size=6),
+        st.lists(st.integers(0, 8), max_size=4),
+        st.randoms(use_true_random=False),
+    )
+    def test_a_log_gives_back_its_timeline(
+        self,
+        engines: dict[str, Any],
+        engine: str,
+        walks: list[list[tuple[Any, datetime]]],
+        echoes: list[int],
+        rng: random.Random,
+    ) -> None:
+        """Random walks through the states, shuffled: the pure path's incidents on each engine."""
+        log = [row for n, walk in enumerate(walks) for row in log_of(f"INC{n}", walk, echoes)]
+        rng.shuffle(log)
+        found = rebuilt_rows(frames.from_event_log(on_engine(engines, engine, log_frame(log))))
+
+        for incident in from_event_log(log):
+            row = found.pop(incident.id)
+            assert {k: row[k] for k in record_timeline(incident)} == record_timeline(incident)
+        assert {} == found
+
+    def test_a_bad_row_is_refused(self, engines: dict[str, Any], engine: str) -> None:
+        """A state the log does not map: RecordError naming the case and the state."""
+        log = [
+            {"number": "A", "incident_state": "Active", "sys_mod_count": 1,
+             "sys_updated_at": at(5), "opened_at": at(0)},
+            {"number": "A", "incident_state": "Awaiting Parts", "sys_mod_count": 0,
+             "sys_updated_at": at(0), "opened_at": at(0)},
+        ]  # fmt: skip
+        with pytest.raises(RecordError, match=r"^number 'A': incident_state \('Awaiting "):
+            computed(frames.from_event_log(on_engine(engines, engine, log_frame(log))))
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_dask_rebuilds_a_log_lazily_in_one_pass(engines: dict[str, Any]) -> None:
+    """Nothing computed at the call; one graph run for the result."""
+    from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
+
+    runs: list[object] = []
+
+    class Runs(Callback):  # type: ignore[misc] - Dask is untyped
+        def _start(self, graph: object) -> None:
+            runs.append(graph)
+
+    log = on_engine(engines, "dask", log_frame(sample_log()))
+    with Runs():
+        result = frames.from_event_log(log)
+        assert [] == runs
+        assert len(result.compute()) == len(RECORDS)
+        assert 1 == len(runs)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_spark_rebuilds_a_log_with_one_shuffle_and_no_global_window(
+    engines: dict[str, Any],
+) -> None:
+    """The log is read and shuffled by case once; no step gathers it into one partition."""
+    log = on_engine(engines, "spark", log_frame(sample_log()))
+    result = frames.from_event_log(log)
+    assert len(result.collect()) == len(RECORDS)
+    executed = result._jdf.queryExecution().executedPlan().toString()
+    final = executed.split("== Initial Plan ==")[0]
+    assert 1 == len(re.findall(r"\bScan\b|\bLocalTableScan\b", final))
+    assert 1 == final.count("Exchange hashpartitioning")
+    assert "SinglePartition" not in final

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import attrs
 import narwhals as nw
+from narwhals import Implementation
 
 from majorincident.errors import ConfigurationError, RecordError
 from majorincident.frames._engine import Frame, collect, column_micros, load
@@ -74,12 +75,21 @@ def from_event_log(
             columns, the order columns numbers or datetimes).
         RecordError: a row (after ``log.only``) without its case or time, or in a state the
             log does not map, naming the case and the state. Finding them takes one pass over
-            the log when called, lazy frames included; the rebuild itself stays lazy.
+            the log when called, lazy frames included; the rebuild itself stays lazy. On Dask
+            nothing is read at the call: the rows are checked as the result is computed, and
+            the error is raised by ``compute()``.
+
+    On Dask each case's rows are shuffled into one partition and rebuilt there with pandas; on
+    Spark and the other lazy engines each case is numbered and grouped on its own (one shuffle
+    by case, never the whole log in one partition).
 
     A case's rows must differ in their order columns: rows that tie are taken in an order the
     engine chooses, where the pure path keeps the order of the rows.
     """
-    frame, log = _plain_names(load(df), log)
+    loaded = load(df)
+    if loaded.implementation is Implementation.DASK:
+        return _on_dask(loaded.to_native(), log, states)
+    frame, log = _plain_names(loaded, log)
     meanings = meanings_of(log, states)
     keys = _keys(frame, log)
     if log.only is not None:
@@ -95,6 +105,20 @@ def from_event_log(
     frame = frame.with_columns(__code=code, **keys)
     _refuse_bad_rows(frame, log)
     return _timelines(frame, log, list(keys), present).to_native()
+
+
+def _on_dask(native: Any, log: EventLog, states: Mapping[str, Meaning] | None) -> Any:  # noqa: ANN401 - Dask is untyped
+    """The rebuild on Dask: each case's rows shuffled into one partition, rebuilt there by pandas.
+
+    Lazy: the columns are checked on the frame's empty model at the call; the rows (and a row
+    without its case or time, or in an unknown state) when the result is computed.
+    """
+
+    def rebuilt(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
+        return from_event_log(part, log, states=states)
+
+    model = rebuilt(native._meta)  # noqa: SLF001 - Dask's name for a frame's empty model
+    return native.shuffle(on=log.case).map_partitions(rebuilt, meta=model)
 
 
 def _plain_names(frame: Frame, log: EventLog) -> tuple[Frame, EventLog]:
@@ -222,20 +246,22 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
     )
     stated = {field: column for field, column in log.milestones.items() if column in columns}
     fields = {field: column for field, column in log.fields.items() if column in columns}
-    milestones = frame.group_by(case).agg(
-        nw.col("__first_at").max(),
-        *(nw.col(f"__state_{field}").max() for field in _FROM_STATES),
-        nw.col("__reopen").sum().alias("reopen_count"),
-    )
     latest = {
         **({"__opened": log.opened} if log.opened else {}),
         **{f"__field_{field}": column for field, column in fields.items()},
         **{f"__stated_{field}": column for field, column in stated.items()},
     }
-    last_rows = frame.filter(row == nw.col("__last")).select(
-        case, *(nw.col(column).alias(name) for name, column in latest.items())
+    # The latest row's values join the milestones in the one grouping: no second pass to join.
+    is_last = row == nw.col("__last")
+    frame = frame.with_columns(
+        **{name: nw.when(is_last).then(nw.col(column)) for name, column in latest.items()}
     )
-    rebuilt = milestones.join(last_rows, on=case, how="left")
+    rebuilt = frame.group_by(case).agg(
+        nw.col("__first_at").max(),
+        *(nw.col(f"__state_{field}").max() for field in _FROM_STATES),
+        nw.col("__reopen").sum().alias("reopen_count"),
+        *(nw.col(name).max() for name in latest),
+    )
     first_at = nw.col("__first_at")
     found = {
         Milestone.REPORTED: nw.coalesce(nw.col("__opened"), first_at) if log.opened else first_at,
@@ -261,8 +287,8 @@ def _numbered(frame: Frame, case: str, keys: list[str]) -> Frame:
     one numbers and shifts in windows, which its engine plans with the rest.
     """
     code = nw.col("__code")
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.with_row_index("__row", order_by=[case, *keys])
+    if isinstance(frame, nw.LazyFrame):  # numbered within each case: no window over the whole log
+        frame = frame.with_columns(__row=nw.col(case).cum_count().over(case, order_by=keys))
         return frame.with_columns(__prev=code.shift(1).over(case, order_by="__row"))
     frame = frame.sort(case, *keys).with_row_index("__row")
     same = nw.col(case).shift(1) == nw.col(case)
