@@ -480,6 +480,23 @@ class TestEdges:
         assert summary[0]["mean_s"] is None
         assert rows(frames.report(empty, every="day", as_of=AS_OF)) == []
 
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize("every", ["day", "month", "year"])
+    @pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin"])
+    def test_an_unreported_incident_by_period(self, engine: str, every: str, tz: str) -> None:
+        """A period of its own (pandas failed casting the missing instant to a datetime)."""
+        records = [Incident("I-none", title="never reported"), *RECORDS[:3]]
+        for chosen in (records[:1], records):  # alone, and among reported ones
+            expected = kpi.report(chosen, metrics=[kpi.MTTR], every=every, tz=tz, as_of=AS_OF)
+            result = frames.report(
+                ENGINES[engine](polars_frame(chosen)),
+                metrics=[kpi.MTTR],
+                every=every,
+                tz=tz,
+                as_of=AS_OF,
+            )
+            assert_rows_match(expected.to_rows(), rows(result))
+
 
 def test_downtime_is_the_old_name_of_reliability() -> None:
     """``frames.downtime`` is ``frames.reliability`` for one more release, with a warning."""

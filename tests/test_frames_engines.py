@@ -93,15 +93,34 @@ class TestDistributed:
         assert type(result).__module__.split(".")[0] in ("dask", "pyspark")
         assert_rows_match(expected.to_rows(), rows(computed(result)))
 
-    def test_summarize(self, engines: dict[str, Any], engine: str) -> None:
-        """The summary with the Kaplan-Meier median."""
+    @pytest.mark.parametrize("policy", ["censor", "exclude"])
+    def test_summarize(self, engines: dict[str, Any], engine: str, policy: str) -> None:
+        """The summary, with the Kaplan-Meier median or without (null, not False, on Dask)."""
         expected = kpi.summarize(
-            RECORDS, kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents="censor"
+            RECORDS, kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents=policy
         )
         result = frames.summarize(
-            engines[engine], kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents="censor"
+            engines[engine], kpi.MTTR, as_of="2024-03-01T00:00Z", open_incidents=policy
         )
         assert_rows_match([pure_summary(expected)], rows(computed(result)))
+
+    def test_report_with_missing_group_keys(self, engines: dict[str, Any], engine: str) -> None:
+        """Incidents without a service or a priority form groups of their own, sorted last."""
+        frame = SAMPLE_FRAME.with_columns(
+            pl.when(pl.col("id").str.ends_with("7"))
+            .then(None)
+            .otherwise("service")
+            .alias("service"),
+            pl.when(pl.col("id").str.ends_with("3"))
+            .then(None)
+            .otherwise("priority")
+            .alias("priority"),
+        )
+        kwargs: dict[str, Any] = {"by": ("service", "priority"), "every": "month", "as_of": AS_OF}
+        expected = rows(frames.report(frame, **kwargs))
+        result = rows(computed(frames.report(on_engine(engines, engine, frame), **kwargs)))
+        assert_rows_match(expected, result)
+        assert expected[-1]["service"] is None
 
     def test_trend(self, engines: dict[str, Any], engine: str) -> None:
         """Quarterly counts in Sydney."""
@@ -359,3 +378,21 @@ def test_spark_rebuilds_a_log_with_one_shuffle_and_no_global_window(
     assert 1 == len(re.findall(r"\bScan\b|\bLocalTableScan\b", final))
     assert 1 == final.count("Exchange hashpartitioning")
     assert "SinglePartition" not in final
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_dask_report_of_naive_columns(engines: dict[str, Any]) -> None:
+    """Wall times of Paris, read per partition: the pure report by Berlin week.
+
+    (Spark holds a timestamp as an instant in its session's zone, so naive text is read there.)
+    """
+    naive = SAMPLE_FRAME.with_columns(
+        pl.col(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone("Europe/Paris")
+        .dt.replace_time_zone(None)
+    )
+    native = on_engine(engines, "dask", naive)
+    kwargs: dict[str, Any] = {"every": "week", "tz": "Europe/Berlin", "as_of": AS_OF}
+    expected = kpi.report(RECORDS, **kwargs)
+    result = frames.report(native, columns=frames.ColumnMap(tz="Europe/Paris"), **kwargs)
+    assert_rows_match(expected.to_rows(), rows(computed(result)))

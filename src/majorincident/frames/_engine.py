@@ -111,6 +111,24 @@ def sorted_result(frame: Frame, keys: list[str]) -> Frame:
     )
 
 
+def by_partition(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
+    """`stage` (row by row: no grouping, no sort) applied to `frame`; on Dask to each partition.
+
+    On Dask each partition runs `stage` as the pandas frame it is, in one task: the graph holds
+    one step where the stage's column expressions would each be a layer for Dask to build and
+    optimise. The stage's checks of the columns run at the call, on the frame's empty model.
+    """
+    if frame.implementation is not Implementation.DASK:
+        return stage(frame)
+
+    def run(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
+        return stage(nw.from_native(part)).to_native()
+
+    native = frame.to_native()
+    model = run(native._meta)  # noqa: SLF001 - Dask's name for a frame's empty model
+    return nw.from_native(native.map_partitions(run, meta=model))
+
+
 def is_utc(tz: str) -> bool:
     """Whether a timezone name is UTC under another name."""
     return tz in _UTC_NAMES
@@ -219,30 +237,6 @@ def local_micros(
     return shifted(nw.col(utc_column), base, changes)
 
 
-def with_local(frame: Frame, utc_column: str, tz: str, out: str) -> Frame:
-    """Add `out`: the local wall time in `tz` of a UTC-micros column, as :func:`local_micros`.
-
-    On Dask each partition converts its own values with pandas (the same tz database as the
-    pure path's ``zoneinfo``): no pass over the data to find their range first.
-    """
-    if frame.implementation is not Implementation.DASK or is_utc(tz):
-        return frame.with_columns(local_micros(frame, utc_column, tz).alias(out))
-    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415 - Dask needs pandas
-
-    zone = load_zone(tz, field="tz")
-
-    def local(part: pd.DataFrame) -> pd.DataFrame:
-        values = part[utc_column]
-        present = values.notna()
-        moments = pd.to_datetime(values.where(present, 0).astype("int64"), unit="us", utc=True)
-        wall = moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[us]")
-        return part.assign(**{out: wall.astype("int64").where(present)})
-
-    native = frame.to_native()
-    meta = native._meta.assign(**{out: pd.Series(dtype="float64")})  # noqa: SLF001
-    return nw.from_native(native.map_partitions(local, meta=meta))
-
-
 def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
     """UTC micros of local wall-time micros in `tz`.
 
@@ -313,9 +307,11 @@ def days_from_civil(year: nw.Expr, month: int, day: int) -> nw.Expr:
 def period_key(frame: Frame, local: str, every: str, out: str) -> Frame:
     """Add `out`, a monotonic integer key of the `every` period holding local micros `local`."""
     if every in ("month", "quarter", "year") and frame.implementation in _NATIVE_CALENDAR:
-        instant = nw.col(local).cast(nw.Datetime("us"))
+        # pandas holds a column with nulls as floats, which it cannot cast to datetimes.
+        instant = nw.col(local).fill_null(0).cast(nw.Int64).cast(nw.Datetime("us"))
         year, month = instant.dt.year().cast(nw.Int64), instant.dt.month().cast(nw.Int64)
-        return frame.with_columns(_calendar_key(year, month, every).alias(out))
+        key = _calendar_key(year, month, every)
+        return frame.with_columns(nw.when(~nw.col(local).is_null()).then(key).alias(out))
     frame = frame.with_columns((nw.col(local) // DAY_US).alias(f"{out}_days"))
     days = nw.col(f"{out}_days")
     if every == "day":
@@ -498,74 +494,57 @@ def _arrow_aggregate(
     return nw.concat(parts, how="vertical").select(*keys, *exprs)
 
 
-def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
-    import pandas as pd  # noqa: PLC0415 - Dask needs pandas
+#: How partial aggregates of each partition combine into the group's (the others need every
+#: value of the group together).
+_COMBINED: Final = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
 
-    # Only the columns aggregated travel through the shuffle.
-    used = list(dict.fromkeys(column for column, _, _ in specs.values()))
-    native = frame.to_native()[[*keys, *used]]
+
+def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate on Dask with pandas' exact statistics, moving as little as it can.
+
+    Counts, sums, minima and maxima are taken per partition and combined (small tables);
+    only the columns whose quantiles are asked for are shuffled, each group whole into one
+    partition where pandas takes them as :func:`_pandas_aggregate` does. Without keys the one
+    group is the whole frame.
+    """
     by = keys or ["__all"]
+    native = frame.to_native()
     if not keys:
         native = native.assign(__all=0)
-    levels = quantile_levels(specs)
+    partial = {n: (c, op, a) for n, (c, op, a) in specs.items() if op in _COMBINED}
+    ordered = {n: spec for n, spec in specs.items() if n not in partial}
+    found = []
+    if partial:
+        parts = by_partition(
+            nw.from_native(native[[*by, *_columns(partial)]]),
+            lambda part: aggregate(part, by, partial),
+        )
+        combined = {name: (name, _COMBINED[op], 0.0) for name, (_, op, _) in partial.items()}
+        found.append(_gathered(parts, by, combined))
+    if ordered:
+        shuffled = native[[*by, *_columns(ordered)]].shuffle(on=by)
+        groups = by_partition(nw.from_native(shuffled), lambda part: aggregate(part, by, ordered))
+        found.append(groups.to_native().repartition(npartitions=1))
+    table = found[0]
+    for other in found[1:]:  # one row per group on each side; null keys meet, as in pandas
+        table = table.merge(other, on=by, how="inner")
+    return nw.from_native(table[[*keys, *specs]])
 
-    def one(group: pd.DataFrame) -> pd.DataFrame:
-        label = group.name if isinstance(group.name, tuple) else (group.name,)
-        values: dict[str, object] = {key: [value] for key, value in zip(by, label, strict=True)}
-        values.update((name, [value]) for name, value in _statistics(group, specs, levels).items())
-        return pd.DataFrame(values).astype(dtypes)
 
-    dtypes = {key: native[key].dtype for key in by} | {
-        name: "int64" if op == "sum" else "float64" for name, (_, op, _) in specs.items()
-    }
-    meta = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
-    result = native.groupby(by, dropna=False).apply(one, meta=meta).reset_index(drop=True)
-    if not keys:
-        result = result.drop(columns="__all")
-    counted = [name for name, (_, op, _) in specs.items() if op in ("count", "sum")]
-    result = result.astype(dict.fromkeys(counted, "int64"))
-    return nw.from_native(result)
+def _columns(specs: Mapping[str, Spec]) -> list[str]:
+    """The columns that `specs` aggregate, each once, in the order first named."""
+    return list(dict.fromkeys(column for column, _, _ in specs.values()))
 
 
-def _statistics(
-    group: Any,  # noqa: ANN401 - a pandas DataFrame
-    specs: Mapping[str, Spec],
-    levels: Mapping[str, list[float]],
-) -> dict[str, object]:
-    """One group's aggregates on Dask: each column read once as floats, its quantiles at once.
-
-    Quantiles are linear, as pandas' and every engine's; sums stay integers (exact at any size).
-    """
-    import numpy as np  # noqa: PLC0415 - Dask needs NumPy
-
-    present = {}
-    for column in dict.fromkeys(column for column, _, _ in specs.values()):
-        floats = group[column].to_numpy(dtype="float64", na_value=np.nan)
-        present[column] = floats[~np.isnan(floats)]
-    quantiles = {
-        column: dict(zip(found, np.quantile(present[column], found), strict=True))
-        for column, found in levels.items()
-        if present[column].size
-    }
-    values: dict[str, object] = {}
-    for name, (column, op, arg) in specs.items():
-        kept = present[column]
-        if op == "sum":
-            values[name] = group[column].sum()
-        elif op == "count":
-            values[name] = kept.size
-        elif not kept.size:
-            values[name] = np.nan
-        elif op == "quantile":
-            values[name] = quantiles[column][arg]
-        else:
-            values[name] = getattr(kept, op)()
-    return values
+def _gathered(parts: Frame, by: list[str], specs: Mapping[str, Spec]) -> Any:  # noqa: ANN401
+    """Partial aggregates in one partition, combined per group (a Dask frame)."""
+    native = parts.to_native().repartition(npartitions=1)
+    return by_partition(nw.from_native(native), lambda part: aggregate(part, by, specs)).to_native()
 
 
 def dask_covered(frame: Frame, keys: list[str], first: int) -> Frame:
     """Add ``__covered`` on Dask: the union's running maximum, one shuffled group at a time."""
-    import pandas as pd  # noqa: PLC0415 - Dask needs pandas
+    import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415 - Dask needs pandas
 
     # Group by copies of the keys: pandas leaves the grouping columns out of each group.
     native = frame.to_native()
@@ -588,8 +567,11 @@ def dask_covered(frame: Frame, keys: list[str], first: int) -> Frame:
 
 
 def boolean(frame: Frame, value: bool | None) -> Any:  # noqa: ANN401 - a narwhals dtype
-    """The dtype of a boolean literal; a null one on pandas is left open (NumPy has no null)."""
-    if value is None and frame.implementation is Implementation.PANDAS:
+    """The dtype of a boolean literal; a null one on pandas and Dask is left open.
+
+    NumPy's booleans have no null: there a null read as a boolean is False.
+    """
+    if value is None and frame.implementation in (Implementation.PANDAS, Implementation.DASK):
         return None
     return nw.Boolean
 

@@ -21,15 +21,16 @@ from majorincident.frames._engine import (
     Spec,
     aggregate,
     boolean,
+    by_partition,
     collect,
     deferred,
     load,
+    local_micros,
     native_like,
     period_key,
     period_label,
     sorted_result,
     undeferred,
-    with_local,
 )
 from majorincident.frames._input import (
     Input,
@@ -248,23 +249,23 @@ def report(
     if not metrics:
         raise ConfigurationError("metrics (empty) must name at least one metric")
     needed = [m for metric in metrics for m in (metric.start, metric.end)]
-    frame, eager = deferred(load(df))
-    data = prepare(
-        frame,
-        columns,
-        fields=[*by, *(["kind"] if columns.kind is not None else [])],
-        milestones=[*needed, *([Milestone.REPORTED] if every is not None else [])],
-        optional=OVER,
-    )
-    frame = _measure(attrs.evolve(data, frame=_group_columns(data, by)), metrics, moment)
-    keys = list(by)
-    if every is not None:
-        reported = instant_column(Milestone.REPORTED)
-        frame = with_local(frame, reported, tz, "__local")
-        frame = period_key(frame, "__local", every, "__period")
-        keys.append("__period")
+    keys = [*by, *(["__period"] if every is not None else [])]
     specs = {name: spec for index in range(len(metrics)) for name, spec in _specs(index).items()}
-    result = _long(aggregate(frame, keys, specs), keys, metrics)
+
+    def measured(frame: Frame) -> Frame:
+        """Each incident's durations and flags, by its group (and period)."""
+        fields = [*by, *(["kind"] if columns.kind is not None else [])]
+        instants = [*needed, *([Milestone.REPORTED] if every is not None else [])]
+        data = prepare(frame, columns, fields=fields, milestones=instants, optional=OVER)
+        frame = _measure(attrs.evolve(data, frame=_group_columns(data, by)), metrics, moment)
+        if every is not None:
+            reported = instant_column(Milestone.REPORTED)
+            frame = frame.with_columns(__local=local_micros(frame, reported, tz))
+            frame = period_key(frame, "__local", every, "__period")
+        return frame.select(*keys, *dict.fromkeys(column for column, _, _ in specs.values()))
+
+    frame, eager = deferred(load(df))
+    result = _long(aggregate(by_partition(frame, measured), keys, specs), keys, metrics)
     result = sorted_result(result, [*keys, "__metric"])
     if every is not None:
         result = period_label(result, "__period", every, "period")
