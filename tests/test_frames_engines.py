@@ -396,3 +396,31 @@ def test_dask_report_of_naive_columns(engines: dict[str, Any]) -> None:
     expected = kpi.report(RECORDS, **kwargs)
     result = frames.report(native, columns=frames.ColumnMap(tz="Europe/Paris"), **kwargs)
     assert_rows_match(expected.to_rows(), rows(computed(result)))
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("session_tz", ["UTC", "America/New_York"])
+def test_spark_report_of_naive_columns(engines: dict[str, Any], session_tz: str) -> None:
+    """TIMESTAMP_NTZ wall times of Paris: the pure report, whatever the session's timezone.
+
+    (Spark refused to cast a naive timestamp to a number, with its own AnalysisException.)
+    """
+    functions = pytest.importorskip("pyspark.sql.functions")
+    naive = SAMPLE_FRAME.with_columns(
+        pl.col(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone("Europe/Paris")
+        .dt.replace_time_zone(None)
+    )
+    native = on_engine(engines, "spark", naive)
+    for name, kind in native.dtypes:
+        if kind == "timestamp":
+            native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+    spark = native.sparkSession
+    kwargs: dict[str, Any] = {"every": "week", "tz": "Europe/Berlin", "as_of": AS_OF}
+    expected = kpi.report(RECORDS, **kwargs)
+    spark.conf.set("spark.sql.session.timeZone", session_tz)
+    try:
+        result = frames.report(native, columns=frames.ColumnMap(tz="Europe/Paris"), **kwargs)
+        assert_rows_match(expected.to_rows(), rows(computed(result)))
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
