@@ -532,14 +532,12 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
         native = native.assign(__all=0)
     partial = {n: (c, op, a) for n, (c, op, a) in specs.items() if op in _COMBINED}
     ordered = {n: spec for n, spec in specs.items() if n not in partial}
-    found = []
-    if partial:
-        parts = by_partition(
-            nw.from_native(native[[*by, *_columns(partial)]]),
-            lambda part: aggregate(part, by, partial),
-        )
-        combined = {name: (name, _COMBINED[op], 0.0) for name, (_, op, _) in partial.items()}
-        found.append(_gathered(parts, by, combined))
+    parts = by_partition(
+        nw.from_native(native[[*by, *_columns(partial)]]),
+        lambda part: aggregate(part, by, partial),
+    )
+    combined = {name: (name, _COMBINED[op], 0.0) for name, (_, op, _) in partial.items()}
+    found = [_gathered(parts, by, combined)]  # every group, even with nothing to add up
     if ordered:
         shuffled = native[[*by, *_columns(ordered)]].shuffle(on=by)
         groups = by_partition(nw.from_native(shuffled), lambda part: aggregate(part, by, ordered))
