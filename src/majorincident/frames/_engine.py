@@ -533,30 +533,25 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
     partial = {n: (c, op, a) for n, (c, op, a) in specs.items() if op in _COMBINED}
     ordered = {n: spec for n, spec in specs.items() if n not in partial}
     parts = by_partition(
-        nw.from_native(native[[*by, *_columns(partial)]]),
+        nw.from_native(native[[*by, *aggregated_columns(partial)]]),
         lambda part: aggregate(part, by, partial),
-    )
+    ).to_native()
     combined = {name: (name, _COMBINED[op], 0.0) for name, (_, op, _) in partial.items()}
-    found = [_gathered(parts, by, combined)]  # every group, even with nothing to add up
+    table = by_partition(  # every group, even with nothing to add up
+        nw.from_native(parts.repartition(npartitions=1)),
+        lambda part: aggregate(part, by, combined),
+    ).to_native()
     if ordered:
-        shuffled = native[[*by, *_columns(ordered)]].shuffle(on=by)
+        shuffled = native[[*by, *aggregated_columns(ordered)]].shuffle(on=by)
         groups = by_partition(nw.from_native(shuffled), lambda part: aggregate(part, by, ordered))
-        found.append(groups.to_native().repartition(npartitions=1))
-    table = found[0]
-    for other in found[1:]:  # one row per group on each side; null keys meet, as in pandas
-        table = table.merge(other, on=by, how="inner")
+        # One row per group on each side; null keys meet, as in pandas.
+        table = table.merge(groups.to_native().repartition(npartitions=1), on=by, how="inner")
     return nw.from_native(table[[*keys, *specs]])
 
 
-def _columns(specs: Mapping[str, Spec]) -> list[str]:
+def aggregated_columns(specs: Mapping[str, Spec]) -> list[str]:
     """The columns that `specs` aggregate, each once, in the order first named."""
     return list(dict.fromkeys(column for column, _, _ in specs.values()))
-
-
-def _gathered(parts: Frame, by: list[str], specs: Mapping[str, Spec]) -> Any:  # noqa: ANN401
-    """Partial aggregates in one partition, combined per group (a Dask frame)."""
-    native = parts.to_native().repartition(npartitions=1)
-    return by_partition(nw.from_native(native), lambda part: aggregate(part, by, specs)).to_native()
 
 
 def dask_covered(frame: Frame, keys: list[str], first: int) -> Frame:

@@ -20,6 +20,7 @@ from majorincident.frames._engine import (
     Frame,
     Spec,
     aggregate,
+    aggregated_columns,
     boolean,
     by_partition,
     collect,
@@ -262,7 +263,7 @@ def report(
             reported = instant_column(Milestone.REPORTED)
             frame = frame.with_columns(__local=local_micros(frame, reported, tz))
             frame = period_key(frame, "__local", every, "__period")
-        return frame.select(*keys, *dict.fromkeys(column for column, _, _ in specs.values()))
+        return frame.select(*keys, *aggregated_columns(specs))
 
     frame, eager = deferred(load(df))
     result = _long(aggregate(by_partition(frame, measured), keys, specs), keys, metrics)
