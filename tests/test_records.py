@@ -128,7 +128,7 @@ AT = datetime(2024, 1, 1, 10, tzinfo=UTC)
             r"^count \(-5\) must be a whole number",
         ),
         (
-            lambda: attrs.evolve(EXAMPLES["trend_row"], p_value=7.0, likely_noise=False),
+            lambda: attrs.evolve(EXAMPLES["trend_row"], p_value=7.0),
             RecordError,
             r"^p_value \(7\.0\) must be a probability",
         ),
@@ -176,9 +176,49 @@ AT = datetime(2024, 1, 1, 10, tzinfo=UTC)
             r"^elapsed .* must be a duration of at least 0",
         ),
         (
-            lambda: attrs.evolve(EXAMPLES["trend_row"], likely_noise=True),
+            lambda: attrs.evolve(EXAMPLES["comparison"], verdict="maybe"),
             RecordError,
-            r"^likely_noise \(True\) must be True or False with a p_value, None without",
+            r"^verdict \('maybe'\) must be '(real change|cannot tell from chance)' when conclusive",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["trend_row"], verdict="real change"),
+            RecordError,
+            r"^verdict \('real change'\) must be None for adjusted_p_value \(None\)",
+        ),
+        (
+            lambda: attrs.evolve(
+                EXAMPLES["trend_row"], p_value=0.01, adjusted_p_value=0.2, verdict="real change"
+            ),
+            RecordError,
+            r"^verdict \('real change'\) must be 'cannot tell from chance' for adjusted_p_value",
+        ),
+        (
+            lambda: attrs.evolve(
+                EXAMPLES["trend_row"], p_value=0.5, adjusted_p_value=0.2, verdict="real change"
+            ),
+            RecordError,
+            r"^adjusted_p_value \(0\.2\) must be at least p_value \(0\.5\)",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["trend_row"], adjusted_p_value=0.2),
+            RecordError,
+            r"^adjusted_p_value \(0\.2\) must be at least p_value \(None\)",
+        ),
+        (
+            lambda: attrs.evolve(EXAMPLES["trend_row"], detectable_rise=3.0),
+            RecordError,
+            r"^detectable_rise \(3\.0\) must be a factor of at least 1, and only beside a test",
+        ),
+        (
+            lambda: attrs.evolve(
+                EXAMPLES["trend_row"],
+                p_value=0.5,
+                adjusted_p_value=0.5,
+                verdict="cannot tell from chance",
+                detectable_rise=0.5,
+            ),
+            RecordError,
+            r"^detectable_rise \(0\.5\) must be a factor of at least 1",
         ),
         (
             lambda: attrs.evolve(EXAMPLES["trend_row"], rate_per_day=123.0),

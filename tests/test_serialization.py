@@ -662,8 +662,8 @@ class TestRefusals:
         ("changes", "message"),
         [
             (
-                {"schema_version": 4},
-                r"^\$\.schema_version: 4 is newer than this release reads \(3\)",
+                {"schema_version": 5},
+                r"^\$\.schema_version: 5 is newer than this release reads \(4\)",
             ),
             ({"schema_version": 0}, r"^\$\.schema_version: 0 is not a schema version"),
             ({"schema_version": "1"}, r"^\$\.schema_version: '1' is not a schema version"),
@@ -944,9 +944,9 @@ class TestWhatCannotBeStored:
         incident = Incident("INC-é", title="Café down", reported_at="2024-01-01T00:00Z")
 
         assert to_json(incident).startswith(
-            '{"schema_version": 3, "type": "incident", "id": "INC-é"'
+            '{"schema_version": 4, "type": "incident", "id": "INC-é"'
         )
-        assert to_json(incident, indent=2).startswith('{\n  "schema_version": 3,\n  "type"')
+        assert to_json(incident, indent=2).startswith('{\n  "schema_version": 4,\n  "type"')
         with pytest.raises(
             RecordError, match=r"^\$\.type: 'incident' is not the 'event' asked for$"
         ):

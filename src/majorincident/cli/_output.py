@@ -47,7 +47,15 @@ def _said(definition: dict[str, Any]) -> str:
 
 
 #: What the report gives of each row of the trend.
-TREND_KEYS: Final = ("period", "count", "change_vs_previous", "likely_noise")
+TREND_KEYS: Final = (
+    "period",
+    "count",
+    "change_vs_previous",
+    "p_value",
+    "adjusted_p_value",
+    "verdict",
+    "detectable_rise",
+)
 #: How many refused rows the report shows, with their lines and reasons.
 SHOWN_REFUSALS = 5
 
@@ -109,8 +117,7 @@ def render(
     """The report in `output` (table, markdown or json).
 
     `kpis` are the KPI table's rows (as ``kpi.Report.to_rows`` gives them), None when no metric
-    is in the data; `monthly` the trend's rows, each with its period, count,
-    change_vs_previous and likely_noise.
+    is in the data; `monthly` the trend's rows, each with the :data:`TREND_KEYS`.
     """
     if output == "json":
         return json.dumps(
@@ -124,11 +131,10 @@ def render(
             },
             indent=2,
         )
-    verdicts = {None: "-", True: "likely noise", False: "real change"}
     trend_lines = [
         f"| {r['period']} | {r['count']} | "
         f"{_percent(r['change_vs_previous'])} | "
-        f"{verdicts[r['likely_noise']]} |"
+        f"{r['verdict'] or '-'} | {_rise(r['detectable_rise'], r['verdict'])} |"
         for r in monthly
     ]
     summary = ", ".join(
@@ -162,12 +168,31 @@ def render(
         "",
         "Major incidents per month",
         "",
-        "| month | count | change of the daily rate | verdict |",
-        "| --- | --- | --- | --- |",
+        "| month | count | change of the daily rate | verdict | a rise it would see |",
+        "| --- | --- | --- | --- | --- |",
         *trend_lines,
+        *(
+            [
+                "",
+                (
+                    "Verdicts: tested against the month before, false alarms controlled over the "
+                    "months (Benjamini-Hochberg, 5%)."
+                ),
+                "A rise it would see: the smallest seen 4 times in 5, at the average rate.",
+            ]
+            if monthly
+            else []
+        ),
     ]
     text = "\n".join(parts)
     return _aligned(text) if output == "table" else text
+
+
+def _rise(factor: float | None, verdict: str | None) -> str:
+    """The detectable rise as a factor ("x2.8"); "-" for the first month, "none" when none is."""
+    if verdict is None:
+        return "-"
+    return "none" if factor is None else f"x{factor:.1f}"
 
 
 def _percent(change: float | None) -> str:

@@ -21,7 +21,7 @@ from majorincident.frames._input import instant_column, kinds_excluded, plain, p
 from majorincident.incident import EXCLUDED_KINDS, Milestone
 from majorincident.kpi import periods
 from majorincident.kpi._metrics import milestone_of
-from majorincident.kpi._trend import trend_rows
+from majorincident.kpi._trend import check_control, trend_rows
 
 #: The columns of a trend, and their types.
 _SCHEMA: Final = {
@@ -33,11 +33,13 @@ _SCHEMA: Final = {
     "change_vs_first": nw.Float64(),
     "change_vs_previous": nw.Float64(),
     "p_value": nw.Float64(),
-    "likely_noise": nw.Boolean(),
+    "adjusted_p_value": nw.Float64(),
+    "verdict": nw.String(),
+    "detectable_rise": nw.Float64(),
 }
 
 
-def trend(
+def trend(  # noqa: PLR0913 - the pure trend's options and the column map
     df: object,
     *,
     start: datetime | str,
@@ -47,8 +49,9 @@ def trend(
     major_only: bool = True,
     milestone: Milestone | str = Milestone.REPORTED,
     columns: ColumnMap = ColumnMap(),
+    control: str = "series",
 ) -> Any:  # noqa: ANN401 - the input's own frame type
-    """Incidents per period with changes and a noise flag, as :func:`~majorincident.kpi.trend`.
+    """Incidents per period with changes and verdicts, as :func:`~majorincident.kpi.trend`.
 
     The engine counts per period; the rates, changes and exact tests are computed on those
     counts (one row per period), and returned as a frame of the input's kind.
@@ -56,13 +59,17 @@ def trend(
     Returns:
         One row per period, empty ones included: ``period``, ``start``, ``end`` (UTC),
         ``count``, ``rate_per_day``, ``change_vs_first``, ``change_vs_previous`` (percent,
-        null from a rate of 0), ``p_value``, ``likely_noise``.
+        null from a rate of 0), ``p_value``, ``adjusted_p_value``, ``verdict`` ("real change" or
+        "cannot tell from chance") and ``detectable_rise``, as
+        :class:`~majorincident.kpi.TrendRow` says them.
 
     Raises:
-        ConfigurationError: an unknown period or timezone, or a missing or non-datetime column;
+        ConfigurationError: an unknown period, control or timezone, or a missing or
+            non-datetime column;
             `major_only` needs the major column.
         TimelineError: `end` not after `start`.
     """
+    check_control(control)
     spans = periods(start, end, every=every, tz=tz)
     first, last = micros(spans[0][1]), micros(spans[-1][2])
     chosen = milestone_of(milestone)
@@ -85,7 +92,7 @@ def trend(
         found = [
             counts.get(python_key(lower.astimezone(zone).date(), every), 0) for _, lower, _ in spans
         ]
-        rows = trend_rows(spans, found)
+        rows = trend_rows(spans, found, control)
         return {
             "period": [row.period for row in rows],
             "start": [plain(row.start) for row in rows],
@@ -95,7 +102,9 @@ def trend(
             "change_vs_first": [row.change_vs_first for row in rows],
             "change_vs_previous": [row.change_vs_previous for row in rows],
             "p_value": [row.p_value for row in rows],
-            "likely_noise": [row.likely_noise for row in rows],
+            "adjusted_p_value": [row.adjusted_p_value for row in rows],
+            "verdict": [row.verdict for row in rows],
+            "detectable_rise": [row.detectable_rise for row in rows],
         }
 
     return finished(counted, columns_of, data.frame, _SCHEMA)

@@ -6,6 +6,7 @@ once, no clock read (``as_of`` says which instant a figure speaks for).
 
 from __future__ import annotations
 
+from majorincident._deprecated import renamed
 from majorincident.kpi._compare import Comparison, compare
 from majorincident.kpi._metrics import (
     BUCKETS,
@@ -25,17 +26,31 @@ from majorincident.kpi._metrics import (
 )
 from majorincident.kpi._outages import availability, downtime, mtbf, mtbsi
 from majorincident.kpi._report import GROUPS, Report, ReportRow, report
-from majorincident.kpi._trend import EVERY, NOISE_LEVEL, TrendRow, periods, trend
+from majorincident.kpi._trend import (
+    CANNOT_TELL,
+    CONTROLS,
+    EVERY,
+    POWER,
+    REAL_CHANGE,
+    SIGNIFICANCE,
+    TrendRow,
+    periods,
+    trend,
+)
 
 __all__ = [
     "BUCKETS",
+    "CANNOT_TELL",
+    "CONTROLS",
     "EVERY",
     "GROUPS",
     "MTRS",
     "MTTA",
     "MTTD",
     "MTTR",
-    "NOISE_LEVEL",
+    "POWER",
+    "REAL_CHANGE",
+    "SIGNIFICANCE",
     "SMALL_SAMPLE",
     "TIME_TO_CONTAIN",
     "Comparison",
@@ -58,3 +73,8 @@ __all__ = [
     "summarize",
     "trend",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Old names, with a warning: ``NOISE_LEVEL`` is :data:`SIGNIFICANCE`."""
+    return renamed(__name__, name, {"NOISE_LEVEL": ("SIGNIFICANCE", SIGNIFICANCE)})

@@ -1,16 +1,21 @@
-"""The trend of major incidents: counts per period, percent changes, and whether chance explains.
+"""The trend of major incidents: counts per period, percent changes, and what a test can tell.
 
 The seed's KPI is the percent increase or decrease of major incidents in later months relative to
 the first. Counts of rare events jump about: two major incidents one month and three the next is
-"+50%" and means nothing. Each row says, from an exact test of two Poisson counts with their
-exposures (the conditional binomial test), whether the change from the previous period is
-likely noise.
+"+50%" and means nothing. Each row tests the change from the previous period with an exact test
+of two Poisson counts with their exposures (the conditional binomial test), and says either
+"real change" or "cannot tell from chance": a test that does not refuse chance has not shown
+that chance explains the change, only that these counts cannot tell. So each row also says the
+smallest rise its test would see four times out of five (at the series' average rate), and the
+verdicts of one trend are controlled together, so that a series where nothing changed shows a
+false "real change" in at most 5% of reports however many periods it has.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
@@ -23,14 +28,35 @@ from majorincident._checks import finite, probability, text, whole
 from majorincident.clock import MAX_INSTANT, as_pendulum, instant, load_zone, utc
 from majorincident.errors import ConfigurationError, RecordError, TimelineError
 from majorincident.incident import EXCLUDED_KINDS, Incident, Milestone
+from majorincident.kpi.power import benjamini_hochberg, detectable_rise
 from majorincident.kpi.stats import poisson_rates_differ
 
-__all__ = ["EVERY", "NOISE_LEVEL", "TrendRow", "periods", "trend"]
+__all__ = [
+    "CANNOT_TELL",
+    "CONTROLS",
+    "EVERY",
+    "POWER",
+    "REAL_CHANGE",
+    "SIGNIFICANCE",
+    "TrendRow",
+    "periods",
+    "trend",
+]
 
 #: The period lengths a trend can use.
 EVERY: Final = ("day", "week", "month", "quarter", "year")
-#: A change whose p-value is at least this is flagged as likely noise.
-NOISE_LEVEL: Final = 0.05
+#: A change whose (adjusted) p-value is below this is a real change.
+SIGNIFICANCE: Final = 0.05
+#: The chance of seeing it that makes a rise detectable (``TrendRow.detectable_rise``).
+POWER: Final = 0.8
+#: The verdict on a change the test tells from chance.
+REAL_CHANGE: Final = "real change"
+#: The verdict on a change it cannot: not "no change", and not "noise".
+CANNOT_TELL: Final = "cannot tell from chance"
+#: How the verdicts of a trend are controlled: ``series`` (Benjamini-Hochberg over the trend's
+#: periods, so a series where nothing changed shows a false alarm in at most 5% of reports) or
+#: ``period`` (each change tested alone at 5%: over 24 periods, some false alarm in about half).
+CONTROLS: Final = ("series", "period")
 
 
 def _start(value: datetime | str) -> pendulum.DateTime:
@@ -54,8 +80,19 @@ class TrendRow:
         change_vs_first: percent change of the rate against the first period; None when that
             rate is 0 (a change from nothing is undefined, not infinite).
         change_vs_previous: the same against the previous period.
-        p_value: the conditional binomial test's p-value against the previous period.
-        likely_noise: True when chance explains the change from the previous period.
+        p_value: the conditional binomial test's p-value against the previous period, tested
+            alone.
+        adjusted_p_value: the p-value the verdict reads: Benjamini-Hochberg adjusted over the
+            trend's periods (the default), or `p_value` when each period is tested alone.
+        verdict: :data:`REAL_CHANGE` when the adjusted p-value is below
+            :data:`SIGNIFICANCE`, else :data:`CANNOT_TELL`; None for the first period.
+        detectable_rise: the smallest factor by which the rate would have to rise from the
+            previous period for the test (alone, at 5%) to see it with probability
+            :data:`POWER`, with the previous period at the trend's average rate; None for the
+            first period, when no incident was counted, and when no rise would be seen that
+            often (:func:`~majorincident.kpi.power.detectable_rise`: beyond a millionfold, or a
+            previous period too short to compare against). A verdict of "cannot tell" beside a
+            detectable rise of 5x says too few incidents to know.
     """
 
     period: str = attrs.field(validator=text)
@@ -66,14 +103,47 @@ class TrendRow:
     change_vs_first: float | None = attrs.field(validator=finite)
     change_vs_previous: float | None = attrs.field(validator=finite)
     p_value: float | None = attrs.field(validator=probability)
-    likely_noise: bool | None = attrs.field()
+    adjusted_p_value: float | None = attrs.field(validator=probability)
+    verdict: str | None = attrs.field()
+    detectable_rise: float | None = attrs.field(validator=finite)
 
-    @likely_noise.validator
-    def _check_noise(self, _attribute: object, value: object) -> None:
-        if (value is None) != (self.p_value is None) or value not in (None, True, False):
+    @adjusted_p_value.validator
+    def _check_adjusted(self, _attribute: object, value: float | None) -> None:
+        if (value is None) != (self.p_value is None) or (
+            value is not None and value < self.p_value  # type: ignore[operator]
+        ):
             raise RecordError(
-                f"likely_noise ({value!r}) must be True or False with a p_value, None without"
+                f"adjusted_p_value ({value!r}) must be at least p_value ({self.p_value!r}), "
+                "and None only without it"
             )
+
+    @verdict.validator
+    def _check_verdict(self, _attribute: object, value: object) -> None:
+        adjusted = self.adjusted_p_value
+        expected = None if adjusted is None else _verdict(adjusted)
+        if value != expected:
+            raise RecordError(
+                f"verdict ({value!r}) must be {expected!r} for adjusted_p_value ({adjusted!r})"
+            )
+
+    @detectable_rise.validator
+    def _check_rise(self, _attribute: object, value: float | None) -> None:
+        if value is not None and (value < 1 or self.p_value is None):
+            raise RecordError(
+                f"detectable_rise ({value!r}) must be a factor of at least 1, "
+                "and only beside a test (a p_value)"
+            )
+
+    @property
+    def likely_noise(self) -> bool | None:
+        """Deprecated: ``verdict == CANNOT_TELL``; the test cannot show that chance explains."""
+        warnings.warn(
+            "TrendRow.likely_noise is deprecated and goes in the next release; use "
+            "TrendRow.verdict ('real change' or 'cannot tell from chance')",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return None if self.verdict is None else self.verdict == CANNOT_TELL
 
     def __attrs_post_init__(self) -> None:
         """A period has a length, and its rate is its count over its days."""
@@ -169,6 +239,10 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
+def _verdict(adjusted: float) -> str:
+    return REAL_CHANGE if adjusted < SIGNIFICANCE else CANNOT_TELL
+
+
 def _change(rate: float, base: float) -> float | None:
     return None if base == 0 else (rate - base) / base * 100
 
@@ -182,8 +256,9 @@ def trend(
     tz: str = "UTC",
     major_only: bool = True,
     milestone: Milestone = Milestone.REPORTED,
+    control: str = "series",
 ) -> list[TrendRow]:
-    """Count incidents per period, with percent changes and a noise flag.
+    """Count incidents per period, with percent changes and what a test can tell of each.
 
     Args:
         incidents: the records; tests and drills are left out.
@@ -193,10 +268,18 @@ def trend(
         tz: the reporting timezone whose calendar makes the periods.
         major_only: count only major incidents.
         milestone: the instant that places an incident in a period.
+        control: ``series`` (Benjamini-Hochberg over the periods: at most 5% of reports of a
+            series where nothing changed show a false "real change") or ``period`` (each change
+            tested alone, as before).
 
     Returns:
         One row per period, empty periods included.
+
+    Raises:
+        ConfigurationError: an unknown `every`, `control` or timezone.
+        TimelineError: `end` not after `start`.
     """
+    check_control(control)
     spans = periods(start, end, every=every, tz=tz)
     bounds = [lower for _, lower, _ in spans]
     last = spans[-1][2]
@@ -209,20 +292,31 @@ def trend(
         if moment is None or moment < bounds[0] or moment >= last:
             continue
         counts[bisect.bisect_right(bounds, moment) - 1] += 1
-    return trend_rows(spans, counts)
+    return trend_rows(spans, counts, control)
 
 
-def trend_rows(spans: list[tuple[str, datetime, datetime]], counts: list[int]) -> list[TrendRow]:
-    """Trend rows from the periods and their counts: rates, changes and the noise test."""
+def check_control(control: object) -> None:
+    """Refuse a `control` that is not one of :data:`CONTROLS`."""
+    if control not in CONTROLS:
+        raise ConfigurationError(f"control ({control!r}) must be one of {', '.join(CONTROLS)}")
+
+
+def trend_rows(
+    spans: list[tuple[str, datetime, datetime]], counts: list[int], control: str
+) -> list[TrendRow]:
+    """Trend rows from the periods and their counts: rates, changes, tests and verdicts."""
+    days = [(upper - lower).total_seconds() / 86_400 for _, lower, upper in spans]
+    tested = [
+        poisson_rates_differ(before, length, count, days[index + 1])
+        for index, (before, length, count) in enumerate(zip(counts, days, counts[1:], strict=False))
+    ]
+    adjusted = benjamini_hochberg(tested) if control == "series" else tested
+    average = sum(counts) / sum(days)
     rows: list[TrendRow] = []
-    for (label, lower, upper), count in zip(spans, counts, strict=True):
-        days = (upper - lower).total_seconds() / 86_400
-        rate = count / days
-        previous = rows[-1] if rows else None
-        p_value = None
-        if previous is not None:
-            exposure = (previous.end - previous.start).total_seconds() / 86_400
-            p_value = poisson_rates_differ(previous.count, exposure, count, days)
+    for index, ((label, lower, upper), count) in enumerate(zip(spans, counts, strict=True)):
+        rate = count / days[index]
+        first = rows[0].rate_per_day if rows else None
+        previous = rows[-1].rate_per_day if rows else None
         rows.append(
             TrendRow(
                 period=label,
@@ -230,10 +324,19 @@ def trend_rows(spans: list[tuple[str, datetime, datetime]], counts: list[int]) -
                 end=as_pendulum(upper),
                 count=count,
                 rate_per_day=rate,
-                change_vs_first=_change(rate, rows[0].rate_per_day) if rows else None,
-                change_vs_previous=_change(rate, previous.rate_per_day) if previous else None,
-                p_value=p_value,
-                likely_noise=None if p_value is None else p_value >= NOISE_LEVEL,
+                change_vs_first=None if first is None else _change(rate, first),
+                change_vs_previous=None if previous is None else _change(rate, previous),
+                p_value=tested[index - 1] if index else None,
+                adjusted_p_value=adjusted[index - 1] if index else None,
+                verdict=_verdict(adjusted[index - 1]) if index else None,
+                detectable_rise=detectable_rise(
+                    average * days[index - 1],
+                    days[index] / (days[index - 1] + days[index]),
+                    power=POWER,
+                    level=SIGNIFICANCE,
+                )
+                if index
+                else None,
             )
         )
     return rows

@@ -17,6 +17,7 @@ __all__ = [
     "geometric_mean",
     "kaplan_meier_median",
     "kaplan_meier_median_of_tallies",
+    "log_binomial_pmf",
     "mean",
     "mean_micros",
     "nearest_micro",
@@ -138,7 +139,8 @@ def _product(factors: Sequence[int]) -> int:
     return factors[0] if factors else 1
 
 
-def _log_binomial_pmf(k: int, n: int, p: float) -> float:
+def log_binomial_pmf(k: int, n: int, p: float) -> float:
+    """The log of the probability of `k` successes in `n` trials of probability `p`."""
     if p in (0.0, 1.0):
         return 0.0 if k == (n if p == 1.0 else 0) else -math.inf
     return (
@@ -157,11 +159,9 @@ def binomial_two_sided(k: int, n: int, p: float) -> float:
     """
     if n == 0:
         return 1.0
-    observed = _log_binomial_pmf(k, n, p)
+    observed = log_binomial_pmf(k, n, p)
     total = math.fsum(
-        math.exp(log)
-        for i in range(n + 1)
-        if (log := _log_binomial_pmf(i, n, p)) <= observed + 1e-7
+        math.exp(log) for i in range(n + 1) if (log := log_binomial_pmf(i, n, p)) <= observed + 1e-7
     )
     return min(1.0, total)
 

@@ -12,7 +12,7 @@ date by the pure functions in :data:`MIGRATIONS` before they are read.
 >>> incident = Incident("INC-1", service="cdn", reported_at="2019-07-02T15:45:00+02:00")
 >>> text = to_json(incident)
 >>> text
-'{"schema_version": 3, "type": "incident", "id": "INC-1", ...'
+'{"schema_version": 4, "type": "incident", "id": "INC-1", ...'
 >>> from_json(text, Incident) == incident
 True
 >>> from_json(text.replace('"cdn"', "5"), Incident)
@@ -27,6 +27,8 @@ import json
 from collections.abc import Callable
 from typing import Any, Final, TypeVar, overload
 
+from majorincident.kpi import CANNOT_TELL, POWER, REAL_CHANGE
+from majorincident.kpi.power import interval_detectable
 from majorincident.serialization._documents import NAMES, TYPES, document_codec, name_of
 from majorincident.serialization._paths import Json, fail, show
 from majorincident.serialization._reader import MAX_DEPTH, check_tree, parse
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 #: The version of the documents this release writes.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 Migration = Callable[[dict[str, Json]], dict[str, Json]]
 
 
@@ -107,9 +109,39 @@ def _version_3(document: dict[str, Json]) -> dict[str, Json]:
     return _summaries_count(document, "missing_end")
 
 
+def _version_4(document: dict[str, Json]) -> dict[str, Json]:
+    """Version 3 to 4: trend rows and comparisons gain verdicts, and what they could detect.
+
+    Version 3 tested each period alone, so a trend row's adjusted p-value is its p-value; what
+    rise the test could detect cannot be told from one row (it needs the series' rate), so it
+    is null. A comparison's detectable change is read off its interval, as it is computed.
+    """
+    if document.get("type") == "comparison":
+        return _compared(document)
+    if document.get("type") != "trend_row":
+        return dict(document)
+    old = {key: value for key, value in document.items() if key != "likely_noise"}
+    p_value = document.get("p_value")
+    noise = document.get("likely_noise")
+    verdict = None if noise is None else (CANNOT_TELL if noise else REAL_CHANGE)
+    return {**old, "adjusted_p_value": p_value, "verdict": verdict, "detectable_rise": None}
+
+
+def _compared(document: dict[str, Json]) -> dict[str, Json]:
+    low, high, confidence = (document.get(key) for key in ("low", "high", "confidence"))
+    numbers = [value for value in (low, high, confidence) if isinstance(value, int | float)]
+    detectable = (
+        interval_detectable(low, high, confidence, POWER)  # type: ignore[arg-type]
+        if len(numbers) == 3 and 0 < low <= high and 0 < confidence < 1  # type: ignore[operator]
+        else None
+    )
+    verdict = REAL_CHANGE if document.get("conclusive") is True else CANNOT_TELL
+    return {**document, "verdict": verdict, "detectable_change": detectable}
+
+
 #: ``MIGRATIONS[n]`` turns a version-``n`` document into a version ``n + 1`` one, without
 #: changing its argument.
-MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2, 2: _version_3}
+MIGRATIONS: Final[dict[int, Migration]] = {1: _version_2, 2: _version_3, 3: _version_4}
 
 
 T = TypeVar("T")
