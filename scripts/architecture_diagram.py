@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pages import regenerate  # noqa: E402
 from tests.architecture import LAYERS, modules, subject_edges  # noqa: E402
 
 PAGE = ROOT / "docs" / "explanation" / "architecture.md"
@@ -48,13 +49,7 @@ def main(argv: list[str]) -> int:
     before, rest = text.split(BEGIN, 1)
     _, after = rest.split(END, 1)
     wanted = f"{before}{BEGIN}\n{diagram()}\n{END}{after}"
-    if "--check" in argv:
-        if wanted != text:
-            print(f"{PAGE.name} is out of date: run python scripts/architecture_diagram.py")
-            return 1
-        return 0
-    PAGE.write_text(wanted, encoding="utf-8")
-    return 0
+    return regenerate(PAGE, wanted, argv, "architecture_diagram.py")
 
 
 if __name__ == "__main__":

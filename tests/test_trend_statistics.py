@@ -7,14 +7,16 @@ series-level false-alarm rate by simulation with fixed seeds.
 
 from __future__ import annotations
 
-import itertools
 import math
-import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.simulation import false_alarm_rates
 
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident
@@ -25,7 +27,7 @@ from majorincident.kpi.power import (
     detectable_rise,
     poisson_test_power,
 )
-from majorincident.kpi.stats import binomial_two_sided, poisson_rates_differ
+from majorincident.kpi.stats import binomial_two_sided
 from majorincident.serialization import from_dict, to_dict
 
 
@@ -160,25 +162,6 @@ class TestBenjaminiHochberg:
         assert all(a >= p for a, p in zip(benjamini_hochberg(p_values), p_values, strict=True))
 
 
-def _false_alarms(rate: float, series: int, seed: int, *, control: str) -> float:
-    """The share of series of 24 months at a constant rate with any "real change" verdict."""
-    rng = random.Random(seed)  # noqa: S311 - a simulation
-
-    def count() -> int:  # Poisson by inversion, on its own generator
-        threshold, k, product = math.exp(-rate), 0, rng.random()
-        while product > threshold:
-            k, product = k + 1, product * rng.random()
-        return k
-
-    alarmed = 0
-    for _ in range(series):
-        counts = [count() for _ in range(24)]
-        tested = [poisson_rates_differ(a, 30, b, 30) for a, b in itertools.pairwise(counts)]
-        adjusted = benjamini_hochberg(tested) if control == "series" else tested
-        alarmed += any(p < 0.05 for p in adjusted)
-    return alarmed / series
-
-
 class TestSeriesControl:
     """At most 5% of series where nothing changed show a false alarm."""
 
@@ -188,8 +171,9 @@ class TestSeriesControl:
 
         Against about half when each month is tested alone (the study found 51% and 57%).
         """
-        assert _false_alarms(rate, 500, seed=rate, control="series") <= 0.05
-        assert _false_alarms(rate, 500, seed=rate, control="period") >= 0.35
+        controlled, alone = false_alarm_rates(rate, 500, seed=rate)
+        assert controlled <= 0.05
+        assert alone >= 0.35
 
     def test_the_trend_controls_its_series_by_default(self) -> None:
         """One jump among steady months: alone it is a real change; over the series, not."""
@@ -210,6 +194,15 @@ class TestSeriesControl:
         assert [row.detectable_rise for row in alone] == [row.detectable_rise for row in series]
         with pytest.raises(ConfigurationError, match=r"^control \('bonferroni'\) must be one of"):
             trend(records, control="bonferroni", **window)  # type: ignore[arg-type]
+
+
+def test_the_docs_tables_are_current() -> None:
+    """docs/explanation/kpis.md quotes the tables scripts/kpi_simulation.py computes today."""
+    script = Path(__file__).parent.parent / "scripts" / "kpi_simulation.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert 0 == result.returncode, result.stdout + result.stderr
 
 
 def test_a_version_3_trend_row_loads_with_a_verdict() -> None:
