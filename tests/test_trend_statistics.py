@@ -91,6 +91,11 @@ class TestDetectableRise:
             1.9,
         ]
 
+    def test_a_first_period_expecting_nothing(self) -> None:
+        """With no first count, the test refuses 6 or more (p = 2 / 64), and nothing less."""
+        below_six = math.fsum(math.exp(-6.0) * 6.0**k / math.factorial(k) for k in range(6))
+        assert poisson_test_power(0.0, 6.0, 0.5) == pytest.approx(1 - below_six, abs=1e-12)
+
     def test_a_p_value_equal_to_the_level_is_not_refused(self) -> None:
         """The test refuses below the level: the exact sum decides the outcome at the edge."""
         level = binomial_two_sided(0, 6, 0.5)  # 2/64: (0, 6) and (6, 0) have exactly this
