@@ -10,6 +10,7 @@ from majorincident._deprecated import renamed
 from majorincident.kpi._compare import Comparison, compare
 from majorincident.kpi._metrics import (
     BUCKETS,
+    CONFIDENCE,
     MTRS,
     MTTA,
     MTTD,
@@ -41,6 +42,7 @@ from majorincident.kpi._trend import (
 __all__ = [
     "BUCKETS",
     "CANNOT_TELL",
+    "CONFIDENCE",
     "CONTROLS",
     "EVERY",
     "GROUPS",

@@ -24,13 +24,16 @@ from majorincident.incident import EXCLUDED_KINDS, Incident, IncidentKind, Miles
 from majorincident.kpi.stats import (
     geometric_mean,
     kaplan_meier_median,
+    kaplan_meier_median_interval,
     mean_micros,
+    median_interval,
     nearest_micro,
     quantile,
 )
 
 __all__ = [
     "BUCKETS",
+    "CONFIDENCE",
     "MTRS",
     "MTTA",
     "MTTD",
@@ -45,6 +48,8 @@ __all__ = [
     "summarize",
 ]
 
+#: The confidence of the intervals around a summary's medians.
+CONFIDENCE: Final = 0.95
 #: Below this many measured incidents a summary warns that its mean says little.
 SMALL_SAMPLE: Final = 30
 #: The upper bounds of the duration buckets; the last bucket holds everything longer.
@@ -166,6 +171,14 @@ class Summary:
             closed with no resolution time, or resolved with no acknowledgement: the end is
             missing from the data, not still to come, so they are neither measured nor open,
             and warned about.
+        median_low, median_high: the :data:`CONFIDENCE` (95%) interval of the median, from
+            order statistics (:func:`~majorincident.kpi.stats.median_ranks`): what the
+            measured incidents pin the typical duration down to; None below six measured.
+        km_median_low, km_median_high: with ``open_incidents="censor"``, the Brookmeyer-Crowley
+            interval of the Kaplan-Meier median
+            (:func:`~majorincident.kpi.stats.kaplan_meier_median_interval_of_tallies`); an end
+            is None when the data cannot bound the median from that side (a high end of None:
+            the median could be beyond anything observed).
     """
 
     metric: Metric
@@ -187,6 +200,10 @@ class Summary:
     warnings: tuple[str, ...] = ()
     negative: int = 0
     missing_end: int = 0
+    median_low: pendulum.Duration | None = None
+    median_high: pendulum.Duration | None = None
+    km_median_low: pendulum.Duration | None = None
+    km_median_high: pendulum.Duration | None = None
 
 
 @attrs.define
@@ -326,7 +343,26 @@ def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
         warnings=tuple(warnings),
         negative=tally.negative,
         missing_end=tally.missing_end,
+        **_intervals(values, tally.censored, policy),
     )
+
+
+def _intervals(
+    values: list[int], censored: list[int], policy: OpenIncidents
+) -> dict[str, pendulum.Duration | None]:
+    """The summary's median intervals, from the sorted measured durations and the censored."""
+    interval = median_interval(values, CONFIDENCE)
+    low, high = (None, None) if interval is None else interval
+    km_low = km_high = None
+    if policy is OpenIncidents.CENSOR:
+        observed = [True] * len(values) + [False] * len(censored)
+        km_low, km_high = kaplan_meier_median_interval(values + censored, observed, CONFIDENCE)
+    return {
+        "median_low": _duration(low),
+        "median_high": _duration(high),
+        "km_median_low": _duration(None if km_low is None else int(km_low)),
+        "km_median_high": _duration(None if km_high is None else int(km_high)),
+    }
 
 
 def _incidents(count: int) -> str:

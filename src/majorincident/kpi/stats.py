@@ -10,19 +10,28 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable, Sequence
+from statistics import NormalDist
+from typing import TypeVar
+
+from majorincident.errors import ConfigurationError
 
 __all__ = [
     "binomial_two_sided",
     "bootstrap_ratio_of_medians",
     "geometric_mean",
     "kaplan_meier_median",
+    "kaplan_meier_median_interval",
+    "kaplan_meier_median_interval_of_tallies",
     "kaplan_meier_median_of_tallies",
     "log_binomial_pmf",
     "mean",
     "mean_micros",
+    "median_interval",
+    "median_ranks",
     "nearest_micro",
     "poisson_rates_differ",
     "quantile",
+    "two_sided_z",
 ]
 
 
@@ -58,6 +67,52 @@ def quantile(ordered: Sequence[float], p: float) -> float | None:
     return ordered[low] + (position - low) * (ordered[high] - ordered[low])
 
 
+def two_sided_z(confidence: float) -> float:
+    """The standard normal quantile leaving ``(1 - confidence) / 2`` above: 1.96 for 0.95.
+
+    Raises:
+        ConfigurationError: a confidence outside (0, 1).
+    """
+    if not 0 < confidence < 1:
+        raise ConfigurationError(f"confidence ({confidence!r}) must be between 0 and 1")
+    return NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def median_ranks(n: int, confidence: float = 0.95) -> tuple[int, int] | None:
+    """The ranks (from 1) of the order statistics bounding the median of `n` values.
+
+    The distribution-free interval from the ``low``-th to the ``high``-th smallest value holds
+    the population median with probability ``1 - 2 P(B <= low - 1)``, B binomial (n, 1/2).
+    ``low`` is ``floor((n + 1) / 2 - z sqrt(n) / 2)``, the normal approximation with continuity
+    correction, a formula every dataframe engine evaluates alike; it is never narrower than the
+    exact binomial ranks, so the coverage is at least `confidence` (at 95%, for every n up to
+    20,000 it equals the exact ranks but for 60 sizes, one rank wider there). None below six
+    values at 95%: the extremes then hold the median with less than that confidence.
+
+    Raises:
+        ConfigurationError: a negative `n`, or a confidence outside (0, 1).
+    """
+    if n < 0:
+        raise ConfigurationError(f"n ({n!r}) must be a count, 0 or more")
+    low = math.floor((n + 1) / 2 - two_sided_z(confidence) * math.sqrt(n) / 2)
+    return None if low < 1 else (low, n + 1 - low)
+
+
+#: Whole microseconds or floats: an order statistic is one of the values, of their type.
+Number = TypeVar("Number", int, float)
+
+
+def median_interval(
+    ordered: Sequence[Number], confidence: float = 0.95
+) -> tuple[Number, Number] | None:
+    """The order-statistic confidence interval of the median of sorted values.
+
+    The ranks are :func:`median_ranks`; None when there are too few values for it.
+    """
+    ranks = median_ranks(len(ordered), confidence)
+    return None if ranks is None else (ordered[ranks[0] - 1], ordered[ranks[1] - 1])
+
+
 def geometric_mean(values: Sequence[float]) -> float | None:
     """The geometric mean of the positive values; zeros are left out (they have no logarithm).
 
@@ -74,12 +129,62 @@ def kaplan_meier_median(durations: Sequence[float], observed: Sequence[bool]) ->
     time. None when the estimate never reaches 0.5 (the median is not reached). With nothing
     censored this is the low median.
     """
+    return kaplan_meier_median_of_tallies(_tallied(durations, observed))
+
+
+def _tallied(durations: Sequence[float], observed: Sequence[bool]) -> list[tuple[float, int, int]]:
+    """(time, events, leaving) per distinct duration."""
     tallies: dict[float, list[int]] = {}
     for duration, event in zip(durations, observed, strict=True):
         tally = tallies.setdefault(duration, [0, 0])
         tally[0] += event
         tally[1] += 1
-    return kaplan_meier_median_of_tallies((time, a, b) for time, (a, b) in tallies.items())
+    return [(time, events, leaving) for time, (events, leaving) in tallies.items()]
+
+
+def kaplan_meier_median_interval(
+    durations: Sequence[float], observed: Sequence[bool], confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The confidence interval of the Kaplan-Meier median; censored durations are not observed.
+
+    As :func:`kaplan_meier_median_interval_of_tallies`, from the durations themselves.
+    """
+    return kaplan_meier_median_interval_of_tallies(_tallied(durations, observed), confidence)
+
+
+def kaplan_meier_median_interval_of_tallies(
+    tallies: Iterable[tuple[float, int, int]], confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The Brookmeyer-Crowley confidence interval of the Kaplan-Meier median, from tallies.
+
+    The tallies are (time, events, leaving) per distinct time, as for
+    :func:`kaplan_meier_median_of_tallies`. The interval holds the times whose pointwise
+    confidence band of the survival curve contains one half: its low end is the first time
+    the band's lower curve drops to 0.5 or below, its high end the first time the upper curve
+    does. The band is Greenwood's variance on the log(-log) scale (Kalbfleisch and Prentice),
+    which keeps it within 0 and 1 and covers better than the plain one in small samples; at a
+    time where the estimate reaches 0, the band is 0. Either end is None when its curve never
+    drops to one half: the data cannot bound the median from that side.
+    """
+    z = two_sided_z(confidence)
+    ordered = sorted(tallies)
+    at_risk = sum(leaving for _, _, leaving in ordered)
+    survival, greenwood = 1.0, 0.0
+    low: float | None = None
+    for moment, events, leaving in ordered:
+        if events:
+            survival *= 1 - events / at_risk
+            upper = lower = 0.0
+            if events < at_risk:
+                greenwood += events / (at_risk * (at_risk - events))
+                spread = z * math.sqrt(greenwood) / -math.log(survival)
+                upper, lower = survival ** math.exp(-spread), survival ** math.exp(spread)
+            if low is None and lower <= 0.5:
+                low = moment
+            if upper <= 0.5:
+                return low, moment
+        at_risk -= leaving
+    return low, None
 
 
 def kaplan_meier_median_of_tallies(tallies: Iterable[tuple[float, int, int]]) -> float | None:

@@ -72,17 +72,22 @@ def _unchained_events(document: dict[str, Json]) -> dict[str, Json]:
 
 def _summaries_count(document: dict[str, Json], key: str) -> dict[str, Json]:
     """Every summary in the document gains the count `key`, 0: none was counted apart then."""
+    return _summaries_gain(document, {key: 0})
+
+
+def _summaries_gain(document: dict[str, Json], added: dict[str, Json]) -> dict[str, Json]:
+    """Every summary in the document gains the keys `added`, with their values."""
     kind = document.get("type")
     if kind == "summary":
-        return {key: 0, **document}
+        return {**added, **document}
     if kind == "report_row":
-        return {**document, "summary": _with_count(document.get("summary"), key)}
+        return {**document, "summary": _with_keys(document.get("summary"), added)}
     rows = document.get("rows")
     if kind == "kpi_report" and isinstance(rows, list):
         return {
             **document,
             "rows": [
-                {**row, "summary": _with_count(row.get("summary"), key)}
+                {**row, "summary": _with_keys(row.get("summary"), added)}
                 if isinstance(row, dict)
                 else row
                 for row in rows
@@ -91,8 +96,8 @@ def _summaries_count(document: dict[str, Json], key: str) -> dict[str, Json]:
     return dict(document)
 
 
-def _with_count(summary: Json, key: str) -> Json:
-    return {key: 0, **summary} if isinstance(summary, dict) else summary
+def _with_keys(summary: Json, added: dict[str, Json]) -> Json:
+    return {**added, **summary} if isinstance(summary, dict) else summary
 
 
 def _version_2(document: dict[str, Json]) -> dict[str, Json]:
@@ -115,16 +120,22 @@ def _version_4(document: dict[str, Json]) -> dict[str, Json]:
     Version 3 tested each period alone, so a trend row's adjusted p-value is its p-value; what
     rise the test could detect cannot be told from one row (it needs the series' rate), so it
     is null. A comparison's detectable change is read off its interval, as it is computed.
+    Summaries gain the intervals of their medians, null: the durations they would be read
+    from are not in the document.
     """
     if document.get("type") == "comparison":
         return _compared(document)
     if document.get("type") != "trend_row":
-        return dict(document)
+        return _summaries_gain(document, dict.fromkeys(_INTERVALS))
     old = {key: value for key, value in document.items() if key != "likely_noise"}
     p_value = document.get("p_value")
     noise = document.get("likely_noise")
     verdict = None if noise is None else (CANNOT_TELL if noise else REAL_CHANGE)
     return {**old, "adjusted_p_value": p_value, "verdict": verdict, "detectable_rise": None}
+
+
+#: The summary's keys new in version 4.
+_INTERVALS: Final = ("median_low", "median_high", "km_median_low", "km_median_high")
 
 
 def _compared(document: dict[str, Json]) -> dict[str, Json]:
