@@ -5,8 +5,9 @@ over 1,000,000 rows at most 1.3x a hand-written Polars query computing the same 
 and at most 1.3x a hand-written pandas groupby on pandas. Each baseline is the fastest
 reasonable hand-written code: months grouped as integer year and month, not formatted text.
 The table is the one ``frames.report`` returns: per service, month and metric, n, open, mean,
-median, p90, p95, minimum and maximum (with open incidents counted apart as of the report's
-instant). The pure path's time over the
+median, p90, p95, minimum, maximum and the median's 95% interval (the order statistics at the
+ranks of ``kpi.stats.median_ranks``), with open incidents counted apart as of the report's
+instant. The pure path's time over the
 same records as ``Incident`` objects is printed beside them.
 """
 
@@ -16,6 +17,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -29,7 +31,22 @@ N = 1_000_000
 SERVICES = [f"service-{n:02d}" for n in range(12)]
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 COLUMNS = frames.ColumnMap(kind=None)
-STATS = ("mean", "median", "p90", "p95", "minimum", "maximum")
+STATS = ("mean", "median", "p90", "p95", "minimum", "maximum", "median_low", "median_high")
+Z = 1.959963984540054  # the standard normal quantile of 97.5%
+
+
+def low_rank(count: int) -> int:
+    """The rank of the median's lower bound among `count` values (median_ranks' formula)."""
+    return int(np.floor((count + 1) / 2 - Z * np.sqrt(count) / 2))
+
+
+def bounds(values: pd.Series) -> tuple[float, float]:
+    """The median's 95% interval of a group's values, by sorting them."""
+    ordered = np.sort(values.dropna().to_numpy())
+    low = low_rank(len(ordered))
+    if low < 1:
+        return (float("nan"), float("nan"))
+    return (float(ordered[low - 1]), float(ordered[len(ordered) - low]))
 
 
 def data() -> pl.DataFrame:
@@ -84,6 +101,7 @@ def polars_by_hand(frame: pl.DataFrame) -> pl.DataFrame:
                 pl.col(name).quantile(0.95, "linear").alias(f"{name}_p95"),
                 pl.col(name).min().alias(f"{name}_minimum"),
                 pl.col(name).max().alias(f"{name}_maximum"),
+                *ranked(name),
             )
         )
     )
@@ -99,6 +117,17 @@ def polars_by_hand(frame: pl.DataFrame) -> pl.DataFrame:
         )
         for name in ("MTTA", "MTTR")
     ).sort("service", "year", "month", "metric")
+
+
+def ranked(name: str) -> list[pl.Expr]:
+    """The median's 95% interval in a Polars aggregation: order statistics by rank."""
+    values = pl.col(name).drop_nulls().sort()
+    count = pl.col(name).count()
+    low = ((count + 1) / 2 - Z * count.sqrt() / 2).floor().cast(pl.Int64)
+    return [
+        pl.when(low >= 1).then(values.get(low - 1)).alias(f"{name}_median_low"),
+        pl.when(low >= 1).then(values.get(count - low)).alias(f"{name}_median_high"),
+    ]
 
 
 def pandas_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +156,11 @@ def pandas_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
                 "minimum_s": column.min(),
                 "maximum_s": column.max(),
             }
-        ).reset_index()
+        )
+        found = column.apply(bounds)
+        part["median_low_s"] = [low for low, _ in found]
+        part["median_high_s"] = [high for _, high in found]
+        part = part.reset_index()
         part.insert(3, "metric", name)
         parts.append(part)
     return pd.concat(parts).sort_values(["service", "year", "month", "metric"], kind="stable")
@@ -171,6 +204,13 @@ def main() -> None:
     polars_table = polars_by_hand(polars_frame)
     if not polars_table.select("n", "open").equals(theirs.select("n", "open")):
         raise SystemExit("the hand-written Polars and pandas tables differ")
+    interval = ["median_low_s", "median_high_s"]
+    if not all(
+        np.allclose(mine[c].to_numpy(), other[c].to_numpy(), rtol=1e-9, equal_nan=True)
+        for c in interval
+        for other in (theirs, polars_table)
+    ):
+        raise SystemExit("the medians' intervals differ from the hand-written ones")
 
     polars_hand = best(polars_by_hand, polars_frame)
     polars_ours = best(ours, polars_frame)

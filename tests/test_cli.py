@@ -109,11 +109,13 @@ class TestReport:
                 row for row in data["kpis"] if row["metric"] == "MTTR" and row["service"] == "cdn"
             ]
             assert 3600.0 == mttr[0]["median_s"]
+            assert (None, None) == (mttr[0]["median_low_s"], mttr[0]["median_high_s"])
             assert ["2024-01", "2024-02"] == [row["period"] for row in data["trend"]]
         elif output == "markdown":
-            assert "| cdn | MTTR | 1 | 0 | 1h 00m | 1h 00m | 1h 00m |" in text
+            assert "| cdn | MTTR | 1 | 0 | 1h 00m | 1h 00m | - | 1h 00m |" in text
+            assert "Median 95% CI: where the typical duration lies, 95% confident" in text
         else:
-            assert "cdn      MTTR    1  0     1h 00m   1h 00m   1h 00m" in text
+            assert "cdn      MTTR    1  0     1h 00m   1h 00m   -              1h 00m" in text
 
     def test_by_month_and_jsonl(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """JSON lines work too, grouped by month."""

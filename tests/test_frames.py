@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.frames_data import assert_rows_match, polars_frame, rows
+from tests.frames_data import DURATIONS, assert_rows_match, polars_frame, rows
 
 from majorincident import frames, kpi
 from majorincident.cli.load import read_incidents
@@ -58,10 +58,9 @@ def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
         "zeros": summary.zeros,
         "km_median_reached": summary.km_median_reached,
     }
-    for name in ("mean", "median", "p90", "p95", "minimum", "maximum", "geometric_mean"):
+    for name in (*DURATIONS, "geometric_mean"):
         value = getattr(summary, name)
         row[f"{name}_s"] = None if value is None else value.total_seconds()
-    row["km_median_s"] = None if summary.km_median is None else summary.km_median.total_seconds()
     row.update(summary.buckets)
     return row
 
@@ -267,6 +266,50 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "metric": draw(st.sampled_from(METRICS)),
         "by": draw(st.sampled_from([(), ("service",), ("priority", "major"), ("kind", "channel")])),
     }
+
+
+@st.composite
+def grouped_durations(draw: st.DrawFn) -> list[Incident]:
+    """Up to 80 incidents in three services (one missing), durations with ties, some open."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    found = []
+    for n in range(draw(st.integers(0, 80))):
+        minutes = draw(st.one_of(st.none(), st.sampled_from([0, 5, 5, 30, 61, 240, 1440])))
+        found.append(
+            Incident(
+                f"I{n}",
+                service=draw(st.sampled_from([None, "cdn", "dns"])),
+                reported_at=start + timedelta(hours=n),
+                resolved_at=None
+                if minutes is None
+                else start + timedelta(hours=n, minutes=minutes + n % 3),
+            )
+        )
+    return found
+
+
+class TestMedianIntervals:
+    """The median's interval on every in-process engine: ranks by group size, ties, null keys."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(grouped_durations(), st.sampled_from(sorted(ENGINES)))
+    def test_report(self, records: list[Incident], engine: str) -> None:
+        """Per service (a missing one too), the pure report's intervals, row for row."""
+        as_of = datetime(2024, 6, 1, tzinfo=UTC)
+        expected = kpi.report(records, metrics=[kpi.MTTR], by=("service",), as_of=as_of)
+        native = ENGINES[engine](polars_frame(records))
+        result = frames.report(native, metrics=[kpi.MTTR], by=("service",), as_of=as_of)
+        assert_rows_match(expected.to_rows(), rows(result))
+
+    @settings(max_examples=25, deadline=None)
+    @given(grouped_durations(), st.sampled_from(sorted(ENGINES)))
+    def test_summarize(self, records: list[Incident], engine: str) -> None:
+        """Over the whole frame, with the Kaplan-Meier interval: the pure summary's."""
+        as_of = datetime(2024, 1, 3, tzinfo=UTC)  # some resolutions still to come: censored
+        expected = kpi.summarize(records, kpi.MTTR, as_of=as_of, open_incidents="censor")
+        native = ENGINES[engine](polars_frame(records))
+        result = frames.summarize(native, kpi.MTTR, as_of=as_of, open_incidents="censor")
+        assert_rows_match([pure_summary(expected)], rows(result))
 
 
 class TestSamePathProperty:

@@ -697,11 +697,29 @@ class TestReport:
         result = report(FIVE, by=["service", "kind"], as_of=AS_OF)
         text = result.to_markdown()
 
-        assert text.startswith("| service | kind | metric | n | open | mean | median | p90 |")
-        assert "| cdn | normal | MTTR | 2 | 0 | 35m 00s | 35m 00s | 55m 00s |" in text
-        assert "| dns | normal | MTTR | 1 | 1 | 4h 00m | 4h 00m | 4h 00m |" in text
+        assert text.startswith(
+            "| service | kind | metric | n | open | mean | median | median 95% CI | p90 |"
+        )
+        assert "| cdn | normal | MTTR | 2 | 0 | 35m 00s | 35m 00s | - | 55m 00s |" in text
+        assert "| dns | normal | MTTR | 1 | 1 | 4h 00m | 4h 00m | - | 4h 00m |" in text
         assert "<td>MTTA</td>" in result._repr_html_()
         assert "_no incidents_\n" == report([], as_of=AS_OF).to_markdown()
+
+    def test_the_median_is_shown_with_its_interval(self) -> None:
+        """From six incidents a report shows the median's 95% interval, in every rendering.
+
+        Twelve resolutions 1 h apart: the interval runs from the 3rd to the 10th (the ranks
+        of the exact binomial interval, which holds the median 96.1% of the time).
+        """
+        twelve = [Incident(f"I{n}", reported_at=at(0), resolved_at=at(n + 1)) for n in range(12)]
+        result = report(twelve, metrics=[MTTR], by=[], as_of=AS_OF)
+
+        assert (3 * 3600.0, 10 * 3600.0) == (
+            result.to_rows()[0]["median_low_s"],
+            result.to_rows()[0]["median_high_s"],
+        )
+        assert "| 6h 30m | 3h 00m to 10h 00m |" in result.to_markdown()
+        assert "<td>3h 00m to 10h 00m</td>" in result._repr_html_()
 
     def test_long_durations_show_days(self) -> None:
         """Durations of days are shown in days and hours."""

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-__all__ = ["html_table", "markdown_table", "report_table"]
+__all__ = ["INTERVAL_HEADER", "html_table", "markdown_table", "report_table"]
 
 
 def _markdown_row(cells: Sequence[str]) -> str:
@@ -79,21 +79,42 @@ def _short(seconds: object) -> str:
     return f"{minutes}m {secs:02d}s"
 
 
+def _interval(row: Mapping[str, object]) -> str:
+    """The median's interval as the table shows it: "1h 10m to 3h 05m", "-" without one."""
+    low, high = row.get("median_low_s"), row.get("median_high_s")
+    return "-" if low is None or high is None else f"{_short(low)} to {_short(high)}"
+
+
+#: The column of the median's interval, shown beside the median.
+INTERVAL_HEADER: Final = "median 95% CI"
+
+
 def report_table(rows: Sequence[Mapping[str, object]]) -> tuple[list[str], list[list[str]]]:
     """The header and cells of a KPI report's table, from its flat rows (as ``to_rows`` gives).
 
-    Durations are rounded for reading; the counts kept apart and the other statistics are left
-    to the rows. No rows give no header.
+    Durations are rounded for reading; the median is followed by its 95% interval when the
+    rows have one. The counts kept apart and the other statistics are left to the rows. No
+    rows give no header.
     """
     if not rows:
         return [], []
-    header = [
+    keys = [
         key
         for key in rows[0]
         if (not key.endswith("_s") or key[:-2] in _SHOWN) and key not in _COUNTS_APART
     ]
-    body = [
-        [_short(row[key]) if key.endswith("_s") else _cell(row[key]) for key in header]
-        for row in rows
-    ]
-    return [key.removesuffix("_s") for key in header], body
+    bounded = "median_low_s" in rows[0]
+    header = []
+    for key in keys:
+        header.append(key.removesuffix("_s"))
+        if bounded and key == "median_s":
+            header.append(INTERVAL_HEADER)
+    body = []
+    for row in rows:
+        cells = []
+        for key in keys:
+            cells.append(_short(row[key]) if key.endswith("_s") else _cell(row[key]))
+            if bounded and key == "median_s":
+                cells.append(_interval(row))
+        body.append(cells)
+    return header, body

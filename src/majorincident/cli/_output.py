@@ -165,6 +165,17 @@ def render(
         *(_said(definition) for definition in definitions),
         "",
         "_no metric is in this data_" if kpis is None else table.rstrip("\n"),
+        *(
+            [
+                "",
+                (
+                    "Median 95% CI: where the typical duration lies, 95% confident (order "
+                    "statistics); '-' below six incidents."
+                ),
+            ]
+            if kpis
+            else []
+        ),
         "",
         "Major incidents per month",
         "",

@@ -24,6 +24,7 @@ from narwhals import Implementation
 from majorincident.clock import load_zone
 from majorincident.clock._instants import EPOCH
 from majorincident.errors import ConfigurationError
+from majorincident.kpi.stats import two_sided_z
 
 #: A narwhals DataFrame or LazyFrame (typed loosely: which one depends on the input).
 Frame: TypeAlias = Any
@@ -45,6 +46,9 @@ AGGREGATIONS: Final[Mapping[str, Callable[[str, float], nw.Expr]]] = {
     "quantile": lambda column, p: nw.col(column).quantile(p, interpolation="linear"),
 }
 Spec = tuple[str, str, float]
+#: The order statistics bounding a group's median at a confidence (the spec's argument), as
+#: :func:`majorincident.kpi.stats.median_ranks` places them.
+BOUNDS: Final = ("median_low", "median_high")
 
 
 def load(df: object) -> Frame:
@@ -412,18 +416,86 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     takes all the quantiles of a column in one ``percentile`` (one buffer per column, not one
     per quantile).
     """
-    if frame.implementation is Implementation.DASK:
-        return _dask_aggregate(frame, keys, specs)
-    if frame.implementation in SPARK:
-        return _spark_aggregate(frame, keys, specs)
+    route = _ROUTES.get(frame.implementation) or (
+        _KEYED.get(frame.implementation) if keys else None
+    )
+    if route is not None:
+        return route(frame, keys, specs)
+    frame, specs = _ranked(frame, keys, specs)
     exprs = {name: AGGREGATIONS[op](column, arg) for name, (column, op, arg) in specs.items()}
     if not keys:
         return frame.select(**exprs)
-    if frame.implementation is Implementation.PYARROW:
-        return _arrow_aggregate(frame, keys, exprs)
-    if frame.implementation is Implementation.PANDAS:
-        return _pandas_aggregate(frame, keys, specs)
     return frame.group_by(*keys, drop_null_keys=False).agg(**exprs)
+
+
+def _low_rank(
+    count: Any,  # noqa: ANN401 - an expression, a column or a pandas series
+    confidence: float,
+    sqrt: Callable[[Any], Any],
+    floor: Callable[[Any], Any],
+) -> Any:  # noqa: ANN401 - of the count's kind
+    """The rank of a median's lower bound among `count` values, as ``median_ranks`` has it.
+
+    The same floating-point operations in the same order, so every engine finds the same rank.
+    """
+    return floor((count + 1) / 2 - two_sided_z(confidence) * sqrt(count) / 2)
+
+
+def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate in Polars' own expressions, where a group's values can be sorted.
+
+    A median bound is the sorted group's value at its rank, in the same grouping as the other
+    statistics: no window over the frame, no second pass.
+    """
+    pl = frame.__native_namespace__()
+    calls = {
+        "count": lambda value, _: value.count(),
+        "sum": lambda value, _: value.sum(),
+        "mean": lambda value, _: value.mean(),
+        "min": lambda value, _: value.min(),
+        "max": lambda value, _: value.max(),
+        "quantile": lambda value, p: value.quantile(p, "linear"),
+    }
+
+    def bound(column: str, op: str, confidence: float) -> Any:  # noqa: ANN401 - a Polars expression
+        value = pl.col(column)
+        count = value.count()
+        low = _low_rank(count, confidence, lambda e: e.sqrt(), lambda e: e.floor())
+        rank = (low if op == "median_low" else count + 1 - low).cast(pl.Int64)
+        at = value.drop_nulls().sort().get(rank - 1, null_on_oob=True)
+        return pl.when(low >= 1).then(at)
+
+    exprs = [
+        (bound(c, op, arg) if op in BOUNDS else calls[op](pl.col(c), arg)).alias(name)
+        for name, (c, op, arg) in specs.items()
+    ]
+    native = frame.to_native()
+    result = native.group_by(*keys).agg(exprs) if keys else native.select(exprs)
+    return nw.from_native(result)
+
+
+def _ranked(
+    frame: Frame, keys: list[str], specs: Mapping[str, Spec]
+) -> tuple[Frame, dict[str, Spec]]:
+    """The frame with a column per median bound, the value at the bound's rank in its group.
+
+    The bounds become maxima of those columns (one value per group, null elsewhere).
+    """
+    columns = []
+    plain: dict[str, Spec] = {}
+    for name, (column, op, arg) in specs.items():
+        if op not in BOUNDS:
+            plain[name] = (column, op, arg)
+            continue
+        value = nw.col(column)
+        rank, count = value.rank("ordinal"), value.count()
+        if keys:
+            rank, count = rank.over(*keys), count.over(*keys)
+        low = _low_rank(count, arg, nw.Expr.sqrt, nw.Expr.floor)
+        wanted = low if op == "median_low" else count + 1 - low
+        columns.append(nw.when(rank == wanted).then(value).alias(f"__{name}"))
+        plain[name] = (f"__{name}", "max", 0.0)
+    return (frame.with_columns(columns) if columns else frame), plain
 
 
 def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
@@ -441,26 +513,33 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
 
     levels = quantile_levels(specs)
     calls = {"count": F.count, "sum": F.sum, "mean": F.avg, "min": F.min, "max": F.max}
+    ordered = list(dict.fromkeys(c for c, op, _ in specs.values() if op in BOUNDS))
     parts = [
         *(F.percentile(F.col(c), ps).alias(f"__q_{c}") for c, ps in levels.items()),
+        *(F.array_sort(F.collect_list(F.col(c))).alias(f"__o_{c}") for c in ordered),
         *(
             calls[op](F.col(column)).alias(name)
             for name, (column, op, _) in specs.items()
-            if op != "quantile"
+            if op in calls
         ),
     ]
     native = frame.to_native()
     grouped = native.groupBy(*keys).agg(*parts) if keys else native.agg(*parts)
+
+    def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - a column
+        if op == "quantile":
+            return F.col(f"__q_{column}")[levels[column].index(arg)].alias(name)
+        if op not in BOUNDS:
+            return F.col(name)
+        values = F.col(f"__o_{column}")
+        count = F.size(values)
+        low = _low_rank(count, arg, F.sqrt, F.floor)
+        rank = (low if op == "median_low" else count + 1 - low).cast("int")
+        # element_at counts from 1 and refuses 0: no bound where the rank is below 1.
+        return F.when(low >= 1, F.element_at(values, rank)).alias(name)
+
     return nw.from_native(
-        grouped.select(
-            *keys,
-            *(
-                F.col(f"__q_{column}")[levels[column].index(arg)].alias(name)
-                if op == "quantile"
-                else F.col(name)
-                for name, (column, op, arg) in specs.items()
-            ),
-        )
+        grouped.select(*keys, *(picked(name, c, op, arg) for name, (c, op, arg) in specs.items()))
     )
 
 
@@ -485,32 +564,67 @@ def _pandas_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     }
     by_op: dict[str, list[str]] = {}
     for column, op, _ in specs.values():
-        if op != "quantile" and column not in by_op.setdefault(op, []):
+        if op in AGGREGATIONS and op != "quantile" and column not in by_op.setdefault(op, []):
             by_op[op].append(column)
     # One call per operation over all its columns: pandas runs it over each block of columns.
     found = {op: getattr(grouped[columns], op)() for op, columns in by_op.items()}
+    bounded = dict.fromkeys((column, arg) for column, op, arg in specs.values() if op in BOUNDS)
+    bounds = {(column, arg): _pandas_bounds(grouped, column, arg) for column, arg in bounded}
     for name, (column, op, arg) in specs.items():
-        result[name] = quantiles[column, arg] if op == "quantile" else found[op][column].to_numpy()
+        if op in BOUNDS:
+            result[name] = bounds[column, arg][BOUNDS.index(op)]
+        else:
+            result[name] = (
+                quantiles[column, arg] if op == "quantile" else found[op][column].to_numpy()
+            )
     return nw.from_native(result)
 
 
-def _arrow_aggregate(
-    frame: nw.DataFrame[Any], keys: list[str], exprs: Mapping[str, nw.Expr]
-) -> nw.DataFrame[Any]:
+def _pandas_bounds(grouped: Any, column: str, confidence: float) -> tuple[Any, Any]:  # noqa: ANN401
+    """Both median bounds of a column per group on pandas, in the groups' order.
+
+    One sort of the column's values by group and value; each group's bounds are then read at
+    its start plus the ranks, all in NumPy.
+    """
+    import numpy as np  # noqa: PLC0415 - pandas needs NumPy, and only pandas comes here
+
+    codes = grouped.ngroup().to_numpy()
+    values = grouped.obj[column].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(values)
+    codes, values = codes[known], values[known]
+    # By value, then stably by group: NumPy sorts small integers by radix, in linear time.
+    by_value = np.argsort(values)
+    small = np.int16 if grouped.ngroups <= np.iinfo(np.int16).max else np.int64
+    ordered = values[by_value[np.argsort(codes[by_value].astype(small), kind="stable")]]
+    counts = np.bincount(codes, minlength=grouped.ngroups)
+    starts = np.cumsum(counts) - counts
+    low = _low_rank(counts, confidence, np.sqrt, np.floor).astype("int64")
+    found = low >= 1
+    last = max(len(ordered) - 1, 0)
+    padded = ordered if len(ordered) else np.zeros(1)
+
+    def at(offsets: Any) -> Any:  # noqa: ANN401 - NumPy arrays
+        return np.where(found, padded[np.clip(starts + offsets, 0, last)], np.nan)
+
+    return at(low - 1), at(counts - low)
+
+
+def _arrow_aggregate(frame: nw.DataFrame[Any], keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate on PyArrow, one group at a time (each whole, as if it had no keys)."""
     schema = frame.schema
     parts = [
-        part.select(**exprs).with_columns(
+        aggregate(part, [], specs).with_columns(
             nw.lit(value, dtype=schema[key]).alias(key)
             for key, value in zip(keys, group, strict=True)
         )
         for group, part in frame.group_by(*keys, drop_null_keys=False)
     ]
     if not parts:
-        empty = frame.select(**exprs).with_columns(
+        empty = aggregate(frame, [], specs).with_columns(
             nw.lit(None, dtype=schema[key]).alias(key) for key in keys
         )
-        return empty.head(0).select(*keys, *exprs)
-    return nw.concat(parts, how="vertical").select(*keys, *exprs)
+        return empty.head(0).select(*keys, *specs)
+    return nw.concat(parts, how="vertical").select(*keys, *specs)
 
 
 #: How partial aggregates of each partition combine into the group's (the others need every
@@ -547,6 +661,20 @@ def _dask_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) ->
         # One row per group on each side; null keys meet, as in pandas.
         table = table.merge(groups.to_native().repartition(npartitions=1), on=by, how="inner")
     return nw.from_native(table[[*keys, *specs]])
+
+
+#: The engines whose own aggregation route every grouping takes.
+_ROUTES: Final[Mapping[Implementation, Callable[[Frame, list[str], Mapping[str, Spec]], Frame]]] = {
+    Implementation.DASK: _dask_aggregate,
+    Implementation.PYSPARK: _spark_aggregate,
+    Implementation.PYSPARK_CONNECT: _spark_aggregate,
+    Implementation.POLARS: _polars_aggregate,
+}
+#: The engines with their own route for a grouping by keys (a whole frame is one expression).
+_KEYED: Final[Mapping[Implementation, Callable[[Frame, list[str], Mapping[str, Spec]], Frame]]] = {
+    Implementation.PYARROW: _arrow_aggregate,
+    Implementation.PANDAS: _pandas_aggregate,
+}
 
 
 def aggregated_columns(specs: Mapping[str, Spec]) -> list[str]:

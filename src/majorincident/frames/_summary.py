@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import narwhals as nw
@@ -41,11 +41,11 @@ from majorincident.frames._input import (
     prepare,
     wall_time,
 )
+from majorincident.frames._survival import KM_COLUMNS, dask_kaplan_meier, kaplan_meier, tallies
 from majorincident.incident import Milestone
-from majorincident.kpi import BUCKETS, MTTA, MTTR, Metric, OpenIncidents
+from majorincident.kpi import BUCKETS, CONFIDENCE, MTTA, MTTR, Metric, OpenIncidents
 from majorincident.kpi._metrics import open_policy
 from majorincident.kpi._report import check_grouping
-from majorincident.kpi.stats import kaplan_meier_median_of_tallies
 
 #: name, aggregation, argument; the mean aggregates the sum, divided exactly afterwards.
 _STATISTICS: Final = (
@@ -55,6 +55,8 @@ _STATISTICS: Final = (
     ("p95", "quantile", 0.95),
     ("minimum", "min", 0.0),
     ("maximum", "max", 0.0),
+    ("median_low", "median_low", CONFIDENCE),
+    ("median_high", "median_high", CONFIDENCE),
 )
 
 
@@ -234,8 +236,9 @@ def report(
         ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, ``missing_end``,
         ``negative`` (end before start: left out, as on the pure path), then ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s`` in seconds (null when
-        nothing is measured). Rows are sorted by group (nulls last), period, then metric in
-        the order given.
+        nothing is measured), and ``median_low_s`` / ``median_high_s``, the 95% interval of
+        the median (:attr:`~majorincident.kpi.Summary.median_low`; null below six measured).
+        Rows are sorted by group (nulls last), period, then metric in the order given.
 
     Raises:
         ConfigurationError: an unknown field, period or timezone, a business-time metric, or
@@ -288,12 +291,13 @@ def summarize(
         A one-row frame of the input's kind: ``metric``, the counts ``n``, ``open``,
         ``excluded``, ``missing_start``, ``missing_end``, ``negative``, ``zeros``, the
         durations in seconds
-        ``mean_s``,
-        ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s``,
-        ``geometric_mean_s``, one count per bucket of :data:`~majorincident.kpi.BUCKETS`
-        (named by its label), and ``km_median_s`` / ``km_median_reached`` (null unless
-        ``open_incidents="censor"``). The Kaplan-Meier median needs the distinct durations,
-        so with "censor" they are aggregated and brought back before the frame is returned.
+        ``mean_s``, ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s``, the
+        median's 95% interval ``median_low_s`` / ``median_high_s``, ``geometric_mean_s``, one
+        count per bucket of :data:`~majorincident.kpi.BUCKETS` (named by its label), and
+        ``km_median_s`` / ``km_median_reached`` and its interval ``km_median_low_s`` /
+        ``km_median_high_s`` (null unless ``open_incidents="censor"``). The Kaplan-Meier median
+        needs the distinct durations, so with "censor" they are aggregated and brought back
+        before the frame is returned.
 
     Raises:
         ConfigurationError: as :func:`report`.
@@ -332,14 +336,14 @@ def summarize(
         **{f"bucket{i}": (f"__b{i}", "sum", 0.0) for i in range(len(buckets))},
     }
     aggregated = aggregate(frame, [], specs)
-    km: float | None = None
-    reached: bool | None = None
+    km: dict[str, float | bool | None] = dict.fromkeys(KM_COLUMNS)
     # On Dask the median is found inside the task graph, filled in below (computing nothing now).
     in_graph = policy is OpenIncidents.CENSOR and frame.implementation is Implementation.DASK
     if in_graph:
-        reached = False  # a placeholder of the column's type
+        km["km_median_reached"] = False  # a placeholder of the column's type
     elif policy is OpenIncidents.CENSOR:
-        km, reached = _kaplan_meier(collect(_tallies(frame)))
+        km = kaplan_meier(collect(tallies(frame)))
+    reached = cast("bool | None", km["km_median_reached"])
     result = aggregated.select(
         nw.lit(metric.name).alias("metric"),
         *(
@@ -360,41 +364,13 @@ def summarize(
             nw.col(f"bucket{i}").fill_null(0).cast(nw.Int64).alias(label)
             for i, label in enumerate(buckets)
         ),
-        nw.lit(None if km is None else km / US, dtype=nw.Float64).alias("km_median_s"),
-        nw.lit(reached, dtype=boolean(aggregated, reached)).alias("km_median_reached"),
+        *(
+            nw.lit(reached, dtype=boolean(aggregated, reached)).alias(name)
+            if name == "km_median_reached"
+            else nw.lit(km[name], dtype=nw.Float64).alias(name)
+            for name in KM_COLUMNS
+        ),
     )
     if in_graph:
-        return _dask_kaplan_meier(result, _tallies(frame))
+        return dask_kaplan_meier(result, tallies(frame))
     return result.to_native()
-
-
-def _tallies(frame: Frame) -> Frame:
-    """Per duration: the incidents resolved then (events) and all that leave then (leaving)."""
-    timed = frame.select(
-        nw.coalesce(nw.col("__d0"), nw.col("__c0")).alias("t"),
-        (~nw.col("__d0").is_null()).cast(nw.Int64).alias("event"),
-    ).filter(~nw.col("t").is_null())
-    return aggregate(
-        timed, ["t"], {"events": ("event", "sum", 0.0), "leaving": ("event", "count", 0.0)}
-    )
-
-
-def _kaplan_meier(tallies: nw.DataFrame[Any]) -> tuple[float | None, bool]:
-    """The Kaplan-Meier median of the tallies, and whether it was reached."""
-    rows = [(float(t), int(events), int(leaving)) for t, events, leaving in tallies.iter_rows()]
-    km = kaplan_meier_median_of_tallies(rows)
-    return km, km is not None
-
-
-def _dask_kaplan_meier(result: Frame, tallies: Frame) -> object:
-    """The summary on Dask with its Kaplan-Meier median, both found when the caller computes."""
-    native = result.to_native().repartition(npartitions=1)
-
-    def fill(summary: Any, counts: Any) -> Any:  # noqa: ANN401 - pandas frames
-        km, reached = _kaplan_meier(nw.from_native(counts, eager_only=True))
-        return summary.assign(
-            km_median_s=float("nan") if km is None else km / US, km_median_reached=reached
-        )
-
-    tallied = tallies.to_native().repartition(npartitions=1)
-    return native.map_partitions(fill, tallied, meta=native._meta)  # noqa: SLF001 - its model

@@ -31,7 +31,16 @@ __all__ = ["GROUPS", "Report", "ReportRow", "report"]
 #: The record fields a report can group by.
 GROUPS: Final = ("service", "priority", "impact", "urgency", "major", "kind", "channel")
 _REPORTED: Final = Milestone.REPORTED.index
-_STATISTICS: Final = ("mean", "median", "p90", "p95", "minimum", "maximum")
+_STATISTICS: Final = (
+    "mean",
+    "median",
+    "p90",
+    "p95",
+    "minimum",
+    "maximum",
+    "median_low",
+    "median_high",
+)
 
 
 @attrs.frozen
