@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any, Final
 
+import attrs
 import polars as pl
 
 from majorincident.incident import Incident, Milestone
+from majorincident.kpi import Summary
 
 FIELDS = ("service", "priority", "impact", "urgency", "channel")
 SCHEMA: Mapping[str, Any] = {
@@ -56,18 +58,10 @@ def rows(result: object) -> list[dict[str, Any]]:
 #: Durations both paths compute in whole microseconds: the same microsecond exactly. (Seconds
 #: are those microseconds over a million; Polars divides by multiplying with the reciprocal, so
 #: the float can be an ulp off, and the count of microseconds is what is compared.)
-DURATIONS: Final = (
-    "mean",
-    "median",
-    "p90",
-    "p95",
-    "minimum",
-    "maximum",
-    "median_low",
-    "median_high",
-    "km_median",
-    "km_median_low",
-    "km_median_high",
+DURATIONS: Final = tuple(
+    field.name
+    for field in attrs.fields(Summary)
+    if "Duration" in str(field.type) and field.name != "geometric_mean"  # exp of a float mean
 )
 EXACT: Final = frozenset(f"{name}_s" for name in DURATIONS)
 

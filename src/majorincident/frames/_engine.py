@@ -448,7 +448,7 @@ def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     statistics: no window over the frame, no second pass.
     """
     pl = frame.__native_namespace__()
-    calls = {
+    calls: dict[str, Callable[[Any, float], Any]] = {
         "count": lambda value, _: value.count(),
         "sum": lambda value, _: value.sum(),
         "mean": lambda value, _: value.mean(),
