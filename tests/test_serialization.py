@@ -30,7 +30,17 @@ from majorincident.communication import DEFAULT_PLAN, update_schedule
 from majorincident.errors import NaiveDateTimeError, RecordError
 from majorincident.escalation import EscalationLevel, EscalationPolicy
 from majorincident.incident import Event, Hold, Incident
-from majorincident.kpi import MTTA, MTTR, compare, report, summarize, trend
+from majorincident.kpi import (
+    CANNOT_TELL,
+    MTTA,
+    MTTR,
+    REAL_CHANGE,
+    compare,
+    report,
+    summarize,
+    trend,
+)
+from majorincident.kpi.power import interval_detectable
 from majorincident.process import SEED_PROCESS, Activity, Stage
 from majorincident.review import ActionItem, PostIncidentReview, action_item_stats
 from majorincident.roles import DEFAULT_RACI, SEED_ROLES, Role, Roster
@@ -987,6 +997,98 @@ class TestMigrations:
         assert from_json(text) == expected
         if version == serialization.SCHEMA_VERSION:
             assert json.loads(text) == to_dict(EXAMPLES[path.stem])
+
+    def test_a_version_3_trend_row_loads_with_a_verdict(self) -> None:
+        """Version 3 rows tested each period alone: the adjusted p-value is the p-value."""
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        records = [Incident("a", reported_at=start, major=True)]
+        row = trend(records, start=start, end=start + timedelta(days=60), control="period")[1]
+        document = {
+            key: value
+            for key, value in to_dict(row).items()
+            if key not in ("adjusted_p_value", "verdict", "detectable_rise")
+        }
+        document.update(schema_version=3, likely_noise=True)
+
+        loaded = from_dict(document)
+
+        assert loaded.verdict == CANNOT_TELL
+        assert loaded.adjusted_p_value == row.p_value
+        assert loaded.detectable_rise is None
+        assert {**to_dict(loaded), "detectable_rise": row.detectable_rise} == to_dict(row)
+
+    def test_a_version_3_comparison_loads_with_a_verdict(self) -> None:
+        """Its detectable change is read off its interval, as a new comparison's is."""
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+
+        def side(name: str, hours: list[float]) -> list[Incident]:
+            return [
+                Incident(f"{name}{n}", reported_at=start, resolved_at=start + timedelta(hours=h))
+                for n, h in enumerate(hours)
+            ]
+
+        as_of = start + timedelta(days=1)
+        result = compare(
+            side("a", [1, 2, 3, 4, 5]), side("b", [2, 3, 4, 5, 9]), MTTR, as_of=as_of, seed=1
+        )
+        document = {
+            key: value
+            for key, value in to_dict(result).items()
+            if key not in ("verdict", "detectable_change")
+        }
+        document["schema_version"] = 3
+
+        assert result.detectable_change is not None
+        assert from_dict(document) == result
+        assert from_dict({**document, "low": None, "high": None, "conclusive": False}).verdict == (
+            CANNOT_TELL
+        )
+
+    @pytest.mark.parametrize(
+        ("changes", "detectable"),
+        [
+            ({"low": 2.0, "high": 2.0}, 1.0),
+            ({"low": "1.5"}, None),
+            ({"high": None}, None),
+            ({"confidence": 1.0}, None),
+            ({"confidence": 0.0}, None),
+            ({"low": 0.0}, None),
+            ({"low": 3.0, "high": 2.0}, None),
+        ],
+    )
+    def test_a_version_3_interval_that_reads_as_none_has_no_detectable_change(
+        self, changes: dict[str, Any], detectable: float | None
+    ) -> None:
+        """Only an interval of two positive numbers in order, at a confidence within (0, 1)."""
+        document = {"type": "comparison", "low": 1.5, "high": 3.0, "confidence": 0.95}
+
+        assert (
+            detectable == serialization.MIGRATIONS[3]({**document, **changes})["detectable_change"]
+        )
+        assert serialization.MIGRATIONS[3](document)["detectable_change"] == pytest.approx(
+            interval_detectable(1.5, 3.0, 0.95)
+        )
+
+    @pytest.mark.parametrize(
+        ("conclusive", "verdict"), [(True, REAL_CHANGE), (False, CANNOT_TELL), (None, CANNOT_TELL)]
+    )
+    def test_a_version_3_comparison_s_verdict(self, conclusive: object, verdict: str) -> None:
+        """A real change only where the version-3 comparison was conclusive."""
+        migrated = serialization.MIGRATIONS[3]({"type": "comparison", "conclusive": conclusive})
+
+        assert verdict == migrated["verdict"]
+
+    @pytest.mark.parametrize(
+        ("noise", "verdict"), [(None, None), (True, CANNOT_TELL), (False, REAL_CHANGE)]
+    )
+    def test_a_version_3_trend_row_s_verdict(self, noise: bool | None, verdict: str | None) -> None:
+        """likely_noise becomes the verdict; the first period, untested, has none."""
+        migrated = serialization.MIGRATIONS[3](
+            {"type": "trend_row", "p_value": 0.2, "likely_noise": noise}
+        )
+
+        assert verdict == migrated["verdict"]
+        assert "likely_noise" not in migrated
 
     def test_golden_files_cover_the_stored_records(self) -> None:
         """The records other tools store most have a golden file in every version."""

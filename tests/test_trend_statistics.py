@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from tests.simulation import false_alarm_rates
 
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident
-from majorincident.kpi import CANNOT_TELL, MTTR, REAL_CHANGE, compare, trend
+from majorincident.kpi import CANNOT_TELL, REAL_CHANGE, trend
 from majorincident.kpi.power import (
     EXACT_UP_TO,
     benjamini_hochberg,
@@ -28,7 +28,6 @@ from majorincident.kpi.power import (
     poisson_test_power,
 )
 from majorincident.kpi.stats import binomial_two_sided
-from majorincident.serialization import from_dict, to_dict
 
 
 def _brute_power(first: float, second: float, share: float, level: float = 0.05) -> float:
@@ -208,49 +207,3 @@ def test_the_docs_tables_are_current() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert 0 == result.returncode, result.stdout + result.stderr
-
-
-def test_a_version_3_trend_row_loads_with_a_verdict() -> None:
-    """Version 3 rows tested each period alone: the adjusted p-value is the p-value."""
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    records = [Incident("a", reported_at=start, major=True)]
-    row = trend(records, start=start, end=start + timedelta(days=60), control="period")[1]
-    document = {
-        key: value
-        for key, value in to_dict(row).items()
-        if key not in ("adjusted_p_value", "verdict", "detectable_rise")
-    }
-    document.update(schema_version=3, likely_noise=True)
-
-    loaded = from_dict(document)
-
-    assert loaded.verdict == CANNOT_TELL
-    assert loaded.adjusted_p_value == row.p_value
-    assert loaded.detectable_rise is None
-    assert {**to_dict(loaded), "detectable_rise": row.detectable_rise} == to_dict(row)
-
-
-def test_a_version_3_comparison_loads_with_a_verdict() -> None:
-    """Its detectable change is read off its interval, as a new comparison's is."""
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-
-    def side(name: str, hours: list[float]) -> list[Incident]:
-        return [
-            Incident(f"{name}{n}", reported_at=start, resolved_at=start + timedelta(hours=h))
-            for n, h in enumerate(hours)
-        ]
-
-    result = compare(
-        side("a", [1, 2, 3, 4, 5]), side("b", [2, 3, 4, 5, 9]), MTTR, as_of=start, seed=1
-    )
-    document = {
-        key: value
-        for key, value in to_dict(result).items()
-        if key not in ("verdict", "detectable_change")
-    }
-    document["schema_version"] = 3
-
-    assert from_dict(document) == result
-    assert from_dict({**document, "low": None, "high": None, "conclusive": False}).verdict == (
-        CANNOT_TELL
-    )
