@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from majorincident._deprecated import renamed
 from majorincident.kpi._compare import Comparison, compare
+from majorincident.kpi._means import mtta, mttd, mttr
 from majorincident.kpi._metrics import (
     BUCKETS,
     CONFIDENCE,
@@ -20,9 +21,6 @@ from majorincident.kpi._metrics import (
     Metric,
     OpenIncidents,
     Summary,
-    mtta,
-    mttd,
-    mttr,
     summarize,
 )
 from majorincident.kpi._outages import availability, downtime, mtbf, mtbsi

@@ -21,6 +21,7 @@ from majorincident.clock import ALWAYS, Calendar, utc
 from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
 from majorincident.incident import EXCLUDED_KINDS, Incident, IncidentKind, Milestone
+from majorincident.kpi.power import median_detectable
 from majorincident.kpi.stats import (
     geometric_mean,
     kaplan_meier_median,
@@ -42,9 +43,6 @@ __all__ = [
     "TIME_TO_CONTAIN",
     "Metric",
     "Summary",
-    "mtta",
-    "mttd",
-    "mttr",
     "summarize",
 ]
 
@@ -174,6 +172,7 @@ class Summary:
         median_low, median_high: the :data:`CONFIDENCE` (95%) interval of the median, from
             order statistics (:func:`~majorincident.kpi.stats.median_ranks`): what the
             measured incidents pin the typical duration down to; None below six measured.
+            :attr:`detectable_change` reads off it the change a comparison could see.
         km_median_low, km_median_high: with ``open_incidents="censor"``, the Brookmeyer-Crowley
             interval of the Kaplan-Meier median
             (:func:`~majorincident.kpi.stats.kaplan_meier_median_interval_of_tallies`); an end
@@ -204,6 +203,20 @@ class Summary:
     median_high: pendulum.Duration | None = None
     km_median_low: pendulum.Duration | None = None
     km_median_high: pendulum.Duration | None = None
+
+    @property
+    def detectable_change(self) -> float | None:
+        """The smallest change of the median a comparison with as many incidents would see.
+
+        A factor, seen four times in five at the 5% level, read off the median's interval
+        (:func:`~majorincident.kpi.power.median_detectable`): how far apart two periods of this
+        size must be before :func:`~majorincident.kpi.compare` can tell them from chance. None
+        without an interval, or when its low end is zero (no ratio to read).
+        """
+        low, high = self.median_low, self.median_high
+        if low is None or high is None or not low:
+            return None
+        return median_detectable(low.total_seconds(), high.total_seconds(), CONFIDENCE)
 
 
 @attrs.define
@@ -375,24 +388,3 @@ def _bucket(micros: int) -> int:
         if micros < bound:
             return index
     return len(_BOUNDS)
-
-
-def mtta(
-    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
-) -> pendulum.Duration | None:
-    """Mean time to acknowledge; None when nothing is measured."""
-    return summarize(incidents, attrs.evolve(MTTA, calendar=calendar), as_of=as_of).mean
-
-
-def mttr(
-    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
-) -> pendulum.Duration | None:
-    """Mean time to resolve (reported to resolved); None when nothing is measured."""
-    return summarize(incidents, attrs.evolve(MTTR, calendar=calendar), as_of=as_of).mean
-
-
-def mttd(
-    incidents: Iterable[Incident], *, as_of: datetime | str, calendar: Calendar = ALWAYS
-) -> pendulum.Duration | None:
-    """Mean time to detect; None when nothing is measured."""
-    return summarize(incidents, attrs.evolve(MTTD, calendar=calendar), as_of=as_of).mean

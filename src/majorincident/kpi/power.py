@@ -18,7 +18,7 @@ from statistics import NormalDist
 from typing import Final
 
 from majorincident.errors import ConfigurationError
-from majorincident.kpi.stats import log_binomial_pmf
+from majorincident.kpi.stats import log_binomial_pmf, two_sided_z
 
 __all__ = [
     "EXACT_UP_TO",
@@ -27,6 +27,7 @@ __all__ = [
     "detectable_rise",
     "interval_detectable",
     "interval_power",
+    "median_detectable",
     "poisson_test_power",
 ]
 
@@ -201,6 +202,16 @@ def _rise(expected: float, share: float, power: float, level: float) -> float | 
     return high
 
 
+def _log_error(low: float, high: float, confidence: float) -> tuple[float, float]:
+    """The interval's normal quantile ``z``, and the standard error it implies on the log scale.
+
+    The interval ``[low, high]`` is read as a normal interval of the log: its standard error is
+    ``(ln high - ln low) / (2 z)``.
+    """
+    z = two_sided_z(confidence)
+    return z, (math.log(high) - math.log(low)) / (2 * z)
+
+
 def interval_power(low: float, high: float, confidence: float, factor: float) -> float:
     """The chance that a change of the median by `factor` gives an interval excluding 1.
 
@@ -209,8 +220,7 @@ def interval_power(low: float, high: float, confidence: float, factor: float) ->
     quantile of the interval's confidence; a true log ratio ``ln factor`` then falls outside by
     chance as a normal would. An interval of no width sees any change, and none where none is.
     """
-    z = _NORMAL.inv_cdf((1 + confidence) / 2)
-    error = (math.log(high) - math.log(low)) / (2 * z)
+    z, error = _log_error(low, high, confidence)
     shift = abs(math.log(factor))
     if error == 0:
         return 0.0 if shift == 0 else 1.0
@@ -222,6 +232,18 @@ def interval_detectable(low: float, high: float, confidence: float, power: float
 
     One-sided, as the other tail adds nearly nothing there: ``exp(error * (z + z_power))``.
     """
-    z = _NORMAL.inv_cdf((1 + confidence) / 2)
-    error = (math.log(high) - math.log(low)) / (2 * z)
+    z, error = _log_error(low, high, confidence)
     return math.exp(error * (z + _NORMAL.inv_cdf(power)))
+
+
+def median_detectable(low: float, high: float, confidence: float, power: float = 0.8) -> float:
+    """The smallest change of a median that a comparison with as many incidents sees.
+
+    `low` and `high` are the median's interval (as a summary gives it, positive). Compared with
+    another set of as many incidents, the ratio of the two medians has, on the log scale, a
+    standard error √2 times the median's own (read off its interval as
+    :func:`interval_power` reads a ratio's), so the factor seen with probability `power` (four
+    times in five by default) is ``exp(√2 error (z + z_power))``.
+    """
+    z, error = _log_error(low, high, confidence)
+    return math.exp(math.sqrt(2) * error * (z + _NORMAL.inv_cdf(power)))
