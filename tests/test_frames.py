@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.frames_data import DURATIONS, assert_rows_match, polars_frame, rows
+from tests.frames_data import DURATIONS, SCHEMA, assert_rows_match, polars_frame, rows
 
 from majorincident import frames, kpi
 from majorincident.cli.load import read_incidents
@@ -310,6 +310,40 @@ class TestMedianIntervals:
         native = ENGINES[engine](polars_frame(records))
         result = frames.summarize(native, kpi.MTTR, as_of=as_of, open_incidents="censor")
         assert_rows_match([pure_summary(expected)], rows(result))
+
+    def test_more_groups_than_a_16_bit_code_holds(self) -> None:
+        """Past 32,767 groups, pandas sorts by 64-bit group codes: Polars' bounds, group by group.
+
+        Every 300th group has 6 to 9 durations (the rank moves with the size), the others one
+        (no interval, but they shift where each group starts); rows shuffled so that no group's
+        values arrive together or in order.
+        """
+        groups, start = 32_800, datetime(2024, 1, 1, tzinfo=UTC)
+        sizes = [6 + g % 4 if g % 300 == 0 else 1 for g in range(groups)]
+        service = [f"s{g}" for g, size in enumerate(sizes) for _ in range(size)]
+        minutes = [(g * 7 + k * 13) % 97 for g, size in enumerate(sizes) for k in range(size)]
+        order = sorted(range(len(service)), key=lambda i: (i * 7_919) % len(service))
+        frame = pl.DataFrame(
+            {name: [None] * len(service) for name in SCHEMA}, schema=SCHEMA
+        ).with_columns(
+            pl.Series("service", [service[i] for i in order]),
+            pl.Series("kind", ["incident"] * len(service)),
+            pl.Series("major", [True] * len(service)),
+            pl.Series("reported_at", [start] * len(service)),
+            pl.Series("resolved_at", [start + timedelta(minutes=minutes[i]) for i in order]),
+        )
+        as_of = datetime(2024, 2, 1, tzinfo=UTC)
+
+        def bounds(native: object) -> list[tuple[Any, ...]]:
+            found = frames.report(native, metrics=[kpi.MTTR], by=("service",), as_of=as_of)
+            return sorted(
+                (row["service"], row["n"], row["median_low_s"], row["median_high_s"])
+                for row in rows(found)
+            )
+
+        expected = bounds(frame)
+        assert groups == len(expected)
+        assert expected == bounds(frame.to_pandas())
 
 
 class TestSamePathProperty:

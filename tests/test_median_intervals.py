@@ -20,8 +20,11 @@ from majorincident.kpi.power import median_detectable
 from majorincident.kpi.stats import (
     kaplan_meier_median_interval,
     kaplan_meier_median_interval_of_tallies,
+    kaplan_meier_median_of_tallies,
+    kaplan_meier_tallies,
     log_binomial_pmf,
     median_interval,
+    median_low_rank,
     median_ranks,
     two_sided_z,
 )
@@ -91,6 +94,24 @@ class TestRanks:
         with pytest.raises(ConfigurationError, match=r"^n \(-1\) must be a count"):
             median_ranks(-1)
 
+    @pytest.mark.parametrize("confidence", [0.95, 0.8])
+    def test_an_array_library_finds_the_same_ranks(self, confidence: float) -> None:
+        """With NumPy's sqrt and floor, a column of counts gives each count's rank at once.
+
+        The frames engines compute the ranks of every group this way; below six values (at
+        95%) the rank is below 1, where :func:`median_ranks` says None.
+        """
+        np = pytest.importorskip("numpy")
+        counts = np.arange(3001)
+
+        lows = median_low_rank(counts, confidence, np.sqrt, np.floor)
+
+        expected = [
+            0 if (ranks := median_ranks(n, confidence)) is None else ranks[0] for n in counts
+        ]
+        assert expected == [max(int(low), 0) for low in lows]
+        assert [median_low_rank(n, confidence) for n in range(30)] == [int(v) for v in lows[:30]]
+
 
 def _band(times: list[float], observed: list[bool], z: float) -> list[tuple[float, float, float]]:
     """(time, lower, upper) of the log(-log) Greenwood band after each event time.
@@ -144,6 +165,23 @@ class TestKaplanMeierInterval:
 
         assert (1.0, 8.0) == kaplan_meier_median_interval_of_tallies(tallies)
         assert (3.0, 7.0) == kaplan_meier_median_interval_of_tallies(tallies, 0.8)
+
+    def test_one_tally_serves_the_median_and_its_interval(self) -> None:
+        """(time, events, leaving) per distinct duration, in first-seen order.
+
+        Two incidents resolved at 1 h and one still open at 1 h leave together; the open one
+        counts among those leaving, not among the events.
+        """
+        durations = [1.0, 3.0, 1.0, 2.0, 1.0]
+        observed = [True, False, False, True, True]
+
+        tallies = kaplan_meier_tallies(durations, observed)
+
+        assert [(1.0, 2, 3), (3.0, 0, 1), (2.0, 1, 1)] == tallies
+        assert 2.0 == kaplan_meier_median_of_tallies(tallies)
+        assert kaplan_meier_median_interval(durations, observed) == (
+            kaplan_meier_median_interval_of_tallies(tallies)
+        )
 
     def test_where_everyone_left_has_ended_the_band_is_zero(self) -> None:
         """Two durations: after the second the estimate is 0, and so is its band."""

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-__all__ = ["INTERVAL_HEADER", "html_table", "markdown_table", "report_table"]
+__all__ = ["html_table", "markdown_table", "report_table"]
 
 
 def _markdown_row(cells: Sequence[str]) -> str:
@@ -86,7 +86,7 @@ def _interval(row: Mapping[str, object]) -> str:
 
 
 #: The column of the median's interval, shown beside the median.
-INTERVAL_HEADER: Final = "median 95% CI"
+_INTERVAL_HEADER: Final = "median 95% CI"
 
 
 def report_table(rows: Sequence[Mapping[str, object]]) -> tuple[list[str], list[list[str]]]:
@@ -108,7 +108,7 @@ def report_table(rows: Sequence[Mapping[str, object]]) -> tuple[list[str], list[
     for key in keys:
         header.append(key.removesuffix("_s"))
         if bounded and key == "median_s":
-            header.append(INTERVAL_HEADER)
+            header.append(_INTERVAL_HEADER)
     body = []
     for row in rows:
         cells = []

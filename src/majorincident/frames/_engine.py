@@ -24,7 +24,7 @@ from narwhals import Implementation
 from majorincident.clock import load_zone
 from majorincident.clock._instants import EPOCH
 from majorincident.errors import ConfigurationError
-from majorincident.kpi.stats import two_sided_z
+from majorincident.kpi.stats import median_low_rank
 
 #: A narwhals DataFrame or LazyFrame (typed loosely: which one depends on the input).
 Frame: TypeAlias = Any
@@ -428,19 +428,6 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     return frame.group_by(*keys, drop_null_keys=False).agg(**exprs)
 
 
-def _low_rank(
-    count: Any,  # noqa: ANN401 - an expression, a column or a pandas series
-    confidence: float,
-    sqrt: Callable[[Any], Any],
-    floor: Callable[[Any], Any],
-) -> Any:  # noqa: ANN401 - of the count's kind
-    """The rank of a median's lower bound among `count` values, as ``median_ranks`` has it.
-
-    The same floating-point operations in the same order, so every engine finds the same rank.
-    """
-    return floor((count + 1) / 2 - two_sided_z(confidence) * sqrt(count) / 2)
-
-
 def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
     """Group and aggregate in Polars' own expressions, where a group's values can be sorted.
 
@@ -460,7 +447,7 @@ def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     def bound(column: str, op: str, confidence: float) -> Any:  # noqa: ANN401 - a Polars expression
         value = pl.col(column)
         count = value.count()
-        low = _low_rank(count, confidence, lambda e: e.sqrt(), lambda e: e.floor())
+        low = median_low_rank(count, confidence, lambda e: e.sqrt(), lambda e: e.floor())
         rank = (low if op == "median_low" else count + 1 - low).cast(pl.Int64)
         at = value.drop_nulls().sort().get(rank - 1, null_on_oob=True)
         return pl.when(low >= 1).then(at)
@@ -491,7 +478,7 @@ def _ranked(
         rank, count = value.rank("ordinal"), value.count()
         if keys:
             rank, count = rank.over(*keys), count.over(*keys)
-        low = _low_rank(count, arg, nw.Expr.sqrt, nw.Expr.floor)
+        low = median_low_rank(count, arg, nw.Expr.sqrt, nw.Expr.floor)
         wanted = low if op == "median_low" else count + 1 - low
         columns.append(nw.when(rank == wanted).then(value).alias(f"__{name}"))
         plain[name] = (f"__{name}", "max", 0.0)
@@ -533,7 +520,7 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
             return F.col(name)
         values = F.col(f"__o_{column}")
         count = F.size(values)
-        low = _low_rank(count, arg, F.sqrt, F.floor)
+        low = median_low_rank(count, arg, F.sqrt, F.floor)
         rank = (low if op == "median_low" else count + 1 - low).cast("int")
         # element_at counts from 1 and refuses 0: no bound where the rank is below 1.
         return F.when(low >= 1, F.element_at(values, rank)).alias(name)
@@ -598,7 +585,7 @@ def _pandas_bounds(grouped: Any, column: str, confidence: float) -> tuple[Any, A
     ordered = values[by_value[np.argsort(codes[by_value].astype(small), kind="stable")]]
     counts = np.bincount(codes, minlength=grouped.ngroups)
     starts = np.cumsum(counts) - counts
-    low = _low_rank(counts, confidence, np.sqrt, np.floor).astype("int64")
+    low = median_low_rank(counts, confidence, np.sqrt, np.floor).astype("int64")
     found = low >= 1
     last = max(len(ordered) - 1, 0)
     padded = ordered if len(ordered) else np.zeros(1)

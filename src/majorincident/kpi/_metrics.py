@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -24,8 +24,9 @@ from majorincident.incident import EXCLUDED_KINDS, Incident, IncidentKind, Miles
 from majorincident.kpi.power import median_detectable
 from majorincident.kpi.stats import (
     geometric_mean,
-    kaplan_meier_median,
-    kaplan_meier_median_interval,
+    kaplan_meier_median_interval_of_tallies,
+    kaplan_meier_median_of_tallies,
+    kaplan_meier_tallies,
     mean_micros,
     median_interval,
     nearest_micro,
@@ -328,14 +329,10 @@ def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
             f"{tally.negative} incidents reached {metric.end.value} before {metric.start.value}: "
             "left out of the statistics; check those records"
         )
-    km: float | None = None
-    reached: bool | None = None
-    if policy is OpenIncidents.CENSOR:
-        durations = values + tally.censored
-        km = kaplan_meier_median(durations, [True] * n + [False] * len(tally.censored))
-        reached = km is not None
-        if not reached and durations:
-            warnings.append("the Kaplan-Meier median is not reached: over half are still open")
+    censored = _censored(values, tally.censored) if policy is OpenIncidents.CENSOR else {}
+    if censored.get("km_median_reached") is False and (values or tally.censored):
+        warnings.append("the Kaplan-Meier median is not reached: over half are still open")
+    low, high = median_interval(values, CONFIDENCE) or (None, None)
     return Summary(
         metric=metric,
         n=n,
@@ -351,30 +348,26 @@ def summary_of(metric: Metric, tally: Tally, policy: OpenIncidents) -> Summary:
         geometric_mean=_duration(nearest_micro(geometric_mean(values))),
         zeros=sum(1 for value in values if value == 0),
         buckets=tuple((label, count) for (label, _), count in zip(BUCKETS, counts, strict=True)),
-        km_median=_duration(None if km is None else int(km)),
-        km_median_reached=reached,
         warnings=tuple(warnings),
         negative=tally.negative,
         missing_end=tally.missing_end,
-        **_intervals(values, tally.censored, policy),
+        median_low=_duration(low),
+        median_high=_duration(high),
+        **censored,
     )
 
 
-def _intervals(
-    values: list[int], censored: list[int], policy: OpenIncidents
-) -> dict[str, pendulum.Duration | None]:
-    """The summary's median intervals, from the sorted measured durations and the censored."""
-    interval = median_interval(values, CONFIDENCE)
-    low, high = (None, None) if interval is None else interval
-    km_low = km_high = None
-    if policy is OpenIncidents.CENSOR:
-        observed = [True] * len(values) + [False] * len(censored)
-        km_low, km_high = kaplan_meier_median_interval(values + censored, observed, CONFIDENCE)
+def _censored(values: list[int], censored: list[int]) -> dict[str, Any]:
+    """The Kaplan-Meier median and its interval, from one tally of the measured and the open."""
+    observed = [True] * len(values) + [False] * len(censored)
+    tallies = kaplan_meier_tallies(values + censored, observed)
+    km = kaplan_meier_median_of_tallies(tallies)
+    low, high = kaplan_meier_median_interval_of_tallies(tallies, CONFIDENCE)
     return {
-        "median_low": _duration(low),
-        "median_high": _duration(high),
-        "km_median_low": _duration(None if km_low is None else int(km_low)),
-        "km_median_high": _duration(None if km_high is None else int(km_high)),
+        "km_median": _duration(None if km is None else int(km)),
+        "km_median_reached": km is not None,
+        "km_median_low": _duration(None if low is None else int(low)),
+        "km_median_high": _duration(None if high is None else int(high)),
     }
 
 

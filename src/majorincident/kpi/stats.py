@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from statistics import NormalDist
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from majorincident.errors import ConfigurationError
 
@@ -23,10 +23,12 @@ __all__ = [
     "kaplan_meier_median_interval",
     "kaplan_meier_median_interval_of_tallies",
     "kaplan_meier_median_of_tallies",
+    "kaplan_meier_tallies",
     "log_binomial_pmf",
     "mean",
     "mean_micros",
     "median_interval",
+    "median_low_rank",
     "median_ranks",
     "nearest_micro",
     "poisson_rates_differ",
@@ -94,8 +96,24 @@ def median_ranks(n: int, confidence: float = 0.95) -> tuple[int, int] | None:
     """
     if n < 0:
         raise ConfigurationError(f"n ({n!r}) must be a count, 0 or more")
-    low = math.floor((n + 1) / 2 - two_sided_z(confidence) * math.sqrt(n) / 2)
+    low = median_low_rank(n, confidence)
     return None if low < 1 else (low, n + 1 - low)
+
+
+def median_low_rank(
+    count: Any,  # noqa: ANN401 - a number, or an array library's column or expression
+    confidence: float = 0.95,
+    sqrt: Callable[[Any], Any] = math.sqrt,
+    floor: Callable[[Any], Any] = math.floor,
+) -> Any:  # noqa: ANN401 - of the count's kind
+    """``floor((count + 1) / 2 - z sqrt(count) / 2)``: :func:`median_ranks`' lower rank.
+
+    Below 1 where there are too few values. `sqrt` and `floor` are the array library's own
+    (``numpy.sqrt``, Polars' ``Expr.sqrt``, Spark's ``functions.sqrt``, ...), so that an engine
+    evaluates the same floating-point operations in the same order and finds the same rank for
+    every group at once.
+    """
+    return floor((count + 1) / 2 - two_sided_z(confidence) * sqrt(count) / 2)
 
 
 #: Whole microseconds or floats: an order statistic is one of the values, of their type.
@@ -129,11 +147,16 @@ def kaplan_meier_median(durations: Sequence[float], observed: Sequence[bool]) ->
     time. None when the estimate never reaches 0.5 (the median is not reached). With nothing
     censored this is the low median.
     """
-    return kaplan_meier_median_of_tallies(_tallied(durations, observed))
+    return kaplan_meier_median_of_tallies(kaplan_meier_tallies(durations, observed))
 
 
-def _tallied(durations: Sequence[float], observed: Sequence[bool]) -> list[tuple[float, int, int]]:
-    """(time, events, leaving) per distinct duration."""
+def kaplan_meier_tallies(
+    durations: Sequence[float], observed: Sequence[bool]
+) -> list[tuple[float, int, int]]:
+    """(time, events, leaving) per distinct duration, as the ``..._of_tallies`` functions take.
+
+    Tallied once, they give both the Kaplan-Meier median and its interval.
+    """
     tallies: dict[float, list[int]] = {}
     for duration, event in zip(durations, observed, strict=True):
         tally = tallies.setdefault(duration, [0, 0])
@@ -149,7 +172,9 @@ def kaplan_meier_median_interval(
 
     As :func:`kaplan_meier_median_interval_of_tallies`, from the durations themselves.
     """
-    return kaplan_meier_median_interval_of_tallies(_tallied(durations, observed), confidence)
+    return kaplan_meier_median_interval_of_tallies(
+        kaplan_meier_tallies(durations, observed), confidence
+    )
 
 
 def kaplan_meier_median_interval_of_tallies(
