@@ -2,9 +2,9 @@
 
 Usage: ``python scripts/kpi_simulation.py`` rewrites each table between its markers;
 ``--check`` exits 1 when the page's tables are not the ones computed today (the test suite runs
-this). The false-alarm table is a simulation with fixed seeds (``tests/simulation.py``); the
-power table is exact (``majorincident.kpi.power``). So the figures the page quotes cannot drift
-from the code.
+this). The false-alarm and ``compare`` tables are simulations with fixed seeds
+(``tests/simulation.py``); the power table is exact (``majorincident.kpi.power``). So the
+figures the page quotes cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pages import regenerate  # noqa: E402
-from tests.simulation import false_alarm_rates  # noqa: E402
+from tests.simulation import compare_rates, false_alarm_rates  # noqa: E402
 
 from majorincident.kpi.power import detectable_rise, poisson_test_power  # noqa: E402
 
 PAGE = ROOT / "docs" / "explanation" / "kpis.md"
 RATES = (1, 3, 10, 30)
 SERIES = 2000
+SIDES = (10, 30, 100, 300)
+TRIALS = 300
 
 
 def _percent(share: float) -> str:
@@ -54,7 +56,25 @@ def power_table() -> str:
     return "\n".join(lines)
 
 
-TABLES = {"false alarms": false_alarm_table, "power": power_table}
+def compare_table() -> str:
+    """What ``compare`` tells with n incidents a side: coverage, false alarms, power."""
+    lines = [
+        (
+            '| incidents a side | interval holds the true ratio | "real change" with none '
+            "| a 1.2x change seen | median detectable change |"
+        ),
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for n in SIDES:
+        covered, alarms, seen, detectable = compare_rates(n, 1.2, TRIALS, seed=n)
+        lines.append(
+            f"| {n} | {_percent(covered)} | {_percent(alarms)} | {_percent(seen)} "
+            f"| {detectable:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+TABLES = {"false alarms": false_alarm_table, "power": power_table, "compare": compare_table}
 
 
 def rewritten(page: str) -> str:
