@@ -57,6 +57,7 @@ def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
         "negative": summary.negative,
         "zeros": summary.zeros,
         "km_median_reached": summary.km_median_reached,
+        "detectable_change": summary.detectable_change,
     }
     for name in (*DURATIONS, "geometric_mean"):
         value = getattr(summary, name)

@@ -15,7 +15,7 @@ import pytest
 
 from majorincident.errors import ConfigurationError
 from majorincident.incident import Incident
-from majorincident.kpi import CONFIDENCE, MTTR, summarize
+from majorincident.kpi import CONFIDENCE, MTTR, report, summarize
 from majorincident.kpi.power import median_detectable
 from majorincident.kpi.stats import (
     kaplan_meier_median_interval,
@@ -364,3 +364,24 @@ class TestDetectableChange:
         assert summarize(done[:5], MTTR, as_of=as_of).detectable_change is None
         instant = [Incident(f"Z{n}", reported_at=START, resolved_at=START) for n in range(12)]
         assert summarize(instant, MTTR, as_of=as_of).detectable_change is None
+
+    def test_a_report_shows_it(self) -> None:
+        """In the rows beside the interval, and as a factor in the table; "-" without one."""
+        done = [
+            Incident(
+                f"I{h}",
+                service="cdn" if h <= 12 else "dns",
+                reported_at=START,
+                resolved_at=START + timedelta(hours=h),
+            )
+            for h in range(1, 16)
+        ]
+        found = report(done, metrics=[MTTR], by=("service",), as_of=START + timedelta(days=1))
+
+        rows = found.to_rows()
+        change = median_detectable(3 * 3600, 10 * 3600, 0.95)
+        assert [change, None] == [row["detectable_change"] for row in rows]
+        header, _, cdn, dns = found.to_markdown().splitlines()
+        assert ["detectable change", f"{change:.2f}x", "-"] == [
+            line.rstrip(" |").rsplit("| ", 1)[1] for line in (header, cdn, dns)
+        ]

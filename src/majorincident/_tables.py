@@ -60,8 +60,13 @@ _COUNTS_APART: Final = ("excluded", "missing_start", "missing_end", "negative")
 _SHOWN: Final = ("mean", "median", "p90")
 
 
-def _cell(value: object) -> str:
-    """A group value or count as the table shows it: a missing value as "(none)"."""
+def _cell(value: object, key: str = "") -> str:
+    """A group value or count as the table shows it: a missing value as "(none)".
+
+    The detectable change is a factor, "2.55x", and "-" where there is none to state.
+    """
+    if key == "detectable_change":
+        return "-" if value is None else f"{value:.2f}x"
     return "(none)" if value is None else str(value)
 
 
@@ -106,14 +111,14 @@ def report_table(rows: Sequence[Mapping[str, object]]) -> tuple[list[str], list[
     bounded = "median_low_s" in rows[0]
     header = []
     for key in keys:
-        header.append(key.removesuffix("_s"))
+        header.append(key.removesuffix("_s").replace("_", " "))
         if bounded and key == "median_s":
             header.append(_INTERVAL_HEADER)
     body = []
     for row in rows:
         cells = []
         for key in keys:
-            cells.append(_short(row[key]) if key.endswith("_s") else _cell(row[key]))
+            cells.append(_short(row[key]) if key.endswith("_s") else _cell(row[key], key))
             if bounded and key == "median_s":
                 cells.append(_interval(row))
         body.append(cells)

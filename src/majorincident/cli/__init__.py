@@ -40,6 +40,8 @@ from majorincident.cli.load import (
 from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Milestone
+from majorincident.kpi import CONFIDENCE
+from majorincident.kpi.power import median_detectable
 
 __all__ = ["main"]
 
@@ -283,6 +285,20 @@ def _report_records(loaded: Loaded, arguments: argparse.Namespace) -> str:
     )
 
 
+def _as_records_give(row: dict[str, Any]) -> dict[str, Any]:
+    """A frame's report row as the record path gives it, to the last bit.
+
+    Seconds are whole microseconds over a million, exactly; the detectable change is then
+    computed from those as ``kpi.Summary.detectable_change`` does, not by the engine's own
+    logarithm, which may differ in the last bit.
+    """
+    row = {k: round(v, 6) if k.endswith("_s") and v is not None else v for k, v in row.items()}
+    low, high = row["median_low_s"], row["median_high_s"]
+    if low and high is not None:
+        row["detectable_change"] = median_detectable(low, high, CONFIDENCE)
+    return row
+
+
 def _report_frame(read: Read, arguments: argparse.Namespace) -> str:
     """The report computed on the frame, as :func:`_report_records` computes it on records."""
     from majorincident import frames  # noqa: PLC0415 - see main
@@ -293,11 +309,7 @@ def _report_frame(read: Read, arguments: argparse.Namespace) -> str:
     kpis = None
     if measured:
         found = frames.report(frame, metrics=measured, as_of=as_of, **_kpi_arguments(arguments))
-        # Seconds as the record path gives them: whole microseconds over a million, exactly.
-        kpis = [
-            {k: round(v, 6) if k.endswith("_s") and v is not None else v for k, v in row.items()}
-            for row in found.to_dicts()
-        ]
+        kpis = [_as_records_give(row) for row in found.to_dicts()]
     starts = frame.get_column("reported_at")
     first, last = starts.min(), starts.max()
     end = _trend_end(arguments, as_of, as_of if last is None else last)

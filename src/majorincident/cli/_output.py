@@ -172,6 +172,10 @@ def render(
                     "Median 95% CI: where the typical duration lies, 95% confident (order "
                     "statistics); '-' below six incidents."
                 ),
+                (
+                    "Detectable change: the smallest change of the median that comparing two "
+                    "sets of as many incidents would see 4 times in 5."
+                ),
             ]
             if kpis
             else []

@@ -46,6 +46,7 @@ from majorincident.incident import Milestone
 from majorincident.kpi import BUCKETS, CONFIDENCE, MTTA, MTTR, Metric, OpenIncidents
 from majorincident.kpi._metrics import open_policy
 from majorincident.kpi._report import check_grouping
+from majorincident.kpi.power import median_detectable
 
 #: name, aggregation, argument; the mean aggregates the sum, divided exactly afterwards.
 _STATISTICS: Final = (
@@ -172,6 +173,19 @@ def _seconds(name: str, index: int) -> nw.Expr:
     return exact.cast(nw.Float64) / US
 
 
+def _detectable(index: int) -> nw.Expr:
+    """:attr:`~majorincident.kpi.Summary.detectable_change`, from the median's interval.
+
+    Null without an interval or where its low end is zero, as on the pure path (and no
+    logarithm of zero is taken: an eager engine computes both branches of a condition).
+    """
+    low, high = _seconds("median_low", index), _seconds("median_high", index)
+    positive = low > 0
+    low, high = nw.when(positive).then(low), nw.when(positive).then(high)
+    change: nw.Expr = median_detectable(low, high, CONFIDENCE, log=nw.Expr.log, exp=nw.Expr.exp)
+    return change
+
+
 def _long(
     frame: Frame, keys: list[str], metrics: Sequence[Metric], extra: Sequence[str] = ()
 ) -> Frame:
@@ -183,7 +197,13 @@ def _long(
     """
     counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
 
-    names = ["__metric", "metric", *counts, *(f"{name}_s" for name, _, _ in _STATISTICS)]
+    names = [
+        "__metric",
+        "metric",
+        *counts,
+        *(f"{name}_s" for name, _, _ in _STATISTICS),
+        "detectable_change",
+    ]
 
     def columns(index: int, metric: Metric) -> list[nw.Expr]:
         return [
@@ -191,6 +211,7 @@ def _long(
             nw.lit(metric.name),
             *(nw.col(f"{name}{index}").cast(nw.Int64) for name in counts),
             *(_seconds(name, index) for name, _, _ in _STATISTICS),
+            _detectable(index),
         ]
 
     chosen = [columns(index, metric) for index, metric in enumerate(metrics)]
@@ -236,8 +257,10 @@ def report(
         ``metric``, ``n``, ``open``, ``excluded``, ``missing_start``, ``missing_end``,
         ``negative`` (end before start: left out, as on the pure path), then ``mean_s``,
         ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s`` in seconds (null when
-        nothing is measured), and ``median_low_s`` / ``median_high_s``, the 95% interval of
-        the median (:attr:`~majorincident.kpi.Summary.median_low`; null below six measured).
+        nothing is measured), ``median_low_s`` / ``median_high_s``, the 95% interval of the
+        median (:attr:`~majorincident.kpi.Summary.median_low`; null below six measured), and
+        ``detectable_change``, the smallest change of the median a comparison of two such sets
+        sees four times in five (:attr:`~majorincident.kpi.Summary.detectable_change`).
         Rows are sorted by group (nulls last), period, then metric in the order given.
 
     Raises:
@@ -292,7 +315,8 @@ def summarize(
         ``excluded``, ``missing_start``, ``missing_end``, ``negative``, ``zeros``, the
         durations in seconds
         ``mean_s``, ``median_s``, ``p90_s``, ``p95_s``, ``minimum_s``, ``maximum_s``, the
-        median's 95% interval ``median_low_s`` / ``median_high_s``, ``geometric_mean_s``, one
+        median's 95% interval ``median_low_s`` / ``median_high_s``, ``detectable_change`` (as
+        :func:`report`), ``geometric_mean_s``, one
         count per bucket of :data:`~majorincident.kpi.BUCKETS` (named by its label), and
         ``km_median_s`` / ``km_median_reached`` and its interval ``km_median_low_s`` /
         ``km_median_high_s`` (null unless ``open_incidents="censor"``). The Kaplan-Meier median
@@ -359,6 +383,7 @@ def summarize(
             )
         ),
         *(_seconds(name, 0).alias(f"{name}_s") for name, _, _ in _STATISTICS),
+        _detectable(0).alias("detectable_change"),
         ((nw.col("logs0").cast(nw.Float64).exp() + 0.5).floor() / US).alias("geometric_mean_s"),
         *(
             nw.col(f"bucket{i}").fill_null(0).cast(nw.Int64).alias(label)

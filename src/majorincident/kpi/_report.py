@@ -59,7 +59,10 @@ class ReportRow:
     summary: Summary
 
     def to_dict(self) -> dict[str, object]:
-        """A flat, JSON-ready dict: group fields, period, metric, counts and seconds."""
+        """A flat, JSON-ready dict: group fields, period, metric, counts, seconds, a factor.
+
+        The factor is :attr:`~majorincident.kpi.Summary.detectable_change` (None without one).
+        """
         summary = self.summary
         row: dict[str, object] = dict(self.group)
         if self.period is not None:
@@ -76,6 +79,7 @@ class ReportRow:
         for name in _STATISTICS:
             value = getattr(summary, name)
             row[f"{name}_s"] = None if value is None else value.total_seconds()
+        row["detectable_change"] = summary.detectable_change
         return row
 
 

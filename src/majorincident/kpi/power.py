@@ -13,9 +13,9 @@ import bisect
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from statistics import NormalDist
-from typing import Final
+from typing import Any, Final, overload
 
 from majorincident.errors import ConfigurationError
 from majorincident.kpi.stats import log_binomial_pmf, two_sided_z
@@ -202,14 +202,19 @@ def _rise(expected: float, share: float, power: float, level: float) -> float | 
     return high
 
 
-def _log_error(low: float, high: float, confidence: float) -> tuple[float, float]:
+def _log_error(
+    low: Any,  # noqa: ANN401 - a number, or a dataframe expression with `log`
+    high: Any,  # noqa: ANN401
+    confidence: float,
+    log: Callable[[Any], Any] = math.log,
+) -> tuple[float, Any]:
     """The interval's normal quantile ``z``, and the standard error it implies on the log scale.
 
     The interval ``[low, high]`` is read as a normal interval of the log: its standard error is
     ``(ln high - ln low) / (2 z)``.
     """
     z = two_sided_z(confidence)
-    return z, (math.log(high) - math.log(low)) / (2 * z)
+    return z, (log(high) - log(low)) / (2 * z)
 
 
 def interval_power(low: float, high: float, confidence: float, factor: float) -> float:
@@ -236,14 +241,39 @@ def interval_detectable(low: float, high: float, confidence: float, power: float
     return math.exp(error * (z + _NORMAL.inv_cdf(power)))
 
 
-def median_detectable(low: float, high: float, confidence: float, power: float = 0.8) -> float:
+@overload
+def median_detectable(low: float, high: float, confidence: float, power: float = ...) -> float: ...
+
+
+@overload
+def median_detectable(
+    low: Any,  # noqa: ANN401 - a dataframe expression
+    high: Any,  # noqa: ANN401
+    confidence: float,
+    power: float = ...,
+    *,
+    log: Callable[[Any], Any],
+    exp: Callable[[Any], Any],
+) -> Any: ...  # noqa: ANN401
+
+
+def median_detectable(
+    low: Any,
+    high: Any,
+    confidence: float,
+    power: float = 0.8,
+    *,
+    log: Callable[[Any], Any] = math.log,
+    exp: Callable[[Any], Any] = math.exp,
+) -> Any:
     """The smallest change of a median that a comparison with as many incidents sees.
 
     `low` and `high` are the median's interval (as a summary gives it, positive). Compared with
     another set of as many incidents, the ratio of the two medians has, on the log scale, a
     standard error √2 times the median's own (read off its interval as
     :func:`interval_power` reads a ratio's), so the factor seen with probability `power` (four
-    times in five by default) is ``exp(√2 error (z + z_power))``.
+    times in five by default) is ``exp(√2 error (z + z_power))``. `log` and `exp` may be an
+    array library's (narwhals' ``Expr.log`` and ``Expr.exp``), for every row of a frame at once.
     """
-    z, error = _log_error(low, high, confidence)
-    return math.exp(math.sqrt(2) * error * (z + _NORMAL.inv_cdf(power)))
+    z, error = _log_error(low, high, confidence, log)
+    return exp(math.sqrt(2) * error * (z + _NORMAL.inv_cdf(power)))
