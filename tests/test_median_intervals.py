@@ -111,6 +111,7 @@ class TestRanks:
         ]
         assert expected == [max(int(low), 0) for low in lows]
         assert [median_low_rank(n, confidence) for n in range(30)] == [int(v) for v in lows[:30]]
+        assert (10, 40) == (median_low_rank(30), median_low_rank(100))  # at 95% unless told
 
 
 def _band(times: list[float], observed: list[bool], z: float) -> list[tuple[float, float, float]]:
@@ -282,6 +283,24 @@ class TestSummary:
 
         summary = summarize([*done, *still_open], MTTR, as_of=as_of, open_incidents="censor")
         assert (timedelta(hours=3), None) == (summary.km_median_low, summary.km_median_high)
+
+    def test_with_every_incident_open_the_median_is_not_reached(self) -> None:
+        """Nothing measured, all censored: no median, no interval, and a warning that says so."""
+        still_open = [Incident(f"O{n}", reported_at=START + timedelta(hours=n)) for n in range(8)]
+
+        summary = summarize(
+            still_open, MTTR, as_of=START + timedelta(days=2), open_incidents="censor"
+        )
+
+        assert (0, 8, False) == (summary.n, summary.open, summary.km_median_reached)
+        assert (None, None, None) == (
+            summary.km_median,
+            summary.km_median_low,
+            summary.km_median_high,
+        )
+        assert "the Kaplan-Meier median is not reached: over half are still open" in (
+            summary.warnings
+        )
 
     def test_without_censoring_no_kaplan_meier_interval(self) -> None:
         """The KM interval is asked for with the KM median, as ``open_incidents="censor"``."""

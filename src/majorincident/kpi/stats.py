@@ -330,8 +330,11 @@ def bootstrap_median(ordered: Sequence[float], rng: random.Random) -> float:
 
 
 def _resampled_index(u: float, n: int) -> int:
-    """The index ``ceil(n u) - 1`` a uniform u picks among n sorted values (u = 0 picks 0)."""
-    return min(max(math.ceil(n * u) - 1, 0), n - 1)
+    """The index ``ceil(n u) - 1`` a uniform u picks among n sorted values (u = 0 picks 0).
+
+    Never past the last: u is at most 1, and so, rounded, is ``n u`` at most n.
+    """
+    return max(math.ceil(n * u) - 1, 0)
 
 
 def bootstrap_ratio_of_medians(
