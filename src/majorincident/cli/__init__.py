@@ -40,8 +40,6 @@ from majorincident.cli.load import (
 from majorincident.clock import load_zone, utc
 from majorincident.errors import MajorIncidentError
 from majorincident.incident import Milestone
-from majorincident.kpi import CONFIDENCE
-from majorincident.kpi.power import median_detectable
 
 __all__ = ["main"]
 
@@ -292,6 +290,9 @@ def _as_records_give(row: dict[str, Any]) -> dict[str, Any]:
     computed from those as ``kpi.Summary.detectable_change`` does, not by the engine's own
     logarithm, which may differ in the last bit.
     """
+    from majorincident.kpi import CONFIDENCE  # noqa: PLC0415 - see main
+    from majorincident.kpi.power import median_detectable  # noqa: PLC0415 - see main
+
     row = {k: round(v, 6) if k.endswith("_s") and v is not None else v for k, v in row.items()}
     low, high = row["median_low_s"], row["median_high_s"]
     if low and high is not None:

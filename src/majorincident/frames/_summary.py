@@ -197,13 +197,8 @@ def _long(
     """
     counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
 
-    names = [
-        "__metric",
-        "metric",
-        *counts,
-        *(f"{name}_s" for name, _, _ in _STATISTICS),
-        "detectable_change",
-    ]
+    seconds = [f"{name}_s" for name, _, _ in _STATISTICS]
+    names = ["__metric", "metric", *counts, *seconds, "detectable_change"]
 
     def columns(index: int, metric: Metric) -> list[nw.Expr]:
         return [
