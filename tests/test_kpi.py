@@ -822,6 +822,14 @@ class TestStats:
 
         assert (quantile(ratios, 0.05), quantile(ratios, 0.95)) == interval
 
+    def test_bootstrap_of_an_empty_sample_has_no_interval(self) -> None:
+        """Nothing to resample on either side: None, not an error from the random generator."""
+        for before, after in (([], [1.0, 2.0]), ([1.0, 2.0], []), ([], [])):
+            assert (
+                bootstrap_ratio_of_medians(before, after, seed=1, resamples=100, confidence=0.9)
+                is None
+            )
+
     @pytest.mark.parametrize(
         "ordered",
         [

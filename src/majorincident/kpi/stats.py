@@ -317,7 +317,7 @@ def bootstrap_median(ordered: Sequence[float], rng: random.Random) -> float:
     Beta(k, n + 1 - k), and the next smallest U is the least of the n - k others, uniform above
     it. The median (the middle one, or the mean of the two middle ones as :func:`quantile` has
     it) is thus drawn exactly without drawing and sorting n values: the same distribution, in
-    constant time.
+    constant time. `ordered` holds at least one value.
     """
     n = len(ordered)
     k = (n + 1) // 2
@@ -348,11 +348,13 @@ def bootstrap_ratio_of_medians(
     """A percentile bootstrap interval for median(after) / median(before).
 
     Each resample's medians come from :func:`bootstrap_median`. Deterministic for a seed (its
-    own :class:`random.Random`, no global state). None when a resampled median of `before` is
-    zero, so the ratio is undefined.
+    own :class:`random.Random`, no global state). None when a sample is empty or a resampled
+    median of `before` is zero, so the ratio is undefined.
     """
     rng = random.Random(seed)  # noqa: S311 - statistics, not secrets
     first, second = sorted(before), sorted(after)
+    if not first or not second:
+        return None
     ratios = []
     for _ in range(resamples):
         low = bootstrap_median(first, rng)
