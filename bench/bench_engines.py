@@ -1,15 +1,20 @@
-"""Benchmark frames.report on Dask and on a local Spark against hand-written code, in one run.
+"""Benchmark frames.report on Dask, a local Spark, lazy Polars and DuckDB against hand-written code.
 
 Targets (issue: distributed engines): on 5,000,000 incidents in Parquet (8 files; 12 services,
 two years, about 1% open), ``frames.report`` for MTTA and MTTR by service and month, computed
-to the end (``.compute()`` on Dask, ``.collect()`` on Spark), at most 1.3x hand-written code
-computing the same table with exact percentiles: a Dask group-by whose groups take pandas'
-exact quantiles, and Spark SQL with ``percentile(x, array(0.5, 0.9, 0.95))``. The table is per
-service, month and metric: n, open, mean, median, p90, p95, minimum and maximum. Time from
-1,000,000 to 5,000,000 rows at most linear (5.5x). Wall time, best of ``--runs`` runs taken in
-turn. Both tables are checked to hold the same counts before timing. Dask's peak memory at
-most 1.5x the hand-written code's: each computed once in a fresh process (its peak resident
-set, imports included).
+to the end (``.compute()`` on Dask, ``.collect()`` on Spark and on a lazy Polars scan,
+``.to_arrow_table()`` on a DuckDB relation), at most 1.3x hand-written code computing the same
+table with exact percentiles: a Dask group-by whose groups take pandas' exact quantiles, Spark
+SQL with ``percentile(x, array(0.5, 0.9, 0.95))``, the Polars query of ``bench_frames.py`` on
+the lazy scan, and DuckDB SQL with ``quantile_cont(x, [0.5, 0.9, 0.95])``. The table is per
+service, month and metric: n, open, mean, median, p90, p95, minimum, maximum and the median's
+95% interval (the order statistics at the ranks of ``kpi.stats.median_ranks``, which every
+hand-written baseline reads off its group's sorted values). Time from 1,000,000 to 5,000,000
+rows at most linear (5.5x) on every engine. Wall time, best of ``--runs`` runs taken in turn
+(at least five on Polars and DuckDB, whose runs last a second or two). Each pair of tables is
+checked to hold the same rows and counts before timing. Dask's peak memory at most 1.5x the
+hand-written code's: each computed once in a fresh process (its peak resident set, imports
+included).
 
 Run from the repository's root, where Dask and PySpark (and Java) are installed:
 ``python bench/bench_engines.py [--rows N] [--runs N]``.
@@ -24,14 +29,20 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import narwhals as nw
 import numpy as np
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 
+from bench_frames import Z, bounds, polars_by_hand
 from majorincident import frames
 from majorincident.kpi import MTTA, MTTR
 
@@ -90,6 +101,7 @@ def _group_stats(group: pd.DataFrame) -> pd.DataFrame:
     for name in METRICS:
         values = group[name].dropna()
         quantiles = values.quantile([0.5, 0.9, 0.95]).tolist() if len(values) else [None] * 3
+        low, high = bounds(values)
         rows.append(
             {
                 "metric": name,
@@ -101,6 +113,8 @@ def _group_stats(group: pd.DataFrame) -> pd.DataFrame:
                 "p95_s": quantiles[2],
                 "minimum_s": values.min() if len(values) else None,
                 "maximum_s": values.max() if len(values) else None,
+                "median_low_s": low,
+                "median_high_s": high,
             }
         )
     return pd.DataFrame(rows)
@@ -128,10 +142,13 @@ def dask_by_hand(folder: Path) -> pd.DataFrame:
 
 
 def spark_by_hand(spark: Any, folder: Path) -> list[Any]:  # noqa: ANN401 - a SparkSession
-    """The table by hand-written Spark SQL with exact percentiles, one array per metric."""
+    """The table by hand-written Spark SQL with exact percentiles, one array per metric.
+
+    The median's interval is read off each group's sorted values at its two ranks.
+    """
     spark.read.parquet(str(folder)).createOrReplaceTempView("incidents")
     as_of = AS_OF.strftime("%Y-%m-%d %H:%M:%S")
-    columns = []
+    columns, picked = [], []
     for name, end in METRICS.items():
         reached = f"({end} IS NOT NULL AND {end} <= TIMESTAMP '{as_of}')"
         seconds = f"CASE WHEN {reached} THEN unix_micros({end}) - unix_micros(reported_at) END"
@@ -143,42 +160,116 @@ def spark_by_hand(spark: Any, folder: Path) -> list[Any]:  # noqa: ANN401 - a Sp
             avg({seconds}) / 1e6 AS {name}_mean,
             percentile({seconds}, array(0.5, 0.9, 0.95)) AS {name}_q,
             min({seconds}) / 1e6 AS {name}_minimum,
-            max({seconds}) / 1e6 AS {name}_maximum"""
+            max({seconds}) / 1e6 AS {name}_maximum,
+            array_sort(collect_list({seconds})) AS {name}_o"""
+        )
+        low = f"CAST(floor(({name}_n + 1) / 2 - {Z} * sqrt({name}_n) / 2) AS INT)"
+        picked.append(
+            f"""{name}_n, {name}_open, {name}_mean, {name}_q, {name}_minimum, {name}_maximum,
+            CASE WHEN {low} >= 1 THEN element_at({name}_o, {low}) / 1e6 END AS {name}_low,
+            CASE WHEN {low} >= 1
+                THEN element_at({name}_o, CAST({name}_n + 1 - {low} AS INT)) / 1e6 END
+                AS {name}_high"""
         )
     # (built from this module's own names and constants)
     query = f"""
-        SELECT service, year(reported_at) AS year, month(reported_at) AS month,
-            {",".join(columns)}
-        FROM incidents GROUP BY service, year(reported_at), month(reported_at)"""  # noqa: S608
+        SELECT service, year, month, {",".join(picked)} FROM (
+            SELECT service, year(reported_at) AS year, month(reported_at) AS month,
+                {",".join(columns)}
+            FROM incidents GROUP BY service, year(reported_at), month(reported_at))"""  # noqa: S608
     return spark.sql(query).collect()
 
 
-def measure(rows: int, runs: int, spark: Any) -> dict[str, float]:  # noqa: ANN401 - a session
-    """Each engine's time, ours and by hand, on `rows` incidents."""
+def duckdb_by_hand(folder: Path) -> pa.Table:
+    """The table by hand-written DuckDB SQL with exact percentiles, one list per metric."""
+    as_of = AS_OF.strftime("%Y-%m-%d %H:%M:%S+00")
+    columns, picked = [], []
+    for name, end in METRICS.items():
+        reached = f"({end} IS NOT NULL AND {end} <= TIMESTAMPTZ '{as_of}')"
+        seconds = f"CASE WHEN {reached} THEN (epoch_us({end}) - epoch_us(reported_at)) / 1e6 END"
+        columns.append(
+            f"""
+            count({seconds}) AS {name}_n,
+            sum(CASE WHEN NOT {reached} AND NOT coalesce(resolved_at <= TIMESTAMPTZ '{as_of}',
+                false) THEN 1 ELSE 0 END) AS {name}_open,
+            avg({seconds}) AS {name}_mean,
+            quantile_cont({seconds}, [0.5, 0.9, 0.95]) AS {name}_q,
+            min({seconds}) AS {name}_minimum,
+            max({seconds}) AS {name}_maximum,
+            list_sort(list({seconds}) FILTER (WHERE {seconds} IS NOT NULL)) AS {name}_o"""
+        )
+        low = f"CAST(floor(({name}_n + 1) / 2 - {Z} * sqrt({name}_n) / 2) AS BIGINT)"
+        picked.append(
+            f"""{name}_n, {name}_open, {name}_mean, {name}_q, {name}_minimum, {name}_maximum,
+            CASE WHEN {low} >= 1 THEN {name}_o[{low}] END AS {name}_low,
+            CASE WHEN {low} >= 1 THEN {name}_o[{name}_n + 1 - {low}] END AS {name}_high"""
+        )
+    # (built from this module's own names and constants)
+    query = f"""
+        SELECT service, year, month, {",".join(picked)} FROM (
+            SELECT service, year(reported_at) AS year, month(reported_at) AS month,
+                {",".join(columns)}
+            FROM read_parquet('{folder}/*.parquet')
+            GROUP BY service, year(reported_at), month(reported_at))"""  # noqa: S608
+    with duckdb.connect() as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        return connection.sql(query).to_arrow_table()
+
+
+def duckdb_ours(folder: Path) -> pa.Table:
+    """frames.report on a DuckDB relation over the Parquet files, fetched as Arrow."""
+    with duckdb.connect() as connection:
+        relation = connection.read_parquet(f"{folder}/*.parquet")
+        return ours(relation).to_arrow_table()  # type: ignore[attr-defined]
+
+
+def ways(folder: Path, spark: Any) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:  # noqa: ANN401
+    """Per engine, frames.report computed to the end and the hand-written code, on `folder`."""
     import dask.dataframe as dd  # noqa: PLC0415 - installed with the engines
 
-    folder = parquet(rows)
-    mine = ours(dd.read_parquet(str(folder))).compute()  # type: ignore[attr-defined]
-    theirs = dask_by_hand(folder)
-    if int(mine["n"].sum()) != int(theirs["n"].sum()) or len(mine) != len(theirs):
-        raise SystemExit("frames.report and the hand-written Dask table differ")
-    spark_rows = ours(spark.read.parquet(str(folder))).collect()  # type: ignore[attr-defined]
-    if len(spark_rows) != len(mine):
-        raise SystemExit("frames.report on Spark and on Dask differ")
+    files = str(folder)
     return {
-        "dask hand": per_call(lambda: dask_by_hand(folder), number=1, repeat=runs),
-        "dask ours": per_call(
-            lambda: ours(dd.read_parquet(str(folder))).compute(),  # type: ignore[attr-defined]
-            number=1,
-            repeat=runs,
+        "Dask": (
+            lambda: ours(dd.read_parquet(files)).compute(),  # type: ignore[attr-defined]
+            lambda: dask_by_hand(folder),
         ),
-        "spark hand": per_call(lambda: spark_by_hand(spark, folder), number=1, repeat=runs),
-        "spark ours": per_call(
-            lambda: ours(spark.read.parquet(str(folder))).collect(),  # type: ignore[attr-defined]
-            number=1,
-            repeat=runs,
+        "Spark local[2]": (
+            lambda: ours(spark.read.parquet(files)).collect(),  # type: ignore[attr-defined]
+            lambda: spark_by_hand(spark, folder),
         ),
+        "Polars (lazy)": (
+            lambda: ours(pl.scan_parquet(f"{files}/*.parquet")).collect(),  # type: ignore[attr-defined]
+            lambda: polars_by_hand(pl.scan_parquet(f"{files}/*.parquet")).collect(),  # type: ignore[attr-defined]
+        ),
+        "DuckDB": (lambda: duckdb_ours(folder), lambda: duckdb_by_hand(folder)),
     }
+
+
+def measure(rows: int, runs: int, spark: Any) -> dict[str, tuple[float, float]]:  # noqa: ANN401
+    """Per engine, the time of frames.report and of the hand-written code on `rows` incidents.
+
+    Before timing, each engine's two tables must hold as many rows, and as many incidents.
+    """
+    measured = {}
+    for engine, (mine, theirs) in ways(parquet(rows), spark).items():
+        table, hand = pd.DataFrame(rows_of(mine())), pd.DataFrame(rows_of(theirs()))
+        counted = sum(int(hand[c].sum()) for c in hand.columns if c == "n" or c.endswith("_n"))
+        per_metric = 1 if "metric" in hand.columns else len(METRICS)
+        if int(table["n"].sum()) != counted or len(table) != len(hand) * per_metric:
+            raise SystemExit(f"frames.report and the hand-written table differ on {engine}")
+        repeat = runs if engine in ("Dask", "Spark local[2]") else max(runs, 5)
+        measured[engine] = (
+            per_call(mine, number=1, repeat=repeat),
+            per_call(theirs, number=1, repeat=repeat),
+        )
+    return measured
+
+
+def rows_of(table: Any) -> list[dict[str, Any]]:  # noqa: ANN401 - any engine's computed table
+    """A computed table's rows as dictionaries, whichever engine computed it."""
+    if isinstance(table, list):  # Spark's rows
+        return [row.asDict() for row in table]
+    return nw.from_native(table, eager_only=True).rows(named=True)
 
 
 def peak(way: str, rows: int) -> float:
@@ -232,12 +323,13 @@ def main() -> None:
         SparkSession.builder.master("local[2]")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     small = measure(arguments.rows // 5, arguments.runs, spark)
     large = measure(arguments.rows, arguments.runs, spark)
-    report = Report(f"frames.report on Dask and Spark, {arguments.rows:,} rows")
+    report = Report(f"frames.report on the engines, {arguments.rows:,} rows")
     memory = {way: peak(way, arguments.rows) for way in ("hand", "ours")}
     report.info("peak memory, hand-written Dask", memory["hand"], "MiB")
     report.info("peak memory, frames.report on Dask", memory["ours"], "MiB")
@@ -247,19 +339,14 @@ def main() -> None:
         memory["hand"],
         at_most=1.5,
     )
-    for engine, name in (("dask", "Dask"), ("spark", "Spark local[2]")):
-        report.info(f"hand-written {name}", large[f"{engine} hand"], "s")
-        report.info(f"frames.report on {name}", large[f"{engine} ours"], "s")
+    for engine, (mine, theirs) in large.items():
+        report.info(f"hand-written {engine}", theirs, "s")
+        report.info(f"frames.report on {engine}", mine, "s")
+        report.ratio(f"frames.report / hand-written, {engine}", mine, theirs, at_most=1.3)
         report.ratio(
-            f"frames.report / hand-written, {name}",
-            large[f"{engine} ours"],
-            large[f"{engine} hand"],
-            at_most=1.3,
-        )
-        report.ratio(
-            f"frames.report on {name}, {arguments.rows:,} / {arguments.rows // 5:,} rows",
-            large[f"{engine} ours"],
-            small[f"{engine} ours"],
+            f"frames.report on {engine}, {arguments.rows:,} / {arguments.rows // 5:,} rows",
+            mine,
+            small[engine][0],
             at_most=5.5,
         )
     spark.stop()
