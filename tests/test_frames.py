@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -627,3 +628,68 @@ def test_a_metric_ending_at_closure_waits_for_it() -> None:
 
     assert (expected.n, expected.open, expected.missing_end) == (1, 1, 0)
     assert_rows_match([pure_summary(expected)], rows(result))
+
+
+@pytest.mark.parametrize("metrics", [(kpi.MTTR,), (kpi.MTTA, kpi.MTTR, kpi.MTTD)])
+def test_duckdb_reads_and_groups_once_per_call(metrics: tuple[kpi.Metric, ...]) -> None:
+    """One scan, one grouped aggregation, no window, whatever the metrics (no union per metric)."""
+    relation = duckdb.from_arrow(SAMPLE_FRAME.to_arrow())
+    result = frames.report(relation, metrics=metrics, every="month", as_of=AS_OF)
+    plan = result.explain()
+    assert len(re.findall(r"hash[_ ]group[_ ]by", plan, flags=re.IGNORECASE)) == 1
+    assert len(re.findall(r"\bscan\b", plan, flags=re.IGNORECASE)) == 1
+    assert not re.search(r"window|union", plan, flags=re.IGNORECASE)
+    expected = kpi.report(RECORDS, metrics=metrics, every="month", as_of=AS_OF).to_rows()
+    assert_rows_match(expected, rows(result))
+
+
+def clock_change_records() -> list[Incident]:
+    """Incidents reported at the edges of Berlin's clock changes and of its months."""
+    edges = [
+        "2024-03-31T00:59:59.999999Z",  # 01:59:59.999999 CET, before the clocks go forward
+        "2024-03-31T01:00:00Z",  # 03:00 CEST
+        "2024-03-31T21:59:59Z",  # 23:59:59 CEST, still March
+        "2024-03-31T22:00:00Z",  # 1 April, 00:00 CEST
+        "2024-10-27T00:30:00Z",  # 02:30 CEST, the first time round
+        "2024-10-27T01:30:00Z",  # 02:30 CET, the second
+        "2024-12-31T23:00:00Z",  # 2025, local midnight
+    ]
+    return [kpi_incident(f"I{n}", at, n) for n, at in enumerate(edges)] + [
+        Incident("I-none", title="never reported")
+    ]
+
+
+def kpi_incident(identifier: str, reported: str, minutes: int) -> Incident:
+    """An incident reported at `reported` and resolved `minutes` minutes later."""
+    at = datetime.fromisoformat(reported)
+    return Incident(identifier, reported_at=at, resolved_at=at + timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize("every", ["month", "day"])
+def test_duckdb_local_periods_across_clock_changes(every: str) -> None:
+    """Berlin's months and days on DuckDB, by its own timezone rules (ICU)."""
+    records = clock_change_records()
+    native = duckdb.from_arrow(polars_frame(records).to_arrow())
+    kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "every": every, "tz": "Europe/Berlin"}
+    expected = kpi.report(records, as_of=AS_OF, **kwargs).to_rows()
+    assert_rows_match(expected, rows(frames.report(native, as_of=AS_OF, **kwargs)))
+
+
+@pytest.mark.parametrize("every", ["month", "day"])
+def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: str) -> None:
+    """Berlin's months and days on a lazy Polars frame: no pass for the data's range."""
+    records = clock_change_records()
+    table = polars_frame(records)
+    batches: list[int] = []
+
+    def counted(frame: pl.DataFrame) -> pl.DataFrame:
+        batches.append(len(frame))
+        return frame
+
+    native = table.lazy().map_batches(counted, schema=table.schema)
+    kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "every": every, "tz": "Europe/Berlin"}
+    result = frames.report(native, as_of=AS_OF, **kwargs)
+    assert batches == []
+    expected = kpi.report(records, as_of=AS_OF, **kwargs).to_rows()
+    assert_rows_match(expected, rows(result.collect()))
+    assert batches == [len(table)]

@@ -10,7 +10,7 @@ import random
 import re
 import warnings
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import polars as pl
@@ -19,11 +19,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.frames_data import assert_rows_match, polars_frame, rows
 from tests.test_event_logs import at, log_frame, log_of, record_timeline, timelines
-from tests.test_frames import AS_OF, RECORDS, SAMPLE_FRAME, pure_outages, pure_summary, pure_trend
+from tests.test_frames import (
+    AS_OF,
+    RECORDS,
+    SAMPLE_FRAME,
+    clock_change_records,
+    pure_outages,
+    pure_summary,
+    pure_trend,
+)
 
 from majorincident import frames, kpi
 from majorincident.errors import RecordError
-from majorincident.incident import Incident
 from majorincident.interop import from_event_log
 
 pytestmark = pytest.mark.engines
@@ -198,21 +205,10 @@ class TestDaskComputesOnce:
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_dask_local_periods_across_clock_changes() -> None:
-    """Reports by Berlin month and day on Dask equal the pure path at the clocks' changes."""
+    """Months and days in Berlin on Dask, at the edges of its clock changes."""
     import dask.dataframe as dd  # noqa: PLC0415 - only in the engines session
 
-    edges = [
-        "2024-03-31T00:59:59.999999Z",  # 01:59:59.999999 CET, before the clocks go forward
-        "2024-03-31T01:00:00Z",  # 03:00 CEST
-        "2024-03-31T21:59:59Z",  # 23:59:59 CEST, still March
-        "2024-03-31T22:00:00Z",  # 1 April, 00:00 CEST
-        "2024-10-27T00:30:00Z",  # 02:30 CEST, the first time round
-        "2024-10-27T01:30:00Z",  # 02:30 CET, the second
-        "2024-12-31T23:00:00Z",  # 2025, local midnight
-    ]
-    records = [kpi_incident(f"I{n}", at, n) for n, at in enumerate(edges)] + [
-        Incident("I-none", title="never reported")
-    ]
+    records = clock_change_records()
     frame = dd.from_pandas(polars_frame(records).to_pandas(), npartitions=3)
     for every in ("month", "day"):
         expected = kpi.report(
@@ -224,23 +220,34 @@ def test_dask_local_periods_across_clock_changes() -> None:
         assert_rows_match(expected.to_rows(), rows(result.compute()))
 
 
-def kpi_incident(identifier: str, reported: str, minutes: int) -> Incident:
-    """An incident reported at `reported` and resolved `minutes` minutes later."""
-    at = datetime.fromisoformat(reported)
-    return Incident(identifier, reported_at=at, resolved_at=at + timedelta(minutes=minutes))
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("every", ["month", "day"])
+def test_spark_local_periods_across_clock_changes_run_no_job_at_call(
+    engines: dict[str, Any], every: str
+) -> None:
+    """Berlin's months and days on Spark by its own timezone rules: no pass for the data's range."""
+    records = clock_change_records()
+    native = on_engine(engines, "spark", polars_frame(records))
+    tracker = native.sparkSession.sparkContext.statusTracker()
+    before = set(tracker.getJobIdsForGroup())
+    result = frames.report(native, metrics=[kpi.MTTR], every=every, tz="Europe/Berlin", as_of=AS_OF)
+    assert set(tracker.getJobIdsForGroup()) == before
+    expected = kpi.report(records, metrics=[kpi.MTTR], every=every, tz="Europe/Berlin", as_of=AS_OF)
+    assert_rows_match(expected.to_rows(), rows(computed(result)))
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 @pytest.mark.parametrize("metrics", [(kpi.MTTR,), (kpi.MTTA, kpi.MTTR, kpi.MTTD)])
 def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[Any, ...]) -> None:
-    """One grouped aggregation (partial and final) whatever the metrics, one percentile each."""
+    """One grouped aggregation (partial and final) whatever the metrics, one buffer each."""
     result = frames.report(engines["spark"], metrics=metrics, every="month", as_of=AS_OF)
     assert len(result.collect()) > 0
     executed = result._jdf.queryExecution().executedPlan().toString()
     final = executed.split("== Initial Plan ==")[0]
     assert 2 == len(re.findall(r"\b(?:Hash|ObjectHash|SortAggregate)(?:Aggregate)?\(", final))
-    # One exact percentile per metric, for its median, p90 and p95 at once.
-    assert len(metrics) == len(re.findall(r"\bpercentile\(", final))
+    # One list of values per metric, its median, p90, p95 and bounds all read off it sorted.
+    assert len(metrics) == len(re.findall(r"\bcollect_list\(", final))  # (and its partial_)
+    assert "percentile(" not in final
 
 
 def sample_log() -> list[dict[str, Any]]:

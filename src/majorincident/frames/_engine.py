@@ -141,16 +141,25 @@ def is_utc(tz: str) -> bool:
 def with_micros(frame: Frame, columns: Mapping[str, str]) -> Frame:
     """Add each ``out -> name`` of `columns`: microseconds since the epoch of column `name`.
 
-    On Spark they are read off the timestamp (:func:`_spark_micros`). On pandas, datetimes
-    (NumPy's or Arrow's) are integers since the epoch already: read off the array, they cost a
-    fifteenth of the subtraction and division :func:`column_micros` has every engine do, and
-    the result is NumPy's, which pandas computes on as every other column (its Arrow-backed
-    integers have no remainder operator).
+    On Spark they are read off the timestamp (:func:`_spark_micros`), on DuckDB by
+    ``epoch_us`` (subtracting the epoch goes through an interval, at three times the cost of
+    the rest of a report). On pandas, datetimes (NumPy's or Arrow's) are integers since the
+    epoch already: read off the array, they cost a fifteenth of the subtraction and division
+    :func:`column_micros` has every engine do, and the result is NumPy's, which pandas
+    computes on as every other column (its Arrow-backed integers have no remainder operator).
     """
     if frame.implementation in SPARK:
         schema = frame.collect_schema()
         read = {out: _spark_micros(name, schema[name]) for out, name in columns.items()}
         return nw.from_native(frame.to_native().withColumns(read))
+    if frame.implementation is Implementation.DUCKDB:
+        duckdb = importlib.import_module("duckdb")
+        epochs = (
+            duckdb.FunctionExpression("epoch_us", duckdb.ColumnExpression(name)).alias(out)
+            for out, name in columns.items()
+        )
+        kept = duckdb.StarExpression(exclude=[out for out in columns if out in frame.columns])
+        return nw.from_native(frame.to_native().select(kept, *epochs))
     if frame.implementation is not Implementation.PANDAS:
         schema = frame.collect_schema()
         return frame.with_columns(
@@ -258,6 +267,55 @@ def local_micros(
         bounds = (int(lo), int(hi))
     base, changes = transitions(zone, bounds[0], bounds[1] + 1)
     return shifted(nw.col(utc_column), base, changes)
+
+
+def with_local_micros(frame: Frame, utc_column: str, tz: str, out: str) -> Frame:
+    """`frame` with column `out`: :func:`local_micros` of `utc_column`, without a pass to find it.
+
+    Spark, DuckDB and Polars convert each instant by their own timezone rules (Java's, ICU's
+    and chrono-tz's copies of the IANA database), so a lazy frame stays lazy; the others read
+    the range of the values first and shift by the offsets Python's zoneinfo gives over it.
+    """
+    if is_utc(tz) or frame.implementation not in _LOCAL_TIME:
+        return frame.with_columns(local_micros(frame, utc_column, tz).alias(out))
+    zone = load_zone(tz, field="tz").key
+    return nw.from_native(
+        _LOCAL_TIME[frame.implementation](frame.to_native(), utc_column, zone, out)
+    )
+
+
+def _spark_local(native: Any, column: str, zone: str, out: str) -> Any:  # noqa: ANN401 - Spark's
+    """Spark: wall-time microseconds in `zone`, by ``from_utc_timestamp``."""
+    F = spark_functions()  # noqa: N806 - Spark's own convention
+    instant = F.timestamp_micros(F.col(column).cast("long"))
+    return native.withColumn(out, F.unix_micros(F.from_utc_timestamp(instant, zone)))
+
+
+def _duckdb_local(native: Any, column: str, zone: str, out: str) -> Any:  # noqa: ANN401 - DuckDB's
+    """DuckDB: wall-time microseconds in `zone`, by ``timezone`` (ICU)."""
+    duckdb = importlib.import_module("duckdb")
+    F, K = duckdb.FunctionExpression, duckdb.ConstantExpression  # noqa: N806
+    instant = F("timezone", K("UTC"), F("make_timestamp", duckdb.ColumnExpression(column)))
+    local = F("epoch_us", F("timezone", K(zone), instant)).alias(out)
+    kept = duckdb.StarExpression(exclude=[out] if out in native.columns else [])
+    return native.select(kept, local)
+
+
+def _polars_local(native: Any, column: str, zone: str, out: str) -> Any:  # noqa: ANN401 - Polars'
+    """Polars: wall-time microseconds in `zone`, by ``convert_time_zone`` (chrono-tz)."""
+    pl = importlib.import_module("polars")
+    instant = pl.from_epoch(pl.col(column), time_unit="us").dt.replace_time_zone("UTC")
+    wall = instant.dt.convert_time_zone(zone).dt.replace_time_zone(None)
+    return native.with_columns(wall.dt.epoch("us").alias(out))
+
+
+#: The engines that read a local time by their own rules (:func:`with_local_micros`).
+_LOCAL_TIME: Final[Mapping[Implementation, Callable[[Any, str, str, str], Any]]] = {
+    Implementation.PYSPARK: _spark_local,
+    Implementation.PYSPARK_CONNECT: _spark_local,
+    Implementation.DUCKDB: _duckdb_local,
+    Implementation.POLARS: _polars_local,
+}
 
 
 def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
@@ -495,14 +553,17 @@ def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
 
 
 def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
-    """Group and aggregate on Spark, each column's quantiles from one exact ``percentile``."""
+    """Group and aggregate on Spark; each column's order statistics from its sorted values.
+
+    A column with quantiles or median bounds is collected once per group and sorted; its
+    quantiles (linear, type 7) and bounds are read off that one array, so a group keeps one
+    buffer per column, where ``percentile`` would keep its own beside the bounds' list.
+    """
     F = spark_functions()  # noqa: N806 - Spark's own convention
 
-    levels = quantile_levels(specs)
     calls = {"count": F.count, "sum": F.sum, "mean": F.avg, "min": F.min, "max": F.max}
-    ordered = list(dict.fromkeys(c for c, op, _ in specs.values() if op in BOUNDS))
+    ordered = list(dict.fromkeys(c for c, op, _ in specs.values() if op not in calls))
     parts = [
-        *(F.percentile(F.col(c), ps).alias(f"__q_{c}") for c, ps in levels.items()),
         *(F.array_sort(F.collect_list(F.col(c))).alias(f"__o_{c}") for c in ordered),
         *(
             calls[op](F.col(column)).alias(name)
@@ -514,20 +575,66 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
     grouped = native.groupBy(*keys).agg(*parts) if keys else native.agg(*parts)
 
     def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - a column
-        if op == "quantile":
-            return F.col(f"__q_{column}")[levels[column].index(arg)].alias(name)
-        if op not in BOUNDS:
+        if op in calls:
             return F.col(name)
         values = F.col(f"__o_{column}")
         count = F.size(values)
+        if op == "quantile":
+            position = (count - 1) * F.lit(arg)
+            below = F.floor(position)
+            low = F.element_at(values, (below + 1).cast("int"))
+            high = F.element_at(values, F.least(below + 2, count).cast("int"))
+            # element_at refuses 0: no quantile of an empty group.
+            return F.when(count > 0, low + (position - below) * (high - low)).alias(name)
         low = median_low_rank(count, arg, F.sqrt, F.floor)
         rank = (low if op == "median_low" else count + 1 - low).cast("int")
-        # element_at counts from 1 and refuses 0: no bound where the rank is below 1.
         return F.when(low >= 1, F.element_at(values, rank)).alias(name)
 
     return nw.from_native(
         grouped.select(*keys, *(picked(name, c, op, arg) for name, (c, op, arg) in specs.items()))
     )
+
+
+def _duckdb_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """Group and aggregate on DuckDB; each column's order statistics from its sorted list.
+
+    As on Spark, a column with quantiles or median bounds is gathered once per group into a
+    sorted list (nulls last, after its count of values), and every quantile and bound is read
+    off it: no window over the frame, one buffer per column.
+    """
+    duckdb = importlib.import_module("duckdb")
+    C, K, F = duckdb.ColumnExpression, duckdb.ConstantExpression, duckdb.FunctionExpression  # noqa: N806
+    whole = duckdb.sqltype("BIGINT")
+    calls = {"count": "count", "sum": "sum", "mean": "avg", "min": "min", "max": "max"}
+    ordered = list(dict.fromkeys(c for c, op, _ in specs.values() if op not in calls))
+    parts = [
+        *(C(key) for key in keys),
+        *(
+            F("list_sort", F("list", C(c)), K("ASC"), K("NULLS LAST")).alias(f"__o_{c}")
+            for c in ordered
+        ),
+        *(F("count", C(c)).alias(f"__n_{c}") for c in ordered),
+        *(F(calls[op], C(c)).alias(name) for name, (c, op, _) in specs.items() if op in calls),
+    ]
+    grouping = ", ".join('"' + key.replace('"', '""') + '"' for key in keys)
+    grouped = frame.to_native().aggregate(parts, grouping)
+
+    def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - an expression
+        if op in calls:
+            return C(name)
+        values, count = C(f"__o_{column}"), C(f"__n_{column}")
+        if op == "quantile":
+            position = (count - 1) * K(arg)
+            below = F("floor", position)
+            low = F("list_extract", values, (below + 1).cast(whole))
+            high = F("list_extract", values, F("least", below + 2, count).cast(whole))
+            return (low + (position - below) * (high - low)).alias(name)
+        low_rank = median_low_rank(count, arg, lambda e: F("sqrt", e), lambda e: F("floor", e))
+        rank = (low_rank if op == "median_low" else count + 1 - low_rank).cast(whole)
+        return duckdb.CaseExpression(low_rank >= 1, F("list_extract", values, rank)).alias(name)
+
+    picks = (picked(name, c, op, arg) for name, (c, op, arg) in specs.items())
+    return nw.from_native(grouped.select(*(C(key) for key in keys), *picks))
 
 
 def _pandas_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
@@ -656,6 +763,7 @@ _ROUTES: Final[Mapping[Implementation, Callable[[Frame, list[str], Mapping[str, 
     Implementation.PYSPARK: _spark_aggregate,
     Implementation.PYSPARK_CONNECT: _spark_aggregate,
     Implementation.POLARS: _polars_aggregate,
+    Implementation.DUCKDB: _duckdb_aggregate,
 }
 #: The engines with their own route for a grouping by keys (a whole frame is one expression).
 _KEYED: Final[Mapping[Implementation, Callable[[Frame, list[str], Mapping[str, Spec]], Frame]]] = {
@@ -722,6 +830,28 @@ def finished(
         lambda part: _pandas_table(finish(nw.from_native(part, eager_only=True)), schema),
         meta=_pandas_table({name: [] for name in schema}, schema),
     )
+
+
+#: The engines that compute a union's every branch from its start: there a frame's rows are
+#: repeated (:func:`repeated`) where the others stack selections of it.
+REPLAYED: Final = SPARK | {Implementation.DUCKDB}
+
+
+def repeated(frame: Frame, times: int) -> Frame:
+    """Each row of a Spark or DuckDB frame `times` times, numbered 0, 1, ... in ``__n``.
+
+    One pass over the frame (an ``explode`` on Spark, an ``unnest`` on DuckDB), where a union
+    of `times` selections would compute the frame once per branch.
+    """
+    native = frame.to_native()
+    numbers = list(range(times))
+    if frame.implementation in SPARK:
+        F = spark_functions()  # noqa: N806 - Spark's own convention
+        every = F.explode(F.array(*(F.lit(n) for n in numbers))).alias("__n")
+        return nw.from_native(native.select("*", every))
+    duckdb = importlib.import_module("duckdb")
+    every = duckdb.FunctionExpression("unnest", duckdb.ConstantExpression(numbers)).alias("__n")
+    return nw.from_native(native.select(duckdb.StarExpression(), every))
 
 
 def _pandas_table(data: Mapping[str, Any], schema: Mapping[str, Any]) -> Any:  # noqa: ANN401

@@ -15,7 +15,7 @@ from majorincident.clock._instants import MICROSECOND
 from majorincident.errors import ConfigurationError
 from majorincident.frames._columns import ColumnMap
 from majorincident.frames._engine import (
-    SPARK,
+    REPLAYED,
     US,
     Frame,
     Spec,
@@ -26,12 +26,12 @@ from majorincident.frames._engine import (
     collect,
     deferred,
     load,
-    local_micros,
-    native_like,
     period_key,
     period_label,
+    repeated,
     sorted_result,
     undeferred,
+    with_local_micros,
 )
 from majorincident.frames._input import (
     Input,
@@ -191,9 +191,9 @@ def _long(
 ) -> Frame:
     """One row per group and metric, in the order of :meth:`ReportRow.to_dict`.
 
-    Spark would aggregate once per metric for a union of one selection per metric: there the
-    aggregate is joined to the metrics' numbers instead, and each row takes its metric's
-    columns.
+    Spark and DuckDB would aggregate once per metric for a union of one selection per metric:
+    there each row of the aggregate is repeated once per metric instead, and each copy takes its
+    metric's columns.
     """
     counts = ("n", "open", "excluded", "missing_start", "missing_end", "negative", *extra)
 
@@ -210,7 +210,7 @@ def _long(
         ]
 
     chosen = [columns(index, metric) for index, metric in enumerate(metrics)]
-    if frame.implementation not in SPARK or len(metrics) == 1:
+    if frame.implementation not in REPLAYED or len(metrics) == 1:
         return nw.concat(
             [
                 frame.select(*keys, *(e.alias(n) for e, n in zip(exprs, names, strict=True)))
@@ -218,8 +218,7 @@ def _long(
             ],
             how="vertical",
         )
-    numbers: Any = native_like(frame, {"__n": list(range(len(metrics)))}, {"__n": nw.Int64()})
-    joined = frame.join(nw.from_native(numbers), how="cross")
+    joined = repeated(frame, len(metrics))
     picked = []
     for place, name in enumerate(names):
         pick = chosen[-1][place]
@@ -282,7 +281,7 @@ def report(
         frame = _measure(attrs.evolve(data, frame=_group_columns(data, by)), metrics, moment)
         if every is not None:
             reported = instant_column(Milestone.REPORTED)
-            frame = frame.with_columns(__local=local_micros(frame, reported, tz))
+            frame = with_local_micros(frame, reported, tz, "__local")
             frame = period_key(frame, "__local", every, "__period")
         return frame.select(*keys, *aggregated_columns(specs))
 
