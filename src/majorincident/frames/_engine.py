@@ -133,6 +133,26 @@ def by_partition(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
     return nw.from_native(native.map_partitions(run, meta=model))
 
 
+def finished_small(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
+    """`stage` (sorting and relabelling included) over a small result, one row per group.
+
+    On Dask the result is gathered into one partition and `stage` runs there as pandas, in
+    one task: built from Dask's expressions, the few steps after the aggregation took longer
+    to build and optimise than to run.
+    """
+    if frame.implementation is not Implementation.DASK:
+        return stage(frame)
+    native = frame.to_native()
+    if native.npartitions != 1:
+        native = native.repartition(npartitions=1)
+
+    def run(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
+        return stage(nw.from_native(part)).to_native().reset_index(drop=True)
+
+    model = run(native._meta)  # noqa: SLF001 - Dask's name for a frame's empty model
+    return nw.from_native(native.map_partitions(run, meta=model))
+
+
 def is_utc(tz: str) -> bool:
     """Whether a timezone name is UTC under another name."""
     return tz in _UTC_NAMES

@@ -25,6 +25,7 @@ from majorincident.frames._engine import (
     by_partition,
     collect,
     deferred,
+    finished_small,
     load,
     period_key,
     period_label,
@@ -285,13 +286,17 @@ def report(
             frame = period_key(frame, "__local", every, "__period")
         return frame.select(*keys, *aggregated_columns(specs))
 
+    def tabled(table: Frame) -> Frame:
+        """The aggregate as the report's rows: one per metric, sorted, periods labelled."""
+        result = sorted_result(_long(table, keys, metrics), [*keys, "__metric"])
+        if every is not None:
+            result = period_label(result, "__period", every, "period")
+            result = result.select(*by, "period", nw.exclude(*keys, "period"))
+        return result.drop("__metric")
+
     frame, eager = deferred(load(df))
-    result = _long(aggregate(by_partition(frame, measured), keys, specs), keys, metrics)
-    result = sorted_result(result, [*keys, "__metric"])
-    if every is not None:
-        result = period_label(result, "__period", every, "period")
-        result = result.select(*by, "period", nw.exclude(*keys, "period"))
-    return undeferred(result.drop("__metric"), eager).to_native()
+    result = finished_small(aggregate(by_partition(frame, measured), keys, specs), tabled)
+    return undeferred(result, eager).to_native()
 
 
 def summarize(
