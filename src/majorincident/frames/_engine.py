@@ -136,15 +136,13 @@ def by_partition(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
 def finished_small(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
     """`stage` (sorting and relabelling included) over a small result, one row per group.
 
-    On Dask the result is gathered into one partition and `stage` runs there as pandas, in
-    one task: built from Dask's expressions, the few steps after the aggregation took longer
-    to build and optimise than to run.
+    On Dask the result, one partition, is handed to `stage` as pandas, in one task: built
+    from Dask's expressions, the few steps after the aggregation took longer to build and
+    optimise than to run.
     """
     if frame.implementation is not Implementation.DASK:
         return stage(frame)
-    native = frame.to_native()
-    if native.npartitions != 1:
-        native = native.repartition(npartitions=1)
+    native = frame.to_native()  # (Dask's aggregate is one partition)
 
     def run(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
         return stage(nw.from_native(part)).to_native().reset_index(drop=True)
@@ -499,6 +497,15 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     )
     if route is not None:
         return route(frame, keys, specs)
+    return portable_aggregate(frame, keys, specs)
+
+
+def portable_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
+    """:func:`aggregate` in narwhals' expressions alone; median bounds by windows.
+
+    The route of a whole pandas or PyArrow frame, and of an engine without its own (Modin,
+    cuDF, ...).
+    """
     frame, specs = _ranked(frame, keys, specs)
     exprs = {name: AGGREGATIONS[op](column, arg) for name, (column, op, arg) in specs.items()}
     if not keys:
