@@ -141,79 +141,77 @@ def dask_by_hand(folder: Path) -> pd.DataFrame:
     return grouped.compute()
 
 
-def spark_by_hand(spark: Any, folder: Path) -> list[Any]:  # noqa: ANN401 - a SparkSession
-    """The table by hand-written Spark SQL with exact percentiles, one array per metric.
+#: How each SQL dialect spells what the hand-written query needs.
+DIALECTS: dict[str, dict[str, str]] = {
+    "spark": {
+        "as_of": f"TIMESTAMP '{AS_OF:%Y-%m-%d %H:%M:%S}'",
+        "micros": "unix_micros({})",
+        "quantiles": "percentile({}, array(0.5, 0.9, 0.95))",
+        "sorted": "array_sort(collect_list({}))",
+        "at": "element_at({}, CAST({} AS INT))",
+    },
+    "duckdb": {
+        "as_of": f"TIMESTAMPTZ '{AS_OF:%Y-%m-%d %H:%M:%S}+00'",
+        "micros": "epoch_us({})",
+        "quantiles": "quantile_cont({}, [0.5, 0.9, 0.95])",
+        "sorted": "list_sort(list({0}) FILTER (WHERE {0} IS NOT NULL))",
+        "at": "{}[CAST({} AS BIGINT)]",
+    },
+}
+
+
+def by_hand_sql(dialect: str, source: str) -> str:
+    """The table as one hand-written SQL query, exact percentiles in one array per metric.
 
     The median's interval is read off each group's sorted values at its two ranks.
     """
-    spark.read.parquet(str(folder)).createOrReplaceTempView("incidents")
-    as_of = AS_OF.strftime("%Y-%m-%d %H:%M:%S")
-    columns, picked = [], []
+    say = DIALECTS[dialect]
+    as_of, columns, picked = say["as_of"], [], []
     for name, end in METRICS.items():
-        reached = f"({end} IS NOT NULL AND {end} <= TIMESTAMP '{as_of}')"
-        seconds = f"CASE WHEN {reached} THEN unix_micros({end}) - unix_micros(reported_at) END"
+        reached = f"({end} IS NOT NULL AND {end} <= {as_of})"
+        micros = f"{say['micros'].format(end)} - {say['micros'].format('reported_at')}"
+        value = f"CASE WHEN {reached} THEN {micros} END"
         columns.append(
             f"""
-            count({seconds}) AS {name}_n,
-            sum(CASE WHEN NOT {reached} AND NOT coalesce(resolved_at <= TIMESTAMP '{as_of}',
-                false) THEN 1 ELSE 0 END) AS {name}_open,
-            avg({seconds}) / 1e6 AS {name}_mean,
-            percentile({seconds}, array(0.5, 0.9, 0.95)) AS {name}_q,
-            min({seconds}) / 1e6 AS {name}_minimum,
-            max({seconds}) / 1e6 AS {name}_maximum,
-            array_sort(collect_list({seconds})) AS {name}_o"""
+            count({value}) AS {name}_n,
+            sum(CASE WHEN NOT {reached} AND NOT coalesce(resolved_at <= {as_of}, false)
+                THEN 1 ELSE 0 END) AS {name}_open,
+            avg({value}) / 1e6 AS {name}_mean,
+            {say["quantiles"].format(value)} AS {name}_q,
+            min({value}) / 1e6 AS {name}_minimum,
+            max({value}) / 1e6 AS {name}_maximum,
+            {say["sorted"].format(value)} AS {name}_o"""
         )
-        low = f"CAST(floor(({name}_n + 1) / 2 - {Z} * sqrt({name}_n) / 2) AS INT)"
+        low = f"floor(({name}_n + 1) / 2 - {Z} * sqrt({name}_n) / 2)"
+        low_at = say["at"].format(f"{name}_o", low)
+        high_at = say["at"].format(f"{name}_o", f"{name}_n + 1 - {low}")
         picked.append(
             f"""{name}_n, {name}_open, {name}_mean, {name}_q, {name}_minimum, {name}_maximum,
-            CASE WHEN {low} >= 1 THEN element_at({name}_o, {low}) / 1e6 END AS {name}_low,
-            CASE WHEN {low} >= 1
-                THEN element_at({name}_o, CAST({name}_n + 1 - {low} AS INT)) / 1e6 END
-                AS {name}_high"""
+            CASE WHEN {low} >= 1 THEN {low_at} / 1e6 END AS {name}_low,
+            CASE WHEN {low} >= 1 THEN {high_at} / 1e6 END AS {name}_high"""
         )
     # (built from this module's own names and constants)
-    query = f"""
+    return f"""
         SELECT service, year, month, {",".join(picked)} FROM (
             SELECT service, year(reported_at) AS year, month(reported_at) AS month,
                 {",".join(columns)}
-            FROM incidents GROUP BY service, year(reported_at), month(reported_at))"""  # noqa: S608
-    return spark.sql(query).collect()
+            FROM {source}
+            GROUP BY service, year(reported_at), month(reported_at))"""  # noqa: S608
+
+
+def spark_by_hand(spark: Any, folder: Path) -> list[Any]:  # noqa: ANN401 - a SparkSession
+    """The table by hand-written Spark SQL (:func:`by_hand_sql`)."""
+    spark.read.parquet(str(folder)).createOrReplaceTempView("incidents")
+    return spark.sql(by_hand_sql("spark", "incidents")).collect()
 
 
 def duckdb_by_hand(folder: Path) -> pa.Table:
-    """The table by hand-written DuckDB SQL with exact percentiles, one list per metric."""
-    as_of = AS_OF.strftime("%Y-%m-%d %H:%M:%S+00")
-    columns, picked = [], []
-    for name, end in METRICS.items():
-        reached = f"({end} IS NOT NULL AND {end} <= TIMESTAMPTZ '{as_of}')"
-        seconds = f"CASE WHEN {reached} THEN (epoch_us({end}) - epoch_us(reported_at)) / 1e6 END"
-        columns.append(
-            f"""
-            count({seconds}) AS {name}_n,
-            sum(CASE WHEN NOT {reached} AND NOT coalesce(resolved_at <= TIMESTAMPTZ '{as_of}',
-                false) THEN 1 ELSE 0 END) AS {name}_open,
-            avg({seconds}) AS {name}_mean,
-            quantile_cont({seconds}, [0.5, 0.9, 0.95]) AS {name}_q,
-            min({seconds}) AS {name}_minimum,
-            max({seconds}) AS {name}_maximum,
-            list_sort(list({seconds}) FILTER (WHERE {seconds} IS NOT NULL)) AS {name}_o"""
-        )
-        low = f"CAST(floor(({name}_n + 1) / 2 - {Z} * sqrt({name}_n) / 2) AS BIGINT)"
-        picked.append(
-            f"""{name}_n, {name}_open, {name}_mean, {name}_q, {name}_minimum, {name}_maximum,
-            CASE WHEN {low} >= 1 THEN {name}_o[{low}] END AS {name}_low,
-            CASE WHEN {low} >= 1 THEN {name}_o[{name}_n + 1 - {low}] END AS {name}_high"""
-        )
-    # (built from this module's own names and constants)
-    query = f"""
-        SELECT service, year, month, {",".join(picked)} FROM (
-            SELECT service, year(reported_at) AS year, month(reported_at) AS month,
-                {",".join(columns)}
-            FROM read_parquet('{folder}/*.parquet')
-            GROUP BY service, year(reported_at), month(reported_at))"""  # noqa: S608
+    """The table by hand-written DuckDB SQL (:func:`by_hand_sql`)."""
     with duckdb.connect() as connection:
         connection.execute("SET TimeZone = 'UTC'")
-        return connection.sql(query).to_arrow_table()
+        return connection.sql(
+            by_hand_sql("duckdb", f"read_parquet('{folder}/*.parquet')")
+        ).to_arrow_table()
 
 
 def duckdb_ours(folder: Path) -> pa.Table:
