@@ -693,3 +693,32 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
     expected = kpi.report(records, as_of=AS_OF, **kwargs).to_rows()
     assert_rows_match(expected, rows(result.collect()))
     assert batches == [len(table)]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda df: frames.report(df, every="week", tz="Europe/Berlin", as_of=AS_OF),
+        lambda df: frames.summarize(df, kpi.MTTR, as_of=AS_OF),
+        lambda df: frames.trend(df, start="2024-01-01T00:00Z", end="2025-01-01T00:00Z"),
+        lambda df: frames.reliability(
+            df,
+            window=(datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC)),
+            by_service=True,
+        ),
+    ],
+    ids=["report", "summarize", "trend", "reliability"],
+)
+def test_a_lazy_polars_frame_is_read_once_when_collected(call: Any) -> None:
+    """Nothing read at the call; the input read once when the result is collected."""
+    batches: list[int] = []
+
+    def counted(frame: pl.DataFrame) -> pl.DataFrame:
+        batches.append(len(frame))
+        return frame
+
+    result = call(SAMPLE_FRAME.lazy().map_batches(counted, schema=SAMPLE_FRAME.schema))
+    assert batches == []
+    eager = call(SAMPLE_FRAME)
+    assert_rows_match(rows(eager), rows(result.collect()))
+    assert batches == [len(SAMPLE_FRAME)]

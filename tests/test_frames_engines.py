@@ -6,8 +6,10 @@ them in their own session (``-m engines``), which CI runs.
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,9 +40,11 @@ pytestmark = pytest.mark.engines
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    """A local Spark session in UTC, without its web UI."""
+    """A local Spark session in UTC, without its web UI, its Python tasks run by this Python."""
     from pyspark.sql import SparkSession  # noqa: PLC0415 - only in the engines session
 
+    # Python tasks (a trend's finish) need majorincident: run them by this interpreter.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("majorincident-tests")
@@ -201,6 +205,24 @@ class TestDaskComputesOnce:
             computed = result.compute()
             assert 1 == len(runs)
         assert len(computed) > 0
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize(
+    "call", [c for c in TestDaskComputesOnce.CALLS if c != "summarize, censored"]
+)
+def test_spark_runs_no_job_at_call(engines: dict[str, Any], call: str) -> None:
+    """A call on a Spark frame runs no Spark job; collecting its result does.
+
+    (The Kaplan-Meier median of a censored summary is still found at the call.)
+    """
+    native = engines["spark"]
+    tracker = native.sparkSession.sparkContext.statusTracker()
+    before = set(tracker.getJobIdsForGroup())
+    result = TestDaskComputesOnce.CALLS[call](native)
+    assert set(tracker.getJobIdsForGroup()) == before
+    assert len(result.collect()) > 0
+    assert set(tracker.getJobIdsForGroup()) != before
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

@@ -22,7 +22,7 @@ import narwhals as nw
 from narwhals import Implementation
 
 from majorincident.clock import load_zone
-from majorincident.clock._instants import EPOCH
+from majorincident.clock._instants import EPOCH, micros
 from majorincident.errors import ConfigurationError
 from majorincident.kpi.stats import median_low_rank
 
@@ -846,16 +846,75 @@ def finished(
 ) -> object:
     """The columns `finish` makes of a small aggregate, as a native frame of `like`'s kind.
 
-    On Dask, `finish` runs inside the task graph, on the aggregate gathered into one
-    partition: nothing is computed until the caller computes, and then once. On the other
-    engines the aggregate is collected now.
+    On Dask, Spark and a lazy Polars frame `finish` runs when the caller computes the result,
+    once, on the whole aggregate: in one task of Dask's graph, in one Python task of Spark's
+    plan (``mapInArrow`` over the aggregate gathered into one row, so an empty one is finished
+    too), in a ``map_batches`` of Polars' plan. On the other engines the aggregate is
+    collected now.
     """
-    if small.implementation is not Implementation.DASK:
+    implementation = small.implementation
+    if implementation in SPARK:
+        return _spark_finished(small, finish, schema)
+    if implementation is Implementation.POLARS and isinstance(small, nw.LazyFrame):
+        return _polars_finished(small, finish, schema)
+    if implementation is not Implementation.DASK:
         return native_like(like, finish(collect(small)), schema)
     native = small.to_native().repartition(npartitions=1)
     return native.map_partitions(
         lambda part: _pandas_table(finish(nw.from_native(part, eager_only=True)), schema),
         meta=_pandas_table({name: [] for name in schema}, schema),
+    )
+
+
+def _spark_finished(
+    small: Frame,
+    finish: Callable[[nw.DataFrame[Any]], Mapping[str, Any]],
+    schema: Mapping[str, Any],
+) -> object:
+    """:func:`finished` on Spark: `finish` in one Python task, instants carried as micros."""
+    F = spark_functions()  # noqa: N806 - Spark's own convention
+    pa = importlib.import_module("pyarrow")
+    names = list(small.columns)
+    instants = [name for name, dtype in schema.items() if dtype == nw.Datetime]
+    spelled = {nw.String: "string", nw.Int64: "bigint", nw.Float64: "double"}
+    out = ", ".join(
+        f"`{name}` {'bigint' if name in instants else spelled[type(dtype)]}"
+        for name, dtype in schema.items()
+    )
+    # A grouping with no keys gives one row, even of no rows: the whole aggregate in a list.
+    gathered = small.to_native().agg(F.collect_list(F.struct(*names)).alias("rows"))
+
+    # (Run by Spark's Python worker, which coverage does not follow; the engines tests check
+    # the rows it makes.)
+    def run(batches: Iterable[Any]) -> Iterable[Any]:  # pragma: no cover - in Spark's worker
+        for batch in batches:
+            for listed in batch.column(0).to_pylist():
+                table = pa.table({name: [row[name] for row in listed] for name in names})
+                data = dict(finish(nw.from_native(table, eager_only=True)))
+                for name in instants:
+                    data[name] = [micros(at) for at in data[name]]  # (never null)
+                yield pa.RecordBatch.from_pydict(data)
+
+    native = gathered.mapInArrow(run, out)
+    return native.select(
+        *(F.timestamp_micros(name).alias(name) if name in instants else name for name in schema)
+    )
+
+
+def _polars_finished(
+    small: Frame,
+    finish: Callable[[nw.DataFrame[Any]], Mapping[str, Any]],
+    schema: Mapping[str, Any],
+) -> object:
+    """:func:`finished` on a lazy Polars frame: `finish` in its plan, on the whole aggregate."""
+
+    def table(data: Mapping[str, Any]) -> Any:  # noqa: ANN401 - a Polars frame
+        frame = nw.from_dict(dict(data), schema=dict(schema), backend=Implementation.POLARS)
+        return frame.to_native()
+
+    model = table({name: [] for name in schema}).schema
+    return small.to_native().map_batches(
+        lambda whole: table(finish(nw.from_native(whole, eager_only=True))), schema=model
     )
 
 
@@ -897,12 +956,8 @@ def native_like(frame: Frame, data: Mapping[str, Any], schema: Mapping[str, Any]
     if isinstance(frame, nw.DataFrame):
         table = nw.from_dict(dict(data), schema=dict(schema), backend=implementation)
         return table.to_native()
+    # A lazy frame here is DuckDB's (Spark's and Polars' finish in their plans).
     eager = nw.from_dict(dict(data), schema=dict(schema), backend=_eager_backend())  # type: ignore[arg-type]
-    if implementation is Implementation.POLARS:
-        return eager.to_polars().lazy()
-    if implementation in SPARK:
-        session = frame.to_native().sparkSession
-        return eager.lazy(backend=implementation, session=session).to_native()
     return eager.lazy(backend=implementation).to_native()
 
 
