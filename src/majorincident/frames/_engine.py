@@ -142,13 +142,10 @@ def finished_small(frame: Frame, stage: Callable[[Frame], Frame]) -> Frame:
     """
     if frame.implementation is not Implementation.DASK:
         return stage(frame)
-    native = frame.to_native()  # (Dask's aggregate is one partition)
-
-    def run(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
-        return stage(nw.from_native(part)).to_native().reset_index(drop=True)
-
-    model = run(native._meta)  # noqa: SLF001 - Dask's name for a frame's empty model
-    return nw.from_native(native.map_partitions(run, meta=model))
+    # (Dask's aggregate is one partition: its one task is the whole result's.)
+    return by_partition(
+        frame, lambda part: nw.from_native(stage(part).to_native().reset_index(drop=True))
+    )
 
 
 def is_utc(tz: str) -> bool:
@@ -579,6 +576,24 @@ def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
     return levels
 
 
+def sorted_quantile(
+    count: Any,  # noqa: ANN401 - an engine's column or expression
+    p: float,
+    element: Callable[[Any], Any],
+    floor: Callable[[Any], Any],
+    least: Callable[[Any, Any], Any],
+) -> Any:  # noqa: ANN401 - of the count's kind
+    """The `p` quantile (linear, type 7) of a group's `count` sorted values, in an engine's terms.
+
+    `element` reads the sorted values at a rank counted from 1, as ``kpi.stats.quantile``
+    reads its list from 0; `floor` and `least` are the engine's own.
+    """
+    position = (count - 1) * p
+    below = floor(position)
+    low, high = element(below + 1), element(least(below + 2, count))
+    return low + (position - below) * (high - low)
+
+
 def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
     """Group and aggregate on Spark; each column's order statistics from its sorted values.
 
@@ -607,12 +622,11 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
         values = F.col(f"__o_{column}")
         count = F.size(values)
         if op == "quantile":
-            position = (count - 1) * F.lit(arg)
-            below = F.floor(position)
-            low = F.element_at(values, (below + 1).cast("int"))
-            high = F.element_at(values, F.least(below + 2, count).cast("int"))
+            at = sorted_quantile(
+                count, arg, lambda rank: F.element_at(values, rank.cast("int")), F.floor, F.least
+            )
             # element_at refuses 0: no quantile of an empty group.
-            return F.when(count > 0, low + (position - below) * (high - low)).alias(name)
+            return F.when(count > 0, at).alias(name)
         low = median_low_rank(count, arg, F.sqrt, F.floor)
         rank = (low if op == "median_low" else count + 1 - low).cast("int")
         return F.when(low >= 1, F.element_at(values, rank)).alias(name)
@@ -651,11 +665,13 @@ def _duckdb_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
             return C(name)
         values, count = C(f"__o_{column}"), C(f"__n_{column}")
         if op == "quantile":
-            position = (count - 1) * K(arg)
-            below = F("floor", position)
-            low = F("list_extract", values, (below + 1).cast(whole))
-            high = F("list_extract", values, F("least", below + 2, count).cast(whole))
-            return (low + (position - below) * (high - low)).alias(name)
+            return sorted_quantile(
+                count,
+                arg,
+                lambda rank: F("list_extract", values, rank.cast(whole)),
+                lambda e: F("floor", e),
+                lambda a, b: F("least", a, b),
+            ).alias(name)
         low_rank = median_low_rank(count, arg, lambda e: F("sqrt", e), lambda e: F("floor", e))
         rank = (low_rank if op == "median_low" else count + 1 - low_rank).cast(whole)
         return duckdb.CaseExpression(low_rank >= 1, F("list_extract", values, rank)).alias(name)
