@@ -643,6 +643,22 @@ def test_duckdb_reads_and_groups_once_per_call(metrics: tuple[kpi.Metric, ...]) 
     assert_rows_match(expected, rows(result))
 
 
+@pytest.mark.parametrize("metrics", [(kpi.MTTR,), (kpi.MTTA, kpi.MTTR, kpi.MTTD)])
+def test_polars_gathers_each_metric_once(metrics: tuple[kpi.Metric, ...]) -> None:
+    """A lazy Polars report gathers each metric's durations once per group, sorted as a list.
+
+    No grouped quantile and no sort inside the grouping: each of those gathers the group's
+    values again from wherever they lie in the frame.
+    """
+    result = frames.report(SAMPLE_FRAME.lazy(), metrics=metrics, every="month", as_of=AS_OF)
+    plan = result.explain()
+    assert "quantile" not in plan
+    assert len(re.findall(r"\.list\.sort\(", plan)) == len(metrics)
+    assert len(re.findall(r"\.sort\(", plan)) == len(metrics)
+    expected = kpi.report(RECORDS, metrics=metrics, every="month", as_of=AS_OF).to_rows()
+    assert_rows_match(expected, rows(result.collect()))
+
+
 def clock_change_records() -> list[Incident]:
     """Incidents reported at the edges of Berlin's clock changes and of its months."""
     edges = [

@@ -56,19 +56,25 @@ class TestPortableAggregate:
         "least": ("x", "min", 0.0),
     }
 
-    @pytest.mark.parametrize("engine", ["polars", "duckdb"])
-    def test_equals_each_engine_own_route(self, engine: str) -> None:
-        """By groups of 0 to 40 values (nulls among them, a null key too): the same table."""
+    @pytest.mark.parametrize("keys", [["g"], []])
+    @pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+    def test_equals_each_engine_own_route(self, engine: str, keys: list[str]) -> None:
+        """Groups of 0 to 40 values (nulls, a null key), or the whole frame: the same table."""
         rows = [
             {"g": g, "x": None if (g or 0) % 3 == i % 3 == 0 else float((i * 7919) % 101)}
             for g in [*range(1, 8), None]
             for i in range(0 if g is None else (g * 6) - 2)
         ] + [{"g": None, "x": 3.0}]
         table = pl.DataFrame(rows, schema={"g": pl.Int64, "x": pl.Float64})
-        frame = nw.from_native(table if engine == "polars" else duckdb.from_arrow(table.to_arrow()))
+        native = {
+            "polars": lambda: table,
+            "polars-lazy": table.lazy,
+            "duckdb": lambda: duckdb.from_arrow(table.to_arrow()),
+        }[engine]()
+        frame = nw.from_native(native)
         found = [
-            nw.from_native(_engine.collect(way(frame, ["g"], self.SPECS)).to_native())
-            .sort("g", nulls_last=True)
+            nw.from_native(_engine.collect(way(frame, keys, self.SPECS)).to_native())
+            .sort(keys or "n", nulls_last=True)
             .rows(named=True)
             for way in (_engine.aggregate, _engine.portable_aggregate)
         ]

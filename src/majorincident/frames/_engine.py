@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, NamedTuple, TypeAlias
 from zoneinfo import ZoneInfo
 
 import narwhals as nw
@@ -511,36 +511,49 @@ def portable_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec])
 
 
 def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
-    """Group and aggregate in Polars' own expressions, where a group's values can be sorted.
+    """Group and aggregate in Polars; each column's order statistics from its sorted values.
 
-    A median bound is the sorted group's value at its rank, in the same grouping as the other
-    statistics: no window over the frame, no second pass.
+    As on Spark and DuckDB, a column with quantiles or median bounds is gathered once per group
+    and its list sorted; every quantile and bound is read off it. Polars' own grouped
+    ``quantile`` gathers a group's values again for each quantile and a sort for each bound:
+    from rows scattered over the frame, those gathers cost most of the aggregation.
     """
     pl = frame.__native_namespace__()
-    calls: dict[str, Callable[[Any, float], Any]] = {
-        "count": lambda value, _: value.count(),
-        "sum": lambda value, _: value.sum(),
-        "mean": lambda value, _: value.mean(),
-        "min": lambda value, _: value.min(),
-        "max": lambda value, _: value.max(),
-        "quantile": lambda value, p: value.quantile(p, "linear"),
+    calls: dict[str, Callable[[Any], Any]] = {
+        "count": lambda value: value.count(),
+        "sum": lambda value: value.sum(),
+        "mean": lambda value: value.mean(),
+        "min": lambda value: value.min(),
+        "max": lambda value: value.max(),
     }
-
-    def bound(column: str, op: str, confidence: float) -> Any:  # noqa: ANN401 - a Polars expression
-        value = pl.col(column)
-        count = value.count()
-        low = median_low_rank(count, confidence, lambda e: e.sqrt(), lambda e: e.floor())
-        rank = (low if op == "median_low" else count + 1 - low).cast(pl.Int64)
-        at = value.drop_nulls().sort().get(rank - 1, null_on_oob=True)
-        return pl.when(low >= 1).then(at)
-
-    exprs = [
-        (bound(c, op, arg) if op in BOUNDS else calls[op](pl.col(c), arg)).alias(name)
-        for name, (c, op, arg) in specs.items()
-    ]
+    ordered = list(dict.fromkeys(c for c, op, _ in specs.values() if op not in calls))
+    gathered = {f"__o_{c}": pl.col(c).drop_nulls() for c in ordered}
+    plain = {name: calls[op](pl.col(c)) for name, (c, op, _) in specs.items() if op in calls}
     native = frame.to_native()
-    result = native.group_by(*keys).agg(exprs) if keys else native.select(exprs)
-    return nw.from_native(result)
+    if keys:
+        grouped = native.group_by(*keys).agg(**gathered, **plain)
+    else:
+        whole = {name: value.implode() for name, value in gathered.items()}
+        grouped = native.select(**whole, **plain)
+    # Sorted as lists: each group's values lie together, where a sort in the grouping reads them
+    # from all over the frame.
+    grouped = grouped.with_columns(pl.col(name).list.sort() for name in gathered)
+    math = EngineMath(
+        sqrt=lambda e: e.sqrt(),
+        floor=lambda e: e.floor(),
+        least=pl.min_horizontal,
+        when=lambda condition, value: pl.when(condition).then(value),
+    )
+
+    def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - an expression
+        if op in calls:
+            return pl.col(name)
+        values = pl.col(f"__o_{column}")
+        element = lambda rank: values.list.get(rank.cast(pl.Int64) - 1, null_on_oob=True)  # noqa: E731
+        return order_statistic(op, arg, values.list.len(), element, math).alias(name)
+
+    picks = (picked(name, c, op, arg) for name, (c, op, arg) in specs.items())
+    return nw.from_native(grouped.select(*keys, *picks))
 
 
 def _ranked(
@@ -576,22 +589,36 @@ def quantile_levels(specs: Mapping[str, Spec]) -> dict[str, list[float]]:
     return levels
 
 
-def sorted_quantile(
-    count: Any,  # noqa: ANN401 - an engine's column or expression
-    p: float,
-    element: Callable[[Any], Any],
-    floor: Callable[[Any], Any],
-    least: Callable[[Any, Any], Any],
-) -> Any:  # noqa: ANN401 - of the count's kind
-    """The `p` quantile (linear, type 7) of a group's `count` sorted values, in an engine's terms.
+class EngineMath(NamedTuple):
+    """An engine's own spelling of the arithmetic an order statistic takes."""
 
+    sqrt: Callable[[Any], Any]
+    floor: Callable[[Any], Any]
+    least: Callable[[Any, Any], Any]
+    #: (condition, value) -> the value where the condition holds, null elsewhere.
+    when: Callable[[Any, Any], Any]
+
+
+def order_statistic(
+    op: str,
+    arg: float,
+    count: Any,  # noqa: ANN401 - an engine's column or expression
+    element: Callable[[Any], Any],
+    math: EngineMath,
+) -> Any:  # noqa: ANN401 - of the count's kind
+    """A quantile (linear, type 7) or a median bound of a group's `count` sorted values.
+
+    `op` is ``quantile`` (of level `arg`) or one of :data:`BOUNDS` (at confidence `arg`).
     `element` reads the sorted values at a rank counted from 1, as ``kpi.stats.quantile``
-    reads its list from 0; `floor` and `least` are the engine's own.
+    reads its list from 0. Null for an empty group, and for bounds a group too small for them.
     """
-    position = (count - 1) * p
-    below = floor(position)
-    low, high = element(below + 1), element(least(below + 2, count))
-    return low + (position - below) * (high - low)
+    if op == "quantile":
+        position = (count - 1) * arg
+        below = math.floor(position)
+        low, high = element(below + 1), element(math.least(below + 2, count))
+        return math.when(count > 0, low + (position - below) * (high - low))
+    low_rank = median_low_rank(count, arg, math.sqrt, math.floor)
+    return math.when(low_rank >= 1, element(low_rank if op == BOUNDS[0] else count + 1 - low_rank))
 
 
 def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame:
@@ -616,20 +643,15 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
     native = frame.to_native()
     grouped = native.groupBy(*keys).agg(*parts) if keys else native.agg(*parts)
 
+    math = EngineMath(F.sqrt, F.floor, F.least, F.when)
+
     def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - a column
         if op in calls:
             return F.col(name)
         values = F.col(f"__o_{column}")
-        count = F.size(values)
-        if op == "quantile":
-            at = sorted_quantile(
-                count, arg, lambda rank: F.element_at(values, rank.cast("int")), F.floor, F.least
-            )
-            # element_at refuses 0: no quantile of an empty group.
-            return F.when(count > 0, at).alias(name)
-        low = median_low_rank(count, arg, F.sqrt, F.floor)
-        rank = (low if op == "median_low" else count + 1 - low).cast("int")
-        return F.when(low >= 1, F.element_at(values, rank)).alias(name)
+        # element_at refuses 0: the conditions keep it from an empty group or a missing rank.
+        element = lambda rank: F.element_at(values, rank.cast("int"))  # noqa: E731
+        return order_statistic(op, arg, F.size(values), element, math).alias(name)
 
     return nw.from_native(
         grouped.select(*keys, *(picked(name, c, op, arg) for name, (c, op, arg) in specs.items()))
@@ -660,21 +682,19 @@ def _duckdb_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     grouping = ", ".join('"' + key.replace('"', '""') + '"' for key in keys)
     grouped = frame.to_native().aggregate(parts, grouping)
 
+    math = EngineMath(
+        sqrt=lambda e: F("sqrt", e),
+        floor=lambda e: F("floor", e),
+        least=lambda a, b: F("least", a, b),
+        when=duckdb.CaseExpression,
+    )
+
     def picked(name: str, column: str, op: str, arg: float) -> Any:  # noqa: ANN401 - an expression
         if op in calls:
             return C(name)
-        values, count = C(f"__o_{column}"), C(f"__n_{column}")
-        if op == "quantile":
-            return sorted_quantile(
-                count,
-                arg,
-                lambda rank: F("list_extract", values, rank.cast(whole)),
-                lambda e: F("floor", e),
-                lambda a, b: F("least", a, b),
-            ).alias(name)
-        low_rank = median_low_rank(count, arg, lambda e: F("sqrt", e), lambda e: F("floor", e))
-        rank = (low_rank if op == "median_low" else count + 1 - low_rank).cast(whole)
-        return duckdb.CaseExpression(low_rank >= 1, F("list_extract", values, rank)).alias(name)
+        values = C(f"__o_{column}")
+        element = lambda rank: F("list_extract", values, rank.cast(whole))  # noqa: E731
+        return order_statistic(op, arg, C(f"__n_{column}"), element, math).alias(name)
 
     picks = (picked(name, c, op, arg) for name, (c, op, arg) in specs.items())
     return nw.from_native(grouped.select(*(C(key) for key in keys), *picks))
