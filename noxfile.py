@@ -167,19 +167,26 @@ def mutants_ci(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
-    """Run every benchmark; each compares against a baseline measured in the same run.
+    """Run the benchmarks; each compares against a baseline measured in the same run.
 
+    ``nox -s bench -- engines kpi`` runs bench_engines.py and bench_kpi.py alone; other
+    arguments go to each script run (``nox -s bench -- engines --rows 1000000``).
     bench_engines runs Dask and a local Spark, which needs Java; without it, it says so.
     """
     session.install(".[bench,engines]")
+    scripts = {
+        path.stem.removeprefix("bench_"): path for path in (ROOT / "bench").glob("bench_*.py")
+    }
+    named = [arg for arg in session.posargs if arg in scripts]
+    passed = [arg for arg in session.posargs if arg not in scripts]
     missed = []
-    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+    for name in sorted(named or scripts):
         # Every benchmark runs and prints its table; a missed target fails the session at the end.
         output = session.run(
-            "python", str(script), *session.posargs, success_codes=[0, 1], silent=True
+            "python", str(scripts[name]), *passed, success_codes=[0, 1], silent=True
         )
         print(output)  # noqa: T201 - the benchmark's table is the session's report
         if "MISSED" in str(output):
-            missed.append(script.name)
+            missed.append(scripts[name].name)
     if missed:
         session.error(f"targets missed in: {', '.join(missed)}")
