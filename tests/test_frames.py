@@ -716,6 +716,7 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
     [
         lambda df: frames.report(df, every="week", tz="Europe/Berlin", as_of=AS_OF),
         lambda df: frames.summarize(df, kpi.MTTR, as_of=AS_OF),
+        lambda df: frames.summarize(df, kpi.MTTR, as_of=AS_OF, open_incidents="censor"),
         lambda df: frames.trend(df, start="2024-01-01T00:00Z", end="2025-01-01T00:00Z"),
         lambda df: frames.reliability(
             df,
@@ -723,7 +724,7 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
             by_service=True,
         ),
     ],
-    ids=["report", "summarize", "trend", "reliability"],
+    ids=["report", "summarize", "summarize, censored", "trend", "reliability"],
 )
 def test_a_lazy_polars_frame_is_read_once_when_collected(call: Any) -> None:
     """Nothing read at the call; the input read once when the result is collected."""

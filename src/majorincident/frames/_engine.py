@@ -874,6 +874,12 @@ def boolean(frame: Frame, value: bool | None) -> Any:  # noqa: ANN401 - a narwha
     return nw.Boolean
 
 
+def finishes_in_plan(frame: Frame) -> bool:
+    """Whether :func:`finished` works in `frame`'s plan: on Spark and a lazy Polars frame."""
+    lazy_polars = frame.implementation is Implementation.POLARS and isinstance(frame, nw.LazyFrame)
+    return frame.implementation in SPARK or lazy_polars
+
+
 def finished(
     small: Frame,
     finish: Callable[[nw.DataFrame[Any]], Mapping[str, Any]],
@@ -889,10 +895,9 @@ def finished(
     collected now.
     """
     implementation = small.implementation
-    if implementation in SPARK:
-        return _spark_finished(small, finish, schema)
-    if implementation is Implementation.POLARS and isinstance(small, nw.LazyFrame):
-        return _polars_finished(small, finish, schema)
+    if finishes_in_plan(small):
+        route = _spark_finished if implementation in SPARK else _polars_finished
+        return route(small, finish, schema)
     if implementation is not Implementation.DASK:
         return native_like(like, finish(collect(small)), schema)
     native = small.to_native().repartition(npartitions=1)
@@ -912,7 +917,7 @@ def _spark_finished(
     pa = importlib.import_module("pyarrow")
     names = list(small.columns)
     instants = [name for name, dtype in schema.items() if dtype == nw.Datetime]
-    spelled = {nw.String: "string", nw.Int64: "bigint", nw.Float64: "double"}
+    spelled = {nw.String: "string", nw.Int64: "bigint", nw.Float64: "double", nw.Boolean: "boolean"}
     out = ", ".join(
         f"`{name}` {'bigint' if name in instants else spelled[type(dtype)]}"
         for name, dtype in schema.items()

@@ -8,7 +8,6 @@ from typing import Any, Final, cast
 
 import attrs
 import narwhals as nw
-from narwhals import Implementation
 
 from majorincident.clock import load_zone
 from majorincident.clock._instants import MICROSECOND
@@ -23,7 +22,6 @@ from majorincident.frames._engine import (
     aggregated_columns,
     boolean,
     by_partition,
-    collect,
     deferred,
     finished_small,
     load,
@@ -42,7 +40,7 @@ from majorincident.frames._input import (
     prepare,
     wall_time,
 )
-from majorincident.frames._survival import KM_COLUMNS, dask_kaplan_meier, kaplan_meier, tallies
+from majorincident.frames._survival import KM_COLUMNS, known_kaplan_meier, with_kaplan_meier
 from majorincident.incident import Milestone
 from majorincident.kpi import BUCKETS, CONFIDENCE, MTTA, MTTR, Metric, OpenIncidents
 from majorincident.kpi._metrics import open_policy
@@ -319,8 +317,9 @@ def summarize(
         count per bucket of :data:`~majorincident.kpi.BUCKETS` (named by its label), and
         ``km_median_s`` / ``km_median_reached`` and its interval ``km_median_low_s`` /
         ``km_median_high_s`` (null unless ``open_incidents="censor"``). The Kaplan-Meier median
-        needs the distinct durations, so with "censor" they are aggregated and brought back
-        before the frame is returned.
+        needs the distinct durations: with "censor" they are aggregated and the median found
+        from them when the result is computed on Dask, Spark and a lazy Polars frame, and
+        before the frame is returned on the other engines.
 
     Raises:
         ConfigurationError: as :func:`report`.
@@ -359,13 +358,8 @@ def summarize(
         **{f"bucket{i}": (f"__b{i}", "sum", 0.0) for i in range(len(buckets))},
     }
     aggregated = aggregate(frame, [], specs)
-    km: dict[str, float | bool | None] = dict.fromkeys(KM_COLUMNS)
-    # On Dask the median is found inside the task graph, filled in below (computing nothing now).
-    in_graph = policy is OpenIncidents.CENSOR and frame.implementation is Implementation.DASK
-    if in_graph:
-        km["km_median_reached"] = False  # a placeholder of the column's type
-    elif policy is OpenIncidents.CENSOR:
-        km = kaplan_meier(collect(tallies(frame)))
+    censored = policy is OpenIncidents.CENSOR
+    km = known_kaplan_meier(frame, censored=censored)
     reached = cast("bool | None", km["km_median_reached"])
     result = aggregated.select(
         nw.lit(metric.name).alias("metric"),
@@ -395,6 +389,4 @@ def summarize(
             for name in KM_COLUMNS
         ),
     )
-    if in_graph:
-        return dask_kaplan_meier(result, tallies(frame))
-    return result.to_native()
+    return with_kaplan_meier(result, frame, data.frame) if censored else result.to_native()
