@@ -10,8 +10,9 @@ the lazy scan, and DuckDB SQL with ``quantile_cont(x, [0.5, 0.9, 0.95])``. The t
 service, month and metric: n, open, mean, median, p90, p95, minimum, maximum and the median's
 95% interval (the order statistics at the ranks of ``kpi.stats.median_ranks``, which every
 hand-written baseline reads off its group's sorted values). Time from 1,000,000 to 5,000,000
-rows at most linear (5.5x) on every engine. Wall time, best of ``--runs`` runs taken in turn
-(at least five on Polars and DuckDB, whose runs last a second or two). Each pair of tables is
+rows at most linear (5.5x) on every engine. Wall time, best of ``--runs`` runs (at least
+five on Polars and DuckDB, whose runs last a second or two); within a run an engine's two
+sizes and two ways are timed in turn. Each pair of tables is
 checked to hold the same rows and counts before timing. Dask's peak memory at most 1.5x the
 hand-written code's: each computed once in a fresh process (its peak resident set, imports
 included).
@@ -243,23 +244,32 @@ def ways(folder: Path, spark: Any) -> dict[str, tuple[Callable[[], Any], Callabl
     }
 
 
-def measure(rows: int, runs: int, spark: Any) -> dict[str, tuple[float, float]]:  # noqa: ANN401
-    """Per engine, the time of frames.report and of the hand-written code on `rows` incidents.
+def measure(sizes: list[int], runs: int, spark: Any) -> dict[int, dict[str, tuple[float, float]]]:  # noqa: ANN401
+    """Per size and engine, the time of frames.report and of the hand-written code.
 
-    Before timing, each engine's two tables must hold as many rows, and as many incidents.
+    Before timing, each engine's two tables must hold as many rows, and as many incidents. An
+    engine's sizes and its two ways are timed in turn within each run, so that all four see
+    the process and the machine in the same state (a JVM grown by the last size, files in the
+    page cache), and each keeps its best run.
     """
-    measured = {}
-    for engine, (mine, theirs) in ways(parquet(rows), spark).items():
-        table, hand = pd.DataFrame(rows_of(mine())), pd.DataFrame(rows_of(theirs()))
-        counted = sum(int(hand[c].sum()) for c in hand.columns if c == "n" or c.endswith("_n"))
-        per_metric = 1 if "metric" in hand.columns else len(METRICS)
-        if int(table["n"].sum()) != counted or len(table) != len(hand) * per_metric:
-            raise SystemExit(f"frames.report and the hand-written table differ on {engine}")
+    tables = {size: ways(parquet(size), spark) for size in sizes}
+    measured: dict[int, dict[str, tuple[float, float]]] = {size: {} for size in sizes}
+    for engine in tables[sizes[0]]:
+        for size in sizes:
+            mine, theirs = tables[size][engine]
+            table, hand = pd.DataFrame(rows_of(mine())), pd.DataFrame(rows_of(theirs()))
+            counted = sum(int(hand[c].sum()) for c in hand.columns if c == "n" or c.endswith("_n"))
+            per_metric = 1 if "metric" in hand.columns else len(METRICS)
+            if int(table["n"].sum()) != counted or len(table) != len(hand) * per_metric:
+                raise SystemExit(f"frames.report and the hand-written table differ on {engine}")
         repeat = runs if engine in ("Dask", "Spark local[2]") else max(runs, 5)
-        measured[engine] = (
-            per_call(mine, number=1, repeat=repeat),
-            per_call(theirs, number=1, repeat=repeat),
-        )
+        times: dict[tuple[int, int], list[float]] = {}
+        for _ in range(repeat):
+            for size in sizes:
+                for way, call in enumerate(tables[size][engine]):
+                    times.setdefault((size, way), []).append(per_call(call, number=1, repeat=1))
+        for size in sizes:
+            measured[size][engine] = (min(times[size, 0]), min(times[size, 1]))
     return measured
 
 
@@ -325,8 +335,8 @@ def main() -> None:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    small = measure(arguments.rows // 5, arguments.runs, spark)
-    large = measure(arguments.rows, arguments.runs, spark)
+    measured = measure([arguments.rows // 5, arguments.rows], arguments.runs, spark)
+    small, large = measured[arguments.rows // 5], measured[arguments.rows]
     report = Report(f"frames.report on the engines, {arguments.rows:,} rows")
     memory = {way: peak(way, arguments.rows) for way in ("hand", "ours")}
     report.info("peak memory, hand-written Dask", memory["hand"], "MiB")
