@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import duckdb
@@ -410,6 +411,17 @@ class TestSamePathProperty:
         )
 
 
+#: Days some zones change their clocks on (Berlin, New York, Lord Howe: half an hour).
+CLOCK_CHANGE_DAYS = (
+    date(2024, 3, 10),
+    date(2024, 3, 31),
+    date(2024, 4, 7),
+    date(2024, 10, 6),
+    date(2024, 10, 27),
+    date(2024, 11, 3),
+)
+
+
 class TestNaiveColumns:
     """Naive datetime columns: refused, or read in the timezone the ColumnMap names."""
 
@@ -449,6 +461,88 @@ class TestNaiveColumns:
             rows(frames.summarize(naive.head(0), kpi.MTTR, as_of=AS_OF, columns=berlin))[0]["n"]
             == 0
         )
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        zone=st.sampled_from(["Europe/Berlin", "Australia/Lord_Howe", "America/New_York"]),
+        edge=st.sampled_from(CLOCK_CHANGE_DAYS),
+        days=st.integers(1, 3),
+        walls=st.lists(
+            st.tuples(
+                st.one_of(
+                    st.builds(
+                        lambda day, shift: datetime.combine(day, datetime.min.time()) + shift,
+                        st.sampled_from(CLOCK_CHANGE_DAYS),
+                        st.timedeltas(timedelta(hours=-40), timedelta(hours=100)),
+                    ),
+                    st.datetimes(datetime(1950, 1, 1), datetime(2080, 1, 1)),
+                ),
+                st.none() | st.timedeltas(timedelta(hours=2), timedelta(days=3)),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+    )
+    def test_windowed_calls_read_no_data_at_call(
+        self,
+        zone: str,
+        edge: date,
+        days: int,
+        walls: list[tuple[datetime, timedelta | None]],
+    ) -> None:
+        """Windowed calls (trend, reliability) read naive columns exactly, and lazily.
+
+        Wall times near clock changes, the window's edges at local midnights beside them, and
+        instants decades away: the same rows as on the aware instants (``fold=0``), and a lazy
+        Polars input is read once, when collected, not to find the data's range.
+        """
+        local = ZoneInfo(zone)
+        naive = pl.DataFrame(
+            {
+                "id": [f"I{n}" for n in range(len(walls))],
+                "reported_at": [wall for wall, _ in walls],
+                "resolved_at": [None if took is None else wall + took for wall, took in walls],
+            },
+            schema={
+                "id": pl.String,
+                "reported_at": pl.Datetime("us"),
+                "resolved_at": pl.Datetime("us"),
+            },
+        )
+        aware = naive.with_columns(
+            pl.col(c).map_elements(
+                lambda wall: wall.replace(tzinfo=local).astimezone(UTC),
+                return_dtype=pl.Datetime("us", "UTC"),
+            )
+            for c in ("reported_at", "resolved_at")
+        )
+        start = datetime.combine(edge, datetime.min.time(), tzinfo=local)
+        end = datetime.combine(edge + timedelta(days=days), datetime.min.time(), tzinfo=local)
+        calls = [
+            lambda df, columns: frames.trend(
+                df,
+                start=start,
+                end=end,
+                every="day",
+                tz=zone,
+                major_only=False,
+                columns=columns,
+            ),
+            lambda df, columns: frames.reliability(df, window=(start, end), columns=columns),
+        ]
+        for call in calls:
+            batches: list[int] = []
+
+            def counted(frame: pl.DataFrame, batches: list[int] = batches) -> pl.DataFrame:
+                batches.append(len(frame))
+                return frame
+
+            lazy = naive.lazy().map_batches(counted, schema=naive.schema)
+            result = call(lazy, frames.ColumnMap(kind=None, tz=zone))
+            assert batches == []
+            expected = rows(call(aware, frames.ColumnMap(kind=None)))
+            assert_rows_match(expected, rows(result.collect()))
+            assert batches == [len(naive)]
 
     def test_ambiguous_wall_time_reads_the_earlier_offset(self) -> None:
         """02:30 on the night clocks go back is read as the first 02:30 (fold=0)."""

@@ -267,6 +267,62 @@ def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[
     assert "percentile(" not in final
 
 
+#: Calls that only tell whether an instant lies before, in or after their window.
+WINDOWED: Final = {
+    "trend in Sydney": lambda df, columns: frames.trend(
+        df,
+        start="2024-01-01T00:00Z",
+        end="2025-01-01T00:00Z",
+        tz="Australia/Sydney",
+        columns=columns,
+    ),
+    "reliability by service": lambda df, columns: frames.reliability(
+        df, window=TestDaskComputesOnce.WINDOW, by_service=True, columns=columns
+    ),
+}
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("engine", ["dask", "spark"])
+@pytest.mark.parametrize("call", list(WINDOWED))
+def test_windowed_calls_on_naive_columns_pass_once(
+    engines: dict[str, Any], engine: str, call: str
+) -> None:
+    """Wall times of Paris: no pass for their range at the call, one when computed."""
+    from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
+
+    functions = pytest.importorskip("pyspark.sql.functions")
+    naive = SAMPLE_FRAME.with_columns(
+        pl.col(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone("Europe/Paris")
+        .dt.replace_time_zone(None)
+    )
+    native = on_engine(engines, engine, naive)
+    if engine == "spark":
+        for name, kind in native.dtypes:
+            if kind == "timestamp":
+                native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+        tracker = native.sparkSession.sparkContext.statusTracker()
+        before = set(tracker.getJobIdsForGroup())
+        result = WINDOWED[call](native, frames.ColumnMap(tz="Europe/Paris"))
+        assert set(tracker.getJobIdsForGroup()) == before
+        done = computed(result)
+    else:
+        runs: list[object] = []
+
+        class Runs(Callback):  # type: ignore[misc] - Dask is untyped
+            def _start(self, graph: object) -> None:
+                runs.append(graph)
+
+        with Runs():
+            result = WINDOWED[call](native, frames.ColumnMap(tz="Europe/Paris"))
+            assert [] == runs
+            done = computed(result)
+            assert 1 == len(runs)
+    expected = WINDOWED[call](SAMPLE_FRAME, frames.ColumnMap())
+    assert_rows_match(rows(expected), rows(done))
+
+
 def sample_log() -> list[dict[str, Any]]:
     """The bundled sample written as a state-change log: one row per move, as an audit has it."""
     log = []

@@ -41,8 +41,16 @@ def prepare(
     fields: Iterable[str],
     milestones: Iterable[Milestone],
     optional: Iterable[Milestone] = (),
+    within: tuple[int, int] | None = None,
 ) -> Input:
-    """Check the columns a computation needs and add its instants as microseconds."""
+    """Check the columns a computation needs and add its instants as microseconds.
+
+    Naive columns are read as wall time in the column map's timezone, exactly where its
+    offsets are known: over the data's range, read from the frame, or over `within` (UTC
+    micros), for a computation that only tells whether an instant lies before, in or after
+    that window. Outside it a naive instant may be read with a nearby offset (under a day
+    away), which leaves it on the same side of the window, and no data is read for the range.
+    """
     frame = load(df)
     schema = frame.collect_schema()
     wanted = {field: columns.column(field) for field in fields}
@@ -55,7 +63,9 @@ def prepare(
     frame = with_micros(frame, {instant_column(m): name for m, name in needed.items()})
     local = [instant_column(m) for m, name in needed.items() if name in naive]
     return Input(
-        _localized(frame, local, columns.tz) if local else frame, columns, frozenset(needed)
+        _localized(frame, local, columns.tz, within) if local else frame,
+        columns,
+        frozenset(needed),
     )
 
 
@@ -92,8 +102,21 @@ def _check_schema(
     return naive
 
 
-def _localized(frame: Frame, local: list[str], tz: str | None) -> Frame:
+def _localized(
+    frame: Frame, local: list[str], tz: str | None, within: tuple[int, int] | None
+) -> Frame:
     """`frame` with the naive instants in `local` read as wall time in `tz`, now in UTC."""
+    bounds = within if within is not None else _range(frame, local)
+    if bounds is None:
+        return frame
+    return frame.with_columns(
+        naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
+        for c in local
+    )
+
+
+def _range(frame: Frame, local: list[str]) -> tuple[int, int] | None:
+    """The least and greatest of the instants in `local` (a pass over the data), if any."""
     edges = collect(
         frame.select(
             nw.min_horizontal(*(nw.col(c).min() for c in local)).alias("lo"),
@@ -101,12 +124,8 @@ def _localized(frame: Frame, local: list[str], tz: str | None) -> Frame:
         )
     ).row(0)
     if edges[0] is None or edges[0] != edges[0]:  # no instant at all (None, or NaN on pandas)
-        return frame
-    bounds = (int(edges[0]), int(edges[1]))
-    return frame.with_columns(
-        naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
-        for c in local
-    )
+        return None
+    return int(edges[0]), int(edges[1])
 
 
 def kinds_excluded(columns: ColumnMap, kinds: Iterable[IncidentKind]) -> nw.Expr:

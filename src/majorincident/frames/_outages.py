@@ -49,6 +49,7 @@ def reliability(
         fields=fields,
         milestones=[Milestone.REPORTED, Milestone.RESOLVED],
         optional=[Milestone.STARTED],
+        within=(first, last),
     )
     frame = data.frame
     has_started = instant_column(Milestone.STARTED) in frame.collect_schema().names()

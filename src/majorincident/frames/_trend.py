@@ -74,7 +74,7 @@ def trend(  # noqa: PLR0913 - the pure trend's options and the column map
     first, last = micros(spans[0][1]), micros(spans[-1][2])
     chosen = milestone_of(milestone)
     fields = [*(["kind"] if columns.kind is not None else []), *(["major"] if major_only else [])]
-    data = prepare(df, columns, fields=fields, milestones=[chosen])
+    data = prepare(df, columns, fields=fields, milestones=[chosen], within=(first, last))
     at = nw.col(instant_column(chosen))
     keep = ~at.is_null() & (at >= first) & (at < last) & ~kinds_excluded(columns, EXCLUDED_KINDS)
     if major_only:
