@@ -456,6 +456,16 @@ class TestNaiveColumns:
         utc = frames.ColumnMap(tz="UTC")
         expected = rows(frames.summarize(SAMPLE_FRAME, kpi.MTTR, as_of=AS_OF))
         assert rows(frames.summarize(naive, kpi.MTTR, as_of=AS_OF, columns=utc)) == expected
+        batches: list[int] = []
+
+        def counted(frame: pl.DataFrame) -> pl.DataFrame:
+            batches.append(len(frame))
+            return frame
+
+        lazy = naive.lazy().map_batches(counted, schema=naive.schema)
+        result = frames.summarize(lazy, kpi.MTTR, as_of=AS_OF, columns=utc)
+        assert batches == []  # nothing to read for UTC's offsets
+        assert rows(result.collect()) == expected
         berlin = frames.ColumnMap(tz="Europe/Berlin")
         assert (
             rows(frames.summarize(naive.head(0), kpi.MTTR, as_of=AS_OF, columns=berlin))[0]["n"]

@@ -12,8 +12,9 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -267,6 +268,66 @@ def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[
     assert "percentile(" not in final
 
 
+def walls_about_clock_changes(zone: ZoneInfo) -> list[datetime]:
+    """Wall times every 20 minutes within 2 hours of each clock change of `zone`, 2010 to 2025.
+
+    In its gaps and folds; the changes are found every six hours, as zoneinfo has them.
+    """
+    walls, moment = [], datetime(2010, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment.year < 2025:
+        moment += timedelta(hours=6)
+        if moment.astimezone(zone).utcoffset() != offset:
+            offset = moment.astimezone(zone).utcoffset()
+            wall = moment.astimezone(zone).replace(tzinfo=None, minute=0, second=0)
+            walls += [wall + timedelta(minutes=m) for m in range(-120, 121, 20)]
+    return walls
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize(
+    "tz", ["Europe/Berlin", "Europe/Dublin", "Australia/Lord_Howe", "Pacific/Apia"]
+)
+def test_spark_reads_wall_times_as_fold_0(engines: dict[str, Any], tz: str) -> None:
+    """Java's reading of a wall time is zoneinfo's with ``fold=0``, in gaps and folds too.
+
+    Dublin's summer time is its standard time (a negative DST), Lord Howe's clocks move by half
+    an hour, and Apia skipped 30 December 2011: each incident's duration (one per service).
+    """
+    functions = pytest.importorskip("pyspark.sql.functions")
+    zone = ZoneInfo(tz)
+    walls = walls_about_clock_changes(zone)
+    naive = pl.DataFrame(
+        {
+            "id": [f"I{n}" for n in range(len(walls))],
+            "service": [f"S{n:04d}" for n in range(len(walls))],
+            "reported_at": walls,
+            "resolved_at": [wall + timedelta(minutes=50) for wall in walls],
+        },
+        schema={
+            "id": pl.String,
+            "service": pl.String,
+            "reported_at": pl.Datetime("us"),
+            "resolved_at": pl.Datetime("us"),
+        },
+    )
+    aware = naive.with_columns(
+        pl.col(c).map_elements(
+            lambda wall: wall.replace(tzinfo=zone).astimezone(UTC),
+            return_dtype=pl.Datetime("us", "UTC"),
+        )
+        for c in ("reported_at", "resolved_at")
+    )
+    native = on_engine(engines, "spark", naive)
+    for name, kind in native.dtypes:
+        if kind == "timestamp":
+            native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+    kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "by": ("service",), "as_of": AS_OF}
+    expected = frames.report(aware, columns=frames.ColumnMap(kind=None), **kwargs)
+    result = frames.report(native, columns=frames.ColumnMap(kind=None, tz=tz), **kwargs)
+    assert_rows_match(rows(expected), rows(computed(result)))
+
+
 #: Calls that only tell whether an instant lies before, in or after their window.
 WINDOWED: Final = {
     "trend in Sydney": lambda df, columns: frames.trend(
@@ -499,8 +560,11 @@ def test_spark_report_of_naive_columns(engines: dict[str, Any], session_tz: str)
     kwargs: dict[str, Any] = {"every": "week", "tz": "Europe/Berlin", "as_of": AS_OF}
     expected = kpi.report(RECORDS, **kwargs)
     spark.conf.set("spark.sql.session.timeZone", session_tz)
+    tracker = spark.sparkContext.statusTracker()
     try:
+        before = set(tracker.getJobIdsForGroup())
         result = frames.report(native, columns=frames.ColumnMap(tz="Europe/Paris"), **kwargs)
+        assert set(tracker.getJobIdsForGroup()) == before  # no pass for the values' range
         assert_rows_match(expected.to_rows(), rows(computed(result)))
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")

@@ -333,14 +333,41 @@ _LOCAL_TIME: Final[Mapping[Implementation, Callable[[Any, str, str, str], Any]]]
 }
 
 
-def naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
+def with_naive_read(
+    frame: Frame,
+    columns: list[str],
+    tz: str,
+    bounds: Callable[[], tuple[int, int] | None],
+) -> Frame:
+    """`frame` with the wall-time microseconds in `columns` read in `tz`, now UTC microseconds.
+
+    Spark reads each by its own rules (``to_utc_timestamp``, Java's: an ambiguous wall time at
+    the earlier offset, one in a gap at the offset before it, as ``fold=0`` does), so a lazy
+    frame stays lazy; the others shift by the offsets Python's zoneinfo gives over `bounds()`
+    (local micros; None when there is nothing to read), as :func:`_naive_to_utc` says.
+    """
+    if is_utc(tz):
+        return frame
+    if frame.implementation in SPARK:
+        F = spark_functions()  # noqa: N806 - Spark's own convention
+        zone = load_zone(tz, field="tz").key
+        read = {
+            c: F.unix_micros(F.to_utc_timestamp(F.timestamp_micros(F.col(c).cast("long")), zone))
+            for c in columns
+        }
+        return nw.from_native(frame.to_native().withColumns(read))
+    found = bounds()
+    if found is None:
+        return frame
+    return frame.with_columns(_naive_to_utc(nw.col(c), tz, found).alias(c) for c in columns)
+
+
+def _naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
     """UTC micros of local wall-time micros in `tz`.
 
     An ambiguous wall time (clocks going back) is read with the earlier offset, and a wall time
     in a gap (clocks going forward) with the offset before the gap, as ``fold=0`` does.
     """
-    if is_utc(tz):
-        return value
     zone = load_zone(tz, field="tz")
     # Bounds are local: widen by a day either way to cover every offset.
     base, changes = transitions(zone, bounds[0] - DAY_US, bounds[1] + DAY_US)

@@ -13,7 +13,7 @@ from majorincident.clock import ALWAYS, utc
 from majorincident.clock._instants import micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._engine import Frame, collect, load, naive_to_utc, with_micros
+from majorincident.frames._engine import Frame, collect, load, with_micros, with_naive_read
 from majorincident.incident import IncidentKind, Milestone
 from majorincident.kpi import Metric
 
@@ -63,7 +63,7 @@ def prepare(
     frame = with_micros(frame, {instant_column(m): name for m, name in needed.items()})
     local = [instant_column(m) for m, name in needed.items() if name in naive]
     return Input(
-        _localized(frame, local, columns.tz, within) if local else frame,
+        _localized(frame, local, columns.tz, within) if local and columns.tz else frame,
         columns,
         frozenset(needed),
     )
@@ -102,16 +102,13 @@ def _check_schema(
     return naive
 
 
-def _localized(
-    frame: Frame, local: list[str], tz: str | None, within: tuple[int, int] | None
-) -> Frame:
+def _localized(frame: Frame, local: list[str], tz: str, within: tuple[int, int] | None) -> Frame:
     """`frame` with the naive instants in `local` read as wall time in `tz`, now in UTC."""
-    bounds = within if within is not None else _range(frame, local)
-    if bounds is None:
-        return frame
-    return frame.with_columns(
-        naive_to_utc(nw.col(c), tz, bounds).alias(c)  # type: ignore[arg-type]
-        for c in local
+    return with_naive_read(
+        frame,
+        local,
+        tz,
+        lambda: within if within is not None else _range(frame, local),
     )
 
 
