@@ -11,9 +11,11 @@ service, month and metric: n, open, mean, median, p90, p95, minimum, maximum and
 95% interval (the order statistics at the ranks of ``kpi.stats.median_ranks``, which every
 hand-written baseline reads off its group's sorted values). Time from 1,000,000 to 5,000,000
 rows at most linear (5.5x) on every engine. Wall time, best of ``--runs`` runs (at least
-five on Polars and DuckDB, whose runs last a second or two); within a run an engine's two
-sizes and two ways are timed in turn. Each pair of tables is
-checked to hold the same rows and counts before timing. Dask's peak memory at most 1.5x the
+ten on Polars and DuckDB, whose runs last a second or two, and whose first runs in a fresh
+process were the slowest: up to 1.7x the best at 5M rows). Each engine is timed in a fresh
+process of its own, so that none runs with another's threads, JVM or freed memory about;
+within a run its two sizes and two ways are timed in turn. Each pair of tables is checked to
+hold the same rows and counts before timing. Dask's peak memory at most 1.5x the
 hand-written code's: each computed once in a fresh process (its peak resident set, imports
 included).
 
@@ -24,6 +26,7 @@ Run from the repository's root, where Dask and PySpark (and Java) are installed:
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import shutil
 import subprocess
@@ -222,64 +225,87 @@ def duckdb_ours(folder: Path) -> pa.Table:
         return ours(relation).to_arrow_table()  # type: ignore[attr-defined]
 
 
-def ways(
-    folder: Path, spark: Callable[[], Any]
-) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
-    """Per engine, frames.report computed to the end and the hand-written code, on `folder`.
+ENGINES = ("Dask", "Polars (lazy)", "DuckDB", "Spark local[2]")
 
-    Spark comes last, its session started (by `spark`) when it is first timed: measured after
-    a JVM had run the 5M-row Spark queries in the same process, Polars took 1.2 s to 2.6 s per
-    run where it took 1.0 s to 1.5 s before (a one-off script, the JVM idle meanwhile).
-    """
-    import dask.dataframe as dd  # noqa: PLC0415 - installed with the engines
 
+def spark_session() -> Any:  # noqa: ANN401 - a SparkSession
+    """A local Spark on two cores, in UTC, quiet."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - installed with the engines
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def ways(engine: str, folder: Path) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """frames.report on `engine` computed to the end, and the hand-written code, on `folder`."""
     files = str(folder)
-    return {
-        "Dask": (
+    if engine == "Dask":
+        import dask.dataframe as dd  # noqa: PLC0415 - installed with the engines
+
+        return (
             lambda: ours(dd.read_parquet(files)).compute(),  # type: ignore[attr-defined]
             lambda: dask_by_hand(folder),
-        ),
-        "Polars (lazy)": (
+        )
+    if engine == "Polars (lazy)":
+        return (
             lambda: ours(pl.scan_parquet(f"{files}/*.parquet")).collect(),  # type: ignore[attr-defined]
             lambda: polars_by_hand(pl.scan_parquet(f"{files}/*.parquet")).collect(),  # type: ignore[attr-defined]
-        ),
-        "DuckDB": (lambda: duckdb_ours(folder), lambda: duckdb_by_hand(folder)),
-        "Spark local[2]": (
-            lambda: ours(spark().read.parquet(files)).collect(),  # type: ignore[attr-defined]
-            lambda: spark_by_hand(spark(), folder),
-        ),
-    }
+        )
+    if engine == "DuckDB":
+        return (lambda: duckdb_ours(folder), lambda: duckdb_by_hand(folder))
+    return (
+        lambda: ours(spark_session().read.parquet(files)).collect(),  # type: ignore[attr-defined]
+        lambda: spark_by_hand(spark_session(), folder),
+    )
 
 
-def measure(
-    sizes: list[int], runs: int, spark: Callable[[], Any]
-) -> dict[int, dict[str, tuple[float, float]]]:
-    """Per size and engine, the time of frames.report and of the hand-written code.
+def measure(engine: str, sizes: list[int], runs: int) -> dict[int, tuple[float, float]]:
+    """Per size, the time of frames.report on `engine` and of the hand-written code.
 
-    Before timing, each engine's two tables must hold as many rows, and as many incidents. An
-    engine's sizes and its two ways are timed in turn within each run, so that all four see
-    the process and the machine in the same state (a JVM grown by the last size, files in the
-    page cache), and each keeps its best run.
+    Before timing, the two tables must hold as many rows, and as many incidents. The sizes and
+    the two ways are timed in turn within each run, so that all four see the process and the
+    machine in the same state (a JVM grown by the last size, files in the page cache), and
+    each keeps its best run.
     """
-    tables = {size: ways(parquet(size), spark) for size in sizes}
-    measured: dict[int, dict[str, tuple[float, float]]] = {size: {} for size in sizes}
-    for engine in tables[sizes[0]]:
+    tables = {size: ways(engine, parquet(size)) for size in sizes}
+    for size in sizes:
+        mine, theirs = tables[size]
+        table, hand = pd.DataFrame(rows_of(mine())), pd.DataFrame(rows_of(theirs()))
+        counted = sum(int(hand[c].sum()) for c in hand.columns if c == "n" or c.endswith("_n"))
+        per_metric = 1 if "metric" in hand.columns else len(METRICS)
+        if int(table["n"].sum()) != counted or len(table) != len(hand) * per_metric:
+            raise SystemExit(f"frames.report and the hand-written table differ on {engine}")
+    repeat = runs if engine in ("Dask", "Spark local[2]") else max(runs, 10)
+    times: dict[tuple[int, int], list[float]] = {}
+    for _ in range(repeat):
         for size in sizes:
-            mine, theirs = tables[size][engine]
-            table, hand = pd.DataFrame(rows_of(mine())), pd.DataFrame(rows_of(theirs()))
-            counted = sum(int(hand[c].sum()) for c in hand.columns if c == "n" or c.endswith("_n"))
-            per_metric = 1 if "metric" in hand.columns else len(METRICS)
-            if int(table["n"].sum()) != counted or len(table) != len(hand) * per_metric:
-                raise SystemExit(f"frames.report and the hand-written table differ on {engine}")
-        repeat = runs if engine in ("Dask", "Spark local[2]") else max(runs, 5)
-        times: dict[tuple[int, int], list[float]] = {}
-        for _ in range(repeat):
-            for size in sizes:
-                for way, call in enumerate(tables[size][engine]):
-                    times.setdefault((size, way), []).append(per_call(call, number=1, repeat=1))
-        for size in sizes:
-            measured[size][engine] = (min(times[size, 0]), min(times[size, 1]))
-    return measured
+            for way, call in enumerate(tables[size]):
+                times.setdefault((size, way), []).append(per_call(call, number=1, repeat=1))
+    if engine == "Spark local[2]":
+        spark_session().stop()
+    return {size: (min(times[size, 0]), min(times[size, 1])) for size in sizes}
+
+
+def timed_apart(engine: str, rows: int, runs: int) -> dict[int, tuple[float, float]]:
+    """`measure` run for `engine` in a fresh process."""
+    printed = in_fresh_process("--engine", engine, "--rows", str(rows), "--runs", str(runs))
+    return {int(size): (mine, hand) for size, (mine, hand) in json.loads(printed).items()}
+
+
+def in_fresh_process(*arguments: str) -> str:
+    """The last line this script prints when run with `arguments` in a process of its own."""
+    command = [sys.executable, __file__, *arguments]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode:
+        raise SystemExit(f"bench_engines {' '.join(arguments)} failed:\n{done.stderr}")
+    return done.stdout.splitlines()[-1]
 
 
 def rows_of(table: Any) -> list[dict[str, Any]]:  # noqa: ANN401 - any engine's computed table
@@ -291,9 +317,7 @@ def rows_of(table: Any) -> list[dict[str, Any]]:  # noqa: ANN401 - any engine's 
 
 def peak(way: str, rows: int) -> float:
     """Peak resident memory (MiB) of a fresh process computing the Dask table `way`."""
-    command = [sys.executable, __file__, "--peak", way, "--rows", str(rows)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-    return float(done.stdout.split()[-1])
+    return float(in_fresh_process("--peak", way, "--rows", str(rows)))
 
 
 def computed_once(way: str, rows: int) -> None:
@@ -325,31 +349,23 @@ def main() -> None:
     if find_spec("dask") is None or find_spec("pyspark") is None or shutil.which("java") is None:
         print("bench_engines needs Dask, PySpark and Java: pip install '.[engines]'")
         return
-    from pyspark.sql import SparkSession  # noqa: PLC0415 - installed with the engines
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--peak", choices=["ours", "hand"], help=argparse.SUPPRESS)
+    parser.add_argument("--engine", choices=ENGINES, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     warnings.simplefilter("ignore", FutureWarning)
+    sizes = [arguments.rows // 5, arguments.rows]
     if arguments.peak:
         computed_once(arguments.peak, arguments.rows)
         return
-
-    def spark() -> Any:  # noqa: ANN401 - a SparkSession
-        session = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
-        return session
-
-    measured = measure([arguments.rows // 5, arguments.rows], arguments.runs, spark)
-    small, large = measured[arguments.rows // 5], measured[arguments.rows]
+    if arguments.engine:
+        print(json.dumps(measure(arguments.engine, sizes, arguments.runs)))
+        return
+    for size in sizes:  # written once, before any engine's process reads it
+        parquet(size)
+    measured = {engine: timed_apart(engine, arguments.rows, arguments.runs) for engine in ENGINES}
     report = Report(f"frames.report on the engines, {arguments.rows:,} rows")
     memory = {way: peak(way, arguments.rows) for way in ("hand", "ours")}
     report.info("peak memory, hand-written Dask", memory["hand"], "MiB")
@@ -360,22 +376,20 @@ def main() -> None:
         memory["hand"],
         at_most=1.5,
     )
-    for engine, (mine, theirs) in large.items():
+    for engine, times in measured.items():
+        (small_mine, small_hand), (mine, theirs) = times[sizes[0]], times[sizes[1]]
         report.info(f"hand-written {engine}", theirs, "s")
         report.info(f"frames.report on {engine}", mine, "s")
         report.ratio(f"frames.report / hand-written, {engine}", mine, theirs, at_most=1.3)
         report.ratio(
-            f"frames.report on {engine}, {arguments.rows:,} / {arguments.rows // 5:,} rows",
+            f"frames.report on {engine}, {sizes[1]:,} / {sizes[0]:,} rows",
             mine,
-            small[engine][0],
+            small_mine,
             at_most=5.5,
         )
         report.info(
-            f"hand-written {engine}, {arguments.rows:,} / {arguments.rows // 5:,} rows",
-            theirs / small[engine][1],
-            "x",
+            f"hand-written {engine}, {sizes[1]:,} / {sizes[0]:,} rows", theirs / small_hand, "x"
         )
-    spark().stop()
     report.finish()
 
 
