@@ -411,6 +411,35 @@ class TestSamePathProperty:
         )
 
 
+def naive_and_aware(
+    reported: list[datetime], resolved: list[datetime | None], tz: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Incidents (a service each) at these wall times of `tz`: naive, and as UTC by ``fold=0``."""
+    zone = ZoneInfo(tz)
+    naive = pl.DataFrame(
+        {
+            "id": [f"I{n}" for n in range(len(reported))],
+            "service": [f"S{n:04d}" for n in range(len(reported))],
+            "reported_at": reported,
+            "resolved_at": resolved,
+        },
+        schema={
+            "id": pl.String,
+            "service": pl.String,
+            "reported_at": pl.Datetime("us"),
+            "resolved_at": pl.Datetime("us"),
+        },
+    )
+    aware = naive.with_columns(
+        pl.col(c).map_elements(
+            lambda wall: wall.replace(tzinfo=zone).astimezone(UTC),
+            return_dtype=pl.Datetime("us", "UTC"),
+        )
+        for c in ("reported_at", "resolved_at")
+    )
+    return naive, aware
+
+
 #: Days some zones change their clocks on (Berlin, New York, Lord Howe: half an hour).
 CLOCK_CHANGE_DAYS = (
     date(2024, 3, 10),
@@ -507,24 +536,10 @@ class TestNaiveColumns:
         Polars input is read once, when collected, not to find the data's range.
         """
         local = ZoneInfo(zone)
-        naive = pl.DataFrame(
-            {
-                "id": [f"I{n}" for n in range(len(walls))],
-                "reported_at": [wall for wall, _ in walls],
-                "resolved_at": [None if took is None else wall + took for wall, took in walls],
-            },
-            schema={
-                "id": pl.String,
-                "reported_at": pl.Datetime("us"),
-                "resolved_at": pl.Datetime("us"),
-            },
-        )
-        aware = naive.with_columns(
-            pl.col(c).map_elements(
-                lambda wall: wall.replace(tzinfo=local).astimezone(UTC),
-                return_dtype=pl.Datetime("us", "UTC"),
-            )
-            for c in ("reported_at", "resolved_at")
+        naive, aware = naive_and_aware(
+            [wall for wall, _ in walls],
+            [None if took is None else wall + took for wall, took in walls],
+            zone,
         )
         start = datetime.combine(edge, datetime.min.time(), tzinfo=local)
         end = datetime.combine(edge + timedelta(days=days), datetime.min.time(), tzinfo=local)

@@ -27,6 +27,7 @@ from tests.test_frames import (
     RECORDS,
     SAMPLE_FRAME,
     clock_change_records,
+    naive_and_aware,
     pure_outages,
     pure_summary,
     pure_trend,
@@ -37,6 +38,12 @@ from majorincident.errors import RecordError
 from majorincident.interop import from_event_log
 
 pytestmark = pytest.mark.engines
+
+
+#: The sample with its instants as naive wall times of Paris.
+PARIS_WALLS: Final = SAMPLE_FRAME.with_columns(
+    pl.col(pl.Datetime("us", "UTC")).dt.convert_time_zone("Europe/Paris").dt.replace_time_zone(None)
+)
 
 
 @pytest.fixture(scope="module")
@@ -294,34 +301,9 @@ def test_spark_reads_wall_times_as_fold_0(engines: dict[str, Any], tz: str) -> N
     Dublin's summer time is its standard time (a negative DST), Lord Howe's clocks move by half
     an hour, and Apia skipped 30 December 2011: each incident's duration (one per service).
     """
-    functions = pytest.importorskip("pyspark.sql.functions")
-    zone = ZoneInfo(tz)
-    walls = walls_about_clock_changes(zone)
-    naive = pl.DataFrame(
-        {
-            "id": [f"I{n}" for n in range(len(walls))],
-            "service": [f"S{n:04d}" for n in range(len(walls))],
-            "reported_at": walls,
-            "resolved_at": [wall + timedelta(minutes=50) for wall in walls],
-        },
-        schema={
-            "id": pl.String,
-            "service": pl.String,
-            "reported_at": pl.Datetime("us"),
-            "resolved_at": pl.Datetime("us"),
-        },
-    )
-    aware = naive.with_columns(
-        pl.col(c).map_elements(
-            lambda wall: wall.replace(tzinfo=zone).astimezone(UTC),
-            return_dtype=pl.Datetime("us", "UTC"),
-        )
-        for c in ("reported_at", "resolved_at")
-    )
-    native = on_engine(engines, "spark", naive)
-    for name, kind in native.dtypes:
-        if kind == "timestamp":
-            native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+    walls = walls_about_clock_changes(ZoneInfo(tz))
+    naive, aware = naive_and_aware(walls, [wall + timedelta(minutes=50) for wall in walls], tz)
+    native = on_spark_naive(engines, naive)
     kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "by": ("service",), "as_of": AS_OF}
     expected = frames.report(aware, columns=frames.ColumnMap(kind=None), **kwargs)
     result = frames.report(native, columns=frames.ColumnMap(kind=None, tz=tz), **kwargs)
@@ -352,23 +334,15 @@ def test_windowed_calls_on_naive_columns_pass_once(
     """Wall times of Paris: no pass for their range at the call, one when computed."""
     from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
 
-    functions = pytest.importorskip("pyspark.sql.functions")
-    naive = SAMPLE_FRAME.with_columns(
-        pl.col(pl.Datetime("us", "UTC"))
-        .dt.convert_time_zone("Europe/Paris")
-        .dt.replace_time_zone(None)
-    )
-    native = on_engine(engines, engine, naive)
     if engine == "spark":
-        for name, kind in native.dtypes:
-            if kind == "timestamp":
-                native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+        native = on_spark_naive(engines, PARIS_WALLS)
         tracker = native.sparkSession.sparkContext.statusTracker()
         before = set(tracker.getJobIdsForGroup())
         result = WINDOWED[call](native, frames.ColumnMap(tz="Europe/Paris"))
         assert set(tracker.getJobIdsForGroup()) == before
         done = computed(result)
     else:
+        native = on_engine(engines, engine, PARIS_WALLS)
         runs: list[object] = []
 
         class Runs(Callback):  # type: ignore[misc] - Dask is untyped
@@ -430,6 +404,19 @@ def on_engine(engines: dict[str, Any], engine: str, log: pl.DataFrame) -> Any:
         if engine == "dask":
             return dd.from_pandas(pandas, npartitions=2)
         return spark.createDataFrame(pandas)
+
+
+def on_spark_naive(engines: dict[str, Any], frame: pl.DataFrame) -> Any:
+    """`frame` on Spark, its naive datetime columns as TIMESTAMP_NTZ.
+
+    (Spark reads a naive pandas column as instants in its session's timezone.)
+    """
+    functions = pytest.importorskip("pyspark.sql.functions")
+    native = on_engine(engines, "spark", frame)
+    for name, kind in native.dtypes:
+        if kind == "timestamp":
+            native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+    return native
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -527,12 +514,7 @@ def test_dask_report_of_naive_columns(engines: dict[str, Any]) -> None:
 
     (Spark holds a timestamp as an instant in its session's zone, so naive text is read there.)
     """
-    naive = SAMPLE_FRAME.with_columns(
-        pl.col(pl.Datetime("us", "UTC"))
-        .dt.convert_time_zone("Europe/Paris")
-        .dt.replace_time_zone(None)
-    )
-    native = on_engine(engines, "dask", naive)
+    native = on_engine(engines, "dask", PARIS_WALLS)
     kwargs: dict[str, Any] = {"every": "week", "tz": "Europe/Berlin", "as_of": AS_OF}
     expected = kpi.report(RECORDS, **kwargs)
     result = frames.report(native, columns=frames.ColumnMap(tz="Europe/Paris"), **kwargs)
@@ -546,16 +528,7 @@ def test_spark_report_of_naive_columns(engines: dict[str, Any], session_tz: str)
 
     (Spark refused to cast a naive timestamp to a number, with its own AnalysisException.)
     """
-    functions = pytest.importorskip("pyspark.sql.functions")
-    naive = SAMPLE_FRAME.with_columns(
-        pl.col(pl.Datetime("us", "UTC"))
-        .dt.convert_time_zone("Europe/Paris")
-        .dt.replace_time_zone(None)
-    )
-    native = on_engine(engines, "spark", naive)
-    for name, kind in native.dtypes:
-        if kind == "timestamp":
-            native = native.withColumn(name, functions.col(name).cast("timestamp_ntz"))
+    native = on_spark_naive(engines, PARIS_WALLS)
     spark = native.sparkSession
     kwargs: dict[str, Any] = {"every": "week", "tz": "Europe/Berlin", "as_of": AS_OF}
     expected = kpi.report(RECORDS, **kwargs)
