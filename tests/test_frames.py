@@ -569,6 +569,35 @@ class TestNaiveColumns:
             assert_rows_match(expected, rows(result.collect()))
             assert batches == [len(naive)]
 
+    @pytest.mark.parametrize(
+        "window",
+        [("1970-01-01T00:00Z", "2100-01-01T00:00Z"), ("1970-01-01T00:00Z", "9999-12-30T00:00Z")],
+        ids=["130 years", "the whole supported range"],
+    )
+    def test_a_long_window_reads_the_data_range(self, window: tuple[str, str]) -> None:
+        """Beyond five years, the window's offsets would be hundreds or thousands: not used.
+
+        The data's range is read at the call instead (as for a report), and gives its few.
+        """
+        walls = [datetime(2024, 3, 31, 2, 30), datetime(2024, 10, 27, 2, 30), datetime(2025, 6, 1)]
+        naive, aware = naive_and_aware(
+            walls, [w + timedelta(hours=3) for w in walls], "Europe/Berlin"
+        )
+        batches: list[int] = []
+
+        def counted(frame: pl.DataFrame) -> pl.DataFrame:
+            batches.append(len(frame))
+            return frame
+
+        lazy = naive.lazy().map_batches(counted, schema=naive.schema)
+        columns = frames.ColumnMap(kind=None, tz="Europe/Berlin")
+        result = frames.reliability(lazy, window=window, by_service=True, columns=columns)
+        assert batches == [len(naive)]
+        expected = frames.reliability(
+            aware, window=window, by_service=True, columns=frames.ColumnMap(kind=None)
+        )
+        assert_rows_match(rows(expected), rows(result.collect()))
+
     def test_ambiguous_wall_time_reads_the_earlier_offset(self) -> None:
         """02:30 on the night clocks go back is read as the first 02:30 (fold=0)."""
         frame = pl.DataFrame(

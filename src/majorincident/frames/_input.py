@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import narwhals as nw
@@ -13,7 +13,14 @@ from majorincident.clock import ALWAYS, utc
 from majorincident.clock._instants import micros
 from majorincident.errors import ConfigurationError, NaiveDateTimeError
 from majorincident.frames._columns import ColumnMap
-from majorincident.frames._engine import Frame, collect, load, with_micros, with_naive_read
+from majorincident.frames._engine import (
+    DAY_US,
+    Frame,
+    collect,
+    load,
+    with_micros,
+    with_naive_read,
+)
 from majorincident.incident import IncidentKind, Milestone
 from majorincident.kpi import Metric
 
@@ -28,6 +35,10 @@ class Input:
     frame: Frame
     columns: ColumnMap
     milestones: frozenset[Milestone] = frozenset()
+
+
+#: The longest window whose offsets naive columns are read by (five years), see `prepare`.
+_WINDOW_OFFSETS_AT_MOST: Final = 5 * 366 * DAY_US
 
 
 def instant_column(milestone: Milestone) -> str:
@@ -50,6 +61,8 @@ def prepare(
     micros), for a computation that only tells whether an instant lies before, in or after
     that window. Outside it a naive instant may be read with a nearby offset (under a day
     away), which leaves it on the same side of the window, and no data is read for the range.
+    A window longer than five years is not used: its offsets could number thousands (a window
+    to the year 9999), where the data's range is read instead.
     """
     frame = load(df)
     schema = frame.collect_schema()
@@ -104,11 +117,14 @@ def _check_schema(
 
 def _localized(frame: Frame, local: list[str], tz: str, within: tuple[int, int] | None) -> Frame:
     """`frame` with the naive instants in `local` read as wall time in `tz`, now in UTC."""
+    near = (
+        within if within is not None and within[1] - within[0] <= _WINDOW_OFFSETS_AT_MOST else None
+    )
     return with_naive_read(
         frame,
         local,
         tz,
-        lambda: within if within is not None else _range(frame, local),
+        lambda: near if near is not None else _range(frame, local),
     )
 
 
