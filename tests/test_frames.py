@@ -22,6 +22,7 @@ from majorincident import frames, kpi
 from majorincident.cli.load import read_incidents
 from majorincident.clock import Calendar
 from majorincident.errors import ConfigurationError, NaiveDateTimeError, TimelineError
+from majorincident.frames._engine import transitions
 from majorincident.incident import Incident
 from majorincident.testing import incidents
 
@@ -411,6 +412,17 @@ class TestSamePathProperty:
         )
 
 
+def read_counted(frame: pl.DataFrame) -> tuple[pl.LazyFrame, list[int]]:
+    """`frame` as a lazy frame, and the list of the lengths of the batches read from it."""
+    batches: list[int] = []
+
+    def counted(batch: pl.DataFrame) -> pl.DataFrame:
+        batches.append(len(batch))
+        return batch
+
+    return frame.lazy().map_batches(counted, schema=frame.schema), batches
+
+
 def naive_and_aware(
     reported: list[datetime], resolved: list[datetime | None], tz: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -438,6 +450,22 @@ def naive_and_aware(
         for c in ("reported_at", "resolved_at")
     )
     return naive, aware
+
+
+def walls_about_clock_changes(zone: ZoneInfo) -> list[datetime]:
+    """Wall times every 20 minutes within 2 hours of each clock change of `zone`, 2010 to 2025.
+
+    In its gaps and folds; the changes are found every six hours, as zoneinfo has them.
+    """
+    walls, moment = [], datetime(2010, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment.year < 2025:
+        moment += timedelta(hours=6)
+        if moment.astimezone(zone).utcoffset() != offset:
+            offset = moment.astimezone(zone).utcoffset()
+            wall = moment.astimezone(zone).replace(tzinfo=None, minute=0, second=0)
+            walls += [wall + timedelta(minutes=m) for m in range(-120, 121, 20)]
+    return walls
 
 
 #: Days some zones change their clocks on (Berlin, New York, Lord Howe: half an hour).
@@ -485,13 +513,7 @@ class TestNaiveColumns:
         utc = frames.ColumnMap(tz="UTC")
         expected = rows(frames.summarize(SAMPLE_FRAME, kpi.MTTR, as_of=AS_OF))
         assert rows(frames.summarize(naive, kpi.MTTR, as_of=AS_OF, columns=utc)) == expected
-        batches: list[int] = []
-
-        def counted(frame: pl.DataFrame) -> pl.DataFrame:
-            batches.append(len(frame))
-            return frame
-
-        lazy = naive.lazy().map_batches(counted, schema=naive.schema)
+        lazy, batches = read_counted(naive)
         result = frames.summarize(lazy, kpi.MTTR, as_of=AS_OF, columns=utc)
         assert batches == []  # nothing to read for UTC's offsets
         assert rows(result.collect()) == expected
@@ -532,8 +554,9 @@ class TestNaiveColumns:
         """Windowed calls (trend, reliability) read naive columns exactly, and lazily.
 
         Wall times near clock changes, the window's edges at local midnights beside them, and
-        instants decades away: the same rows as on the aware instants (``fold=0``), and a lazy
-        Polars input is read once, when collected, not to find the data's range.
+        instants decades away: the same rows as on the aware instants (``fold=0``), by each
+        batch's offsets on Polars (a lazy Polars input read once, when collected) and by the
+        window's offsets on DuckDB.
         """
         local = ZoneInfo(zone)
         naive, aware = naive_and_aware(
@@ -556,47 +579,86 @@ class TestNaiveColumns:
             lambda df, columns: frames.reliability(df, window=(start, end), columns=columns),
         ]
         for call in calls:
-            batches: list[int] = []
-
-            def counted(frame: pl.DataFrame, batches: list[int] = batches) -> pl.DataFrame:
-                batches.append(len(frame))
-                return frame
-
-            lazy = naive.lazy().map_batches(counted, schema=naive.schema)
-            result = call(lazy, frames.ColumnMap(kind=None, tz=zone))
+            lazy, batches = read_counted(naive)
+            columns = frames.ColumnMap(kind=None, tz=zone)
+            result = call(lazy, columns)
             assert batches == []
             expected = rows(call(aware, frames.ColumnMap(kind=None)))
             assert_rows_match(expected, rows(result.collect()))
             assert batches == [len(naive)]
+            # By zoneinfo's offsets over the window, where the engine has no rules of its own.
+            assert_rows_match(expected, rows(call(ENGINES["duckdb"](naive), columns)))
 
     @pytest.mark.parametrize(
         "window",
         [("1970-01-01T00:00Z", "2100-01-01T00:00Z"), ("1970-01-01T00:00Z", "9999-12-30T00:00Z")],
         ids=["130 years", "the whole supported range"],
     )
-    def test_a_long_window_reads_the_data_range(self, window: tuple[str, str]) -> None:
+    def test_a_long_window_reads_the_data_range(
+        self, window: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Beyond five years, the window's offsets would be hundreds or thousands: not used.
 
-        The data's range is read at the call instead (as for a report), and gives its few.
+        The data's range is read instead (as for a report), and its offsets are few: the
+        offsets looked up span the data's two years (and a day either side), not the window.
         """
+        scanned: list[int] = []
+
+        def spied(zone: ZoneInfo, first_us: int, last_us: int) -> tuple[int, list[tuple[int, int]]]:
+            scanned.append(last_us - first_us)
+            return transitions(zone, first_us, last_us)
+
+        monkeypatch.setattr("majorincident.frames._engine.transitions", spied)
         walls = [datetime(2024, 3, 31, 2, 30), datetime(2024, 10, 27, 2, 30), datetime(2025, 6, 1)]
-        naive, aware = naive_and_aware(
-            walls, [w + timedelta(hours=3) for w in walls], "Europe/Berlin"
-        )
-        batches: list[int] = []
-
-        def counted(frame: pl.DataFrame) -> pl.DataFrame:
-            batches.append(len(frame))
-            return frame
-
-        lazy = naive.lazy().map_batches(counted, schema=naive.schema)
+        resolved: list[datetime | None] = [wall + timedelta(hours=3) for wall in walls]
+        naive, aware = naive_and_aware(walls, resolved, "Europe/Berlin")
         columns = frames.ColumnMap(kind=None, tz="Europe/Berlin")
-        result = frames.reliability(lazy, window=window, by_service=True, columns=columns)
-        assert batches == [len(naive)]
+        result = frames.reliability(
+            naive.to_pandas(), window=window, by_service=True, columns=columns
+        )
+        assert scanned
+        assert max(scanned) < 2 * 366 * 86_400 * 10**6
         expected = frames.reliability(
             aware, window=window, by_service=True, columns=frames.ColumnMap(kind=None)
         )
-        assert_rows_match(rows(expected), rows(result.collect()))
+        assert_rows_match(rows(expected), rows(result))
+
+    @pytest.mark.parametrize("engine", ["polars", "polars-lazy", "pandas", "duckdb"])
+    @pytest.mark.parametrize(
+        "tz", ["Europe/Berlin", "Europe/Dublin", "Australia/Lord_Howe", "Pacific/Apia"]
+    )
+    def test_wall_times_about_clock_changes_read_as_fold_0(self, engine: str, tz: str) -> None:
+        """Each engine's reading of a wall time is zoneinfo's with ``fold=0``.
+
+        In gaps and folds: Dublin's summer time is its standard time (a negative DST), Lord
+        Howe's clocks move by half an hour, and Apia skipped 30 December 2011. Each incident's
+        duration (one per service); a lazy Polars frame is read once, when collected.
+        """
+        walls = walls_about_clock_changes(ZoneInfo(tz))
+        resolved: list[datetime | None] = [wall + timedelta(minutes=50) for wall in walls]
+        naive, aware = naive_and_aware(walls, resolved, tz)
+        kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "by": ("service",), "as_of": AS_OF}
+        expected = frames.report(aware, columns=frames.ColumnMap(kind=None), **kwargs)
+        lazy, batches = read_counted(naive)
+        native = lazy if engine == "polars-lazy" else ENGINES[engine](naive)
+        result = frames.report(native, columns=frames.ColumnMap(kind=None, tz=tz), **kwargs)
+        assert batches == []
+        assert_rows_match(rows(expected), rows(result))
+
+    def test_lazy_polars_parts_of_different_decades(self) -> None:
+        """A lazy Polars frame of parts decades apart: each batch read by its own offsets."""
+        parts = []
+        for year in (1975, 1996, 2024):
+            walls = walls_about_clock_changes(ZoneInfo("Europe/Berlin"))
+            walls = [wall.replace(year=year) for wall in walls if wall.year == 2012]
+            resolved: list[datetime | None] = [wall + timedelta(minutes=50) for wall in walls]
+            parts.append(naive_and_aware(walls, resolved, "Europe/Berlin"))
+        naive = pl.concat([part.lazy() for part, _ in parts])
+        aware = pl.concat([part for _, part in parts])
+        kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "every": "month", "as_of": AS_OF}
+        expected = frames.report(aware, columns=frames.ColumnMap(kind=None), **kwargs)
+        columns = frames.ColumnMap(kind=None, tz="Europe/Berlin")
+        assert_rows_match(rows(expected), rows(frames.report(naive, columns=columns, **kwargs)))
 
     def test_ambiguous_wall_time_reads_the_earlier_offset(self) -> None:
         """02:30 on the night clocks go back is read as the first 02:30 (fold=0)."""
@@ -844,13 +906,7 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
     """Berlin's months and days on a lazy Polars frame: no pass for the data's range."""
     records = clock_change_records()
     table = polars_frame(records)
-    batches: list[int] = []
-
-    def counted(frame: pl.DataFrame) -> pl.DataFrame:
-        batches.append(len(frame))
-        return frame
-
-    native = table.lazy().map_batches(counted, schema=table.schema)
+    native, batches = read_counted(table)
     kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "every": every, "tz": "Europe/Berlin"}
     result = frames.report(native, as_of=AS_OF, **kwargs)
     assert batches == []
@@ -876,13 +932,8 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
 )
 def test_a_lazy_polars_frame_is_read_once_when_collected(call: Any) -> None:
     """Nothing read at the call; the input read once when the result is collected."""
-    batches: list[int] = []
-
-    def counted(frame: pl.DataFrame) -> pl.DataFrame:
-        batches.append(len(frame))
-        return frame
-
-    result = call(SAMPLE_FRAME.lazy().map_batches(counted, schema=SAMPLE_FRAME.schema))
+    lazy, batches = read_counted(SAMPLE_FRAME)
+    result = call(lazy)
     assert batches == []
     eager = call(SAMPLE_FRAME)
     assert_rows_match(rows(eager), rows(result.collect()))

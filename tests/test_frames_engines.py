@@ -31,6 +31,7 @@ from tests.test_frames import (
     pure_outages,
     pure_summary,
     pure_trend,
+    walls_about_clock_changes,
 )
 
 from majorincident import frames, kpi
@@ -273,22 +274,6 @@ def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[
     # One list of values per metric, its median, p90, p95 and bounds all read off it sorted.
     assert len(metrics) == len(re.findall(r"\bcollect_list\(", final))  # (and its partial_)
     assert "percentile(" not in final
-
-
-def walls_about_clock_changes(zone: ZoneInfo) -> list[datetime]:
-    """Wall times every 20 minutes within 2 hours of each clock change of `zone`, 2010 to 2025.
-
-    In its gaps and folds; the changes are found every six hours, as zoneinfo has them.
-    """
-    walls, moment = [], datetime(2010, 1, 1, tzinfo=UTC)
-    offset = moment.astimezone(zone).utcoffset()
-    while moment.year < 2025:
-        moment += timedelta(hours=6)
-        if moment.astimezone(zone).utcoffset() != offset:
-            offset = moment.astimezone(zone).utcoffset()
-            wall = moment.astimezone(zone).replace(tzinfo=None, minute=0, second=0)
-            walls += [wall + timedelta(minutes=m) for m in range(-120, 121, 20)]
-    return walls
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

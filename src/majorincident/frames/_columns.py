@@ -44,7 +44,9 @@ class ColumnMap:
         milestones: milestone -> datetime column. By default ``started_at``,
             ``detected_at``, ``reported_at``... as :class:`~majorincident.incident.Incident`
             names them.
-        tz: the IANA timezone of naive datetime columns; None refuses naive columns.
+        tz: the IANA timezone of naive datetime columns, their values read as wall time there
+            (one the clocks pass twice at its first instant, one they skip at the offset
+            before the change, as ``fold=0``); None refuses naive columns.
 
     >>> ColumnMap(kind=None).column("reported")
     'reported_at'

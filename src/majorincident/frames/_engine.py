@@ -12,6 +12,7 @@ between engines in one place; split, those differences would spread again.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -341,42 +342,95 @@ def with_naive_read(
 ) -> Frame:
     """`frame` with the wall-time microseconds in `columns` read in `tz`, now UTC microseconds.
 
-    Spark reads each by its own rules (``to_utc_timestamp``, Java's: an ambiguous wall time at
-    the earlier offset, one in a gap at the offset before it, as ``fold=0`` does), so a lazy
-    frame stays lazy; the others shift by the offsets Python's zoneinfo gives over `bounds()`
-    (local micros; None when there is nothing to read), as :func:`_naive_to_utc` says.
+    A wall time the clocks pass twice is read at its first instant, and one they skip at the
+    offset before the change, as ``fold=0`` does. Spark reads each by its own timezone rules
+    (:func:`_spark_utc`) and Polars by zoneinfo's offsets over each batch it reads
+    (:func:`_polars_utc`), so a lazy frame stays lazy; the others shift by zoneinfo's offsets
+    over `bounds()` (local micros; None when there is nothing to read).
     """
     if is_utc(tz):
         return frame
-    if frame.implementation in SPARK:
-        F = spark_functions()  # noqa: N806 - Spark's own convention
+    if frame.implementation in _UTC_TIME:
         zone = load_zone(tz, field="tz").key
-        read = {
-            c: F.unix_micros(F.to_utc_timestamp(F.timestamp_micros(F.col(c).cast("long")), zone))
-            for c in columns
-        }
-        return nw.from_native(frame.to_native().withColumns(read))
+        return nw.from_native(_UTC_TIME[frame.implementation](frame.to_native(), columns, zone))
     found = bounds()
     if found is None:
         return frame
     return frame.with_columns(_naive_to_utc(nw.col(c), tz, found).alias(c) for c in columns)
 
 
-def _naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
-    """UTC micros of local wall-time micros in `tz`.
+def _spark_utc(native: Any, columns: list[str], zone: str) -> Any:  # noqa: ANN401 - Spark's
+    """Spark: by ``to_utc_timestamp`` (Java's ``atZone``, which reads as ``fold=0`` does)."""
+    F = spark_functions()  # noqa: N806 - Spark's own convention
+    read = {
+        c: F.unix_micros(F.to_utc_timestamp(F.timestamp_micros(F.col(c).cast("long")), zone))
+        for c in columns
+    }
+    return native.withColumns(read)
 
-    An ambiguous wall time (clocks going back) is read with the earlier offset, and a wall time
-    in a gap (clocks going forward) with the offset before the gap, as ``fold=0`` does.
+
+def _polars_utc(native: Any, columns: list[str], zone: str) -> Any:  # noqa: ANN401 - Polars'
+    """Polars: by zoneinfo's offsets over each batch's range, found as the batch is read.
+
+    The offsets are those of :func:`_wall_offsets` over the whole 366-day spans the batch
+    touches (so that batches share them), each value shifted by the one in force at it.
+    `read` takes a series of wall-time micros; Polars calls it from its own threads, which
+    coverage does not trace (the tests check its results).
+    """
+    pl = importlib.import_module("polars")
+
+    def read(walls: Any) -> Any:  # noqa: ANN401  # pragma: no cover - in Polars' threads
+        low, high = walls.min(), walls.max()
+        if low is None:
+            return walls
+        starts, offsets = _wall_offsets(
+            zone, low // _SPAN_US * _SPAN_US, (high // _SPAN_US + 1) * _SPAN_US
+        )
+        found = pl.Series(starts, dtype=pl.Int64).search_sorted(walls, side="right")
+        return walls - pl.Series(offsets, dtype=pl.Int64).gather(found)
+
+    expressions = (
+        pl.col(c).map_batches(read, return_dtype=pl.Int64, is_elementwise=True) for c in columns
+    )
+    return native.with_columns(expressions)
+
+
+#: The spans :func:`_polars_utc` finds offsets over: 366 days from the epoch.
+_SPAN_US: Final = 366 * DAY_US
+
+
+#: The engines that read a naive wall time by their own rules (:func:`with_naive_read`).
+_UTC_TIME: Final[Mapping[Implementation, Callable[[Any, list[str], str], Any]]] = {
+    Implementation.PYSPARK: _spark_utc,
+    Implementation.PYSPARK_CONNECT: _spark_utc,
+    Implementation.POLARS: _polars_utc,
+}
+
+
+def _naive_to_utc(value: nw.Expr, tz: str, bounds: tuple[int, int]) -> nw.Expr:
+    """UTC micros of local wall-time micros in `tz`, as :func:`_wall_offsets` reads them."""
+    starts, offsets = _wall_offsets(tz, *bounds)
+    return value - (shifted(value, offsets[0], zip(starts, offsets[1:], strict=True)) - value)
+
+
+@functools.lru_cache(maxsize=64)
+def _wall_offsets(tz: str, first_us: int, last_us: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The UTC offsets of `tz` over the wall times `first_us` to `last_us` (local micros).
+
+    Returns the wall times at which an offset comes into force, ascending, and the offsets:
+    the one before the first of them, then one for each. An ambiguous wall time (clocks going
+    back) is read with the earlier offset, and one in a gap (clocks going forward) with the
+    offset before the gap, as ``fold=0`` does. Cached: batches and calls over the same wall
+    times share them.
     """
     zone = load_zone(tz, field="tz")
     # Bounds are local: widen by a day either way to cover every offset.
-    base, changes = transitions(zone, bounds[0] - DAY_US, bounds[1] + DAY_US)
-    thresholds = []
-    previous = base
+    base, changes = transitions(zone, first_us - DAY_US, last_us + DAY_US)
+    starts, offsets = [], [base]
     for at, offset in changes:
-        thresholds.append((at + max(previous, offset), offset))
-        previous = offset
-    return value - (shifted(value, base, thresholds) - value)
+        starts.append(at + max(offsets[-1], offset))
+        offsets.append(offset)
+    return tuple(starts), tuple(offsets)
 
 
 def collect(frame: Frame) -> nw.DataFrame[Any]:
