@@ -56,14 +56,14 @@ def prepare(
 ) -> Input:
     """Check the columns a computation needs and add its instants as microseconds.
 
-    Naive columns are read as wall time in the column map's timezone: on Spark and Polars by
-    the engine's rules; elsewhere exactly where its offsets are known: over the data's range,
-    read from the frame, or over `within` (UTC micros), for a computation that only tells
-    whether an instant lies before, in or after that window. Outside it a naive instant may be
-    read with a nearby offset (under a day away), which leaves it on the same side of the
-    window, and no data is read for the range. A window longer than five years is not used:
-    its offsets could number thousands (a window to the year 9999), where the data's range is
-    read instead.
+    Naive columns are read as wall time in the column map's timezone: on Spark by its own
+    rules, on Polars by the offsets over each batch it reads; elsewhere exactly where the
+    offsets are known: over the data's range, read from the frame, or over `within` (UTC
+    micros), for a computation that only tells whether an instant lies before, in or after
+    that window. Outside it a naive instant may be read with a nearby offset (under a day
+    away), which leaves it on the same side of the window, and no data is read for the range.
+    A window longer than five years is not used: its offsets could number thousands (a window
+    to the year 9999), where the data's range is read instead.
     """
     frame = load(df)
     schema = frame.collect_schema()
