@@ -46,6 +46,25 @@ NATIVE = {
     "duckdb": duckdb.DuckDBPyRelation,
 }
 SAMPLE_FRAME = polars_frame(RECORDS)
+#: Three incidents measured at 1 hour and one open for 1 hour at CENSORED_AS_OF, one open for
+#: 90 minutes, one measured at 2 hours and one at 3. The open ones leave at their times, after
+#: that time's events: the Kaplan-Meier median is 2 hours (1 hour if the first open one left
+#: before the events, 90 minutes if the second counted as an event).
+CENSORED_AS_OF = datetime(2024, 2, 1, tzinfo=UTC)
+CENSORED_AT_MEASURED = [
+    *(
+        Incident(
+            f"M{n}",
+            reported_at=datetime(2024, 1, 1 + n, tzinfo=UTC),
+            resolved_at=datetime(2024, 1, 1 + n, tzinfo=UTC) + timedelta(hours=hours),
+        )
+        for n, hours in enumerate((1, 1, 1, 2, 3))
+    ),
+    *(
+        Incident(f"C{minutes}", reported_at=CENSORED_AS_OF - timedelta(minutes=minutes))
+        for minutes in (60, 90)
+    ),
+]
 
 
 def pure_summary(summary: kpi.Summary) -> dict[str, Any]:
@@ -152,6 +171,17 @@ class TestSample:
             open_incidents="censor",
         )
         assert isinstance(result, NATIVE[engine])
+        assert_rows_match([pure_summary(expected)], rows(result))
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_summarize_censored_at_the_durations_measured(self, engine: str) -> None:
+        """An open incident's time so far equal to measured durations: it leaves at that time."""
+        native = ENGINES[engine](polars_frame(CENSORED_AT_MEASURED))
+        result = frames.summarize(native, kpi.MTTR, as_of=CENSORED_AS_OF, open_incidents="censor")
+        expected = kpi.summarize(
+            CENSORED_AT_MEASURED, kpi.MTTR, as_of=CENSORED_AS_OF, open_incidents="censor"
+        )
+        assert expected.km_median == timedelta(hours=2)
         assert_rows_match([pure_summary(expected)], rows(result))
 
     @pytest.mark.parametrize("engine", ENGINES)
@@ -764,12 +794,15 @@ class TestEdges:
 
     @pytest.mark.parametrize("engine", ENGINES)
     def test_empty_frame(self, engine: str) -> None:
-        """Nothing measured: n = 0 and null statistics; a report without rows."""
+        """Nothing measured: n = 0 and null statistics, censored too; a report without rows."""
         empty = ENGINES[engine](polars_frame([]))
         summary = rows(frames.summarize(empty, kpi.MTTR, as_of=AS_OF))
         assert summary[0]["n"] == 0
         assert summary[0]["mean_s"] is None
         assert rows(frames.report(empty, every="day", as_of=AS_OF)) == []
+        censored = frames.summarize(empty, kpi.MTTR, as_of=AS_OF, open_incidents="censor")
+        expected = kpi.summarize([], kpi.MTTR, as_of=AS_OF, open_incidents="censor")
+        assert_rows_match([pure_summary(expected)], rows(censored))
 
     @pytest.mark.parametrize("engine", ENGINES)
     @pytest.mark.parametrize("every", ["day", "month", "year"])

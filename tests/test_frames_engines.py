@@ -24,6 +24,8 @@ from tests.frames_data import assert_rows_match, polars_frame, rows
 from tests.test_event_logs import at, log_frame, log_of, record_timeline, timelines
 from tests.test_frames import (
     AS_OF,
+    CENSORED_AS_OF,
+    CENSORED_AT_MEASURED,
     RECORDS,
     SAMPLE_FRAME,
     clock_change_records,
@@ -274,6 +276,32 @@ def test_spark_aggregates_once_per_call(engines: dict[str, Any], metrics: tuple[
     # One list of values per metric, its median, p90, p95 and bounds all read off it sorted.
     assert len(metrics) == len(re.findall(r"\bcollect_list\(", final))  # (and its partial_)
     assert "percentile(" not in final
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("policy", ["censor", "exclude"])
+def test_spark_summary_scans_its_input_once(engines: dict[str, Any], policy: str) -> None:
+    """The summary and its Kaplan-Meier median come from one aggregate: one scan of the input."""
+    result = frames.summarize(engines["spark"], kpi.MTTR, as_of=AS_OF, open_incidents=policy)
+    (row,) = result.collect()
+    assert (row["km_median_s"] is not None) is (policy == "censor")
+    executed = result._jdf.queryExecution().executedPlan().toString()
+    final = executed.split("== Initial Plan ==")[0]
+    assert 1 == len(re.findall(r"\w*Scan\b", final)), final
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("empty", [False, True])
+def test_spark_summary_censored_at_the_durations_measured(
+    engines: dict[str, Any], empty: bool
+) -> None:
+    """Open incidents censored at measured durations, and no incidents: the pure summary."""
+    records = [] if empty else CENSORED_AT_MEASURED
+    native = on_engine(engines, "spark", polars_frame(CENSORED_AT_MEASURED))
+    native = native.limit(0) if empty else native
+    result = frames.summarize(native, kpi.MTTR, as_of=CENSORED_AS_OF, open_incidents="censor")
+    expected = kpi.summarize(records, kpi.MTTR, as_of=CENSORED_AS_OF, open_incidents="censor")
+    assert_rows_match([pure_summary(expected)], rows(computed(result)))
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

@@ -50,6 +50,8 @@ Spec = tuple[str, str, float]
 #: The order statistics bounding a group's median at a confidence (the spec's argument), as
 #: :func:`majorincident.kpi.stats.median_ranks` places them.
 BOUNDS: Final = ("median_low", "median_high")
+#: The aggregation giving a group's sorted values as a list (on Spark and Polars only).
+VALUES: Final = "values"
 
 
 def load(df: object) -> Frame:
@@ -569,6 +571,10 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     (t-digest) and Dask's are approximate, so those two take their own exact routes. Spark
     takes all the quantiles of a column in one ``percentile`` (one buffer per column, not one
     per quantile).
+
+    On Spark and Polars, whose plans can finish a result in Python (:func:`finished`), the op
+    ``values`` gives a group's values as a sorted list, nulls left out: the list its quantiles
+    are read from, not another.
     """
     route = _ROUTES.get(frame.implementation) or (
         _KEYED.get(frame.implementation) if keys else None
@@ -630,6 +636,8 @@ def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
         if op in calls:
             return pl.col(name)
         values = pl.col(f"__o_{column}")
+        if op == VALUES:
+            return values.alias(name)
         element = lambda rank: values.list.get(rank.cast(pl.Int64) - 1, null_on_oob=True)  # noqa: E731
         return order_statistic(op, arg, values.list.len(), element, math).alias(name)
 
@@ -730,6 +738,8 @@ def _spark_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -
         if op in calls:
             return F.col(name)
         values = F.col(f"__o_{column}")
+        if op == VALUES:
+            return values.alias(name)
         # element_at refuses 0: the conditions keep it from an empty group or a missing rank.
         element = lambda rank: F.element_at(values, rank.cast("int"))  # noqa: E731
         return order_statistic(op, arg, F.size(values), element, math).alias(name)

@@ -40,7 +40,12 @@ from majorincident.frames._input import (
     prepare,
     wall_time,
 )
-from majorincident.frames._survival import KM_COLUMNS, known_kaplan_meier, with_kaplan_meier
+from majorincident.frames._survival import (
+    KM_COLUMNS,
+    kaplan_meier_lists,
+    known_kaplan_meier,
+    with_kaplan_meier,
+)
 from majorincident.incident import Milestone
 from majorincident.kpi import BUCKETS, CONFIDENCE, MTTA, MTTR, Metric, OpenIncidents
 from majorincident.kpi._metrics import open_policy
@@ -357,8 +362,9 @@ def summarize(
         "logs0": ("__g0", "mean", 0.0),
         **{f"bucket{i}": (f"__b{i}", "sum", 0.0) for i in range(len(buckets))},
     }
-    aggregated = aggregate(frame, [], specs)
     censored = policy is OpenIncidents.CENSOR
+    lists = kaplan_meier_lists(frame, censored=censored)
+    aggregated = aggregate(frame, [], {**specs, **lists})
     km = known_kaplan_meier(frame, censored=censored)
     reached = cast("bool | None", km["km_median_reached"])
     result = aggregated.select(
@@ -388,5 +394,6 @@ def summarize(
             else nw.lit(km[name], dtype=nw.Float64).alias(name)
             for name in KM_COLUMNS
         ),
+        *lists,
     )
     return with_kaplan_meier(result, frame, data.frame) if censored else result.to_native()

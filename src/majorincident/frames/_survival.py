@@ -1,32 +1,51 @@
 """The Kaplan-Meier median on frames: the durations tallied by the engine, the median found here.
 
-The tallies (one row per distinct duration) are handed to one task of Dask's graph, to one
-step of Spark's or a lazy Polars frame's plan, or come back to the driver on the other engines;
-:mod:`majorincident.kpi.stats` finds the median and its interval from them, as on the pure
-path.
+On Spark and a lazy Polars frame, the summary's own aggregate carries the sorted measured
+durations (the list its quantiles are read from) and the censored ones, and one step of the
+plan tallies them: the input is read once. On Dask the tallies (one row per distinct
+duration) are handed to one task of its graph, and on the other engines they come back to the
+driver. :mod:`majorincident.kpi.stats` finds the median and its interval from the tallies, as
+on the pure path.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any, Final
 
 import narwhals as nw
 from narwhals import Implementation
 
-from majorincident.frames._engine import US, Frame, aggregate, collect, finished, finishes_in_plan
+from majorincident.frames._engine import (
+    US,
+    VALUES,
+    Frame,
+    Spec,
+    aggregate,
+    collect,
+    finished,
+    finishes_in_plan,
+)
 from majorincident.kpi import CONFIDENCE
 from majorincident.kpi.stats import (
     kaplan_meier_median_interval_of_tallies,
     kaplan_meier_median_of_tallies,
 )
 
-__all__ = ["KM_COLUMNS", "kaplan_meier", "known_kaplan_meier", "tallies", "with_kaplan_meier"]
+__all__ = [
+    "KM_COLUMNS",
+    "kaplan_meier",
+    "kaplan_meier_lists",
+    "known_kaplan_meier",
+    "tallies",
+    "with_kaplan_meier",
+]
 
 #: The columns of the Kaplan-Meier median, found from the tallies of the durations.
 KM_COLUMNS: Final = ("km_median_s", "km_median_reached", "km_median_low_s", "km_median_high_s")
-_KM_SCHEMA: Final = {
-    name: nw.Boolean() if name == "km_median_reached" else nw.Float64() for name in KM_COLUMNS
-}
+#: The lists a summary aggregates for the median found in its plan: name -> column measured.
+_LISTS: Final = {"__km_events": "__d0", "__km_censored": "__c0"}
 
 
 def tallies(frame: Frame) -> Frame:
@@ -43,6 +62,18 @@ def tallies(frame: Frame) -> Frame:
 def kaplan_meier(counted: nw.DataFrame[Any]) -> dict[str, float | bool | None]:
     """The Kaplan-Meier median of the tallies, whether it was reached, and its interval."""
     rows = [(float(t), int(events), int(leaving)) for t, events, leaving in counted.iter_rows()]
+    return _median_of(rows)
+
+
+def _tallied(events: Iterable[int], censored: Iterable[int]) -> list[tuple[float, int, int]]:
+    """The tallies of measured (`events`) and censored durations: as :func:`tallies` makes."""
+    observed, gone = Counter(events), Counter(censored)
+    rows = [(float(t), count, count + gone.pop(t, 0)) for t, count in observed.items()]
+    return rows + [(float(t), 0, count) for t, count in gone.items()]
+
+
+def _median_of(rows: list[tuple[float, int, int]]) -> dict[str, float | bool | None]:
+    """:func:`kaplan_meier` of tallies as (time, events, leaving)."""
     km = kaplan_meier_median_of_tallies(rows)
     low, high = kaplan_meier_median_interval_of_tallies(rows, CONFIDENCE)
     seconds = [None if value is None else value / US for value in (km, low, high)]
@@ -63,26 +94,41 @@ def _dask_kaplan_meier(result: Frame, counted: Frame) -> object:
     return native.map_partitions(fill, tallied, meta=native._meta)  # noqa: SLF001 - its model
 
 
-def _planned_kaplan_meier(result: Frame, counted: Frame, like: Frame) -> object:
+def _planned_kaplan_meier(result: Frame, like: Frame) -> object:
     """The summary on Spark or a lazy Polars frame with its Kaplan-Meier median.
 
-    The median is found from the tallies in a step of the plan (see
-    :func:`~majorincident.frames._engine.finished`) and joined to the summary's one row: both
-    are computed when the caller collects.
+    `result` carries the lists of :func:`kaplan_meier_lists`; a step of its plan (see
+    :func:`~majorincident.frames._engine.finished`) tallies them, finds the median and gives
+    the summary's row without them, when the caller collects.
     """
-    found: Any = finished(
-        counted,
-        lambda tallied: {name: [value] for name, value in kaplan_meier(tallied).items()},
-        like,
-        _KM_SCHEMA,
-    )
-    joined = result.drop(*KM_COLUMNS).join(nw.from_native(found), how="cross")
-    return joined.select(*result.columns).to_native()
+    schema = {name: dtype for name, dtype in result.collect_schema().items() if name not in _LISTS}
+
+    def finish(summary: nw.DataFrame[Any]) -> dict[str, list[Any]]:
+        events, censored = (summary.get_column(name).to_list()[0] or [] for name in _LISTS)
+        found = _median_of(_tallied(events, censored))
+        return {
+            name: [found[name]] if name in found else summary.get_column(name).to_list()
+            for name in schema
+        }
+
+    return finished(result, finish, like, schema)
 
 
 def _later(frame: Frame) -> bool:
     """Whether the median is found when the caller computes: on Dask, Spark, lazy Polars."""
     return frame.implementation is Implementation.DASK or finishes_in_plan(frame)
+
+
+def kaplan_meier_lists(frame: Frame, *, censored: bool) -> dict[str, Spec]:
+    """The lists to aggregate beside a summary of `frame`'s measured durations, by name.
+
+    With `censored`, on Spark and a lazy Polars frame: the measured durations and the censored
+    ones, sorted, for :func:`with_kaplan_meier` to find the median from in the plan. None
+    elsewhere.
+    """
+    if censored and finishes_in_plan(frame):
+        return {name: (column, VALUES, 0.0) for name, column in _LISTS.items()}
+    return {}
 
 
 def known_kaplan_meier(frame: Frame, *, censored: bool) -> dict[str, float | bool | None]:
@@ -104,5 +150,5 @@ def with_kaplan_meier(result: Frame, frame: Frame, like: Frame) -> object:
     if frame.implementation is Implementation.DASK:
         return _dask_kaplan_meier(result, tallies(frame))
     if finishes_in_plan(frame):
-        return _planned_kaplan_meier(result, tallies(frame), like)
+        return _planned_kaplan_meier(result, like)
     return result.to_native()
