@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -948,6 +949,30 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
     expected = kpi.report(records, as_of=AS_OF, **kwargs).to_rows()
     assert_rows_match(expected, rows(result.collect()))
     assert batches == [len(table)]
+
+
+def test_a_censored_summary_on_duckdb_reads_its_input_once() -> None:
+    """The Kaplan-Meier median from the summary's own aggregate: one read, at the call."""
+    table = SAMPLE_FRAME.to_arrow()
+    batches: list[int] = []
+
+    class Counted:
+        """An Arrow stream that counts the rows read from it."""
+
+        def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+            def read() -> Iterator[pa.RecordBatch]:
+                for batch in table.to_batches():
+                    batches.append(batch.num_rows)
+                    yield batch
+
+            reader = pa.RecordBatchReader.from_batches(table.schema, read())
+            return reader.__arrow_c_stream__(requested_schema)
+
+    kwargs: dict[str, Any] = {"as_of": AS_OF, "open_incidents": "censor"}
+    result = frames.summarize(duckdb.from_arrow(Counted()), kpi.MTTR, **kwargs)
+    assert sum(batches) == len(SAMPLE_FRAME)
+    assert_rows_match(rows(frames.summarize(SAMPLE_FRAME, kpi.MTTR, **kwargs)), rows(result))
+    assert sum(batches) == len(SAMPLE_FRAME)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,8 @@ DAY_US: Final = 86_400 * US
 _EPOCH_NAIVE: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - the epoch of naive columns
 _UTC_NAMES: Final = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Zulu"})
 SPARK: Final = frozenset({Implementation.PYSPARK, Implementation.PYSPARK_CONNECT})
+#: The engines whose :func:`aggregate` gathers a group's values into one sorted list.
+LISTED: Final = SPARK | {Implementation.POLARS, Implementation.DUCKDB}
 #: Engines whose own calendar (a datetime's year and month) is quicker than the arithmetic of
 #: :func:`civil` and gives the same dates (proleptic Gregorian, microseconds exact).
 _NATIVE_CALENDAR: Final = frozenset({Implementation.POLARS, Implementation.PANDAS})
@@ -50,7 +52,7 @@ Spec = tuple[str, str, float]
 #: The order statistics bounding a group's median at a confidence (the spec's argument), as
 #: :func:`majorincident.kpi.stats.median_ranks` places them.
 BOUNDS: Final = ("median_low", "median_high")
-#: The aggregation giving a group's sorted values as a list (on Spark and Polars only).
+#: The aggregation giving a group's sorted values as a list, on the engines of LISTED.
 VALUES: Final = "values"
 
 
@@ -572,9 +574,8 @@ def aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) -> Frame
     takes all the quantiles of a column in one ``percentile`` (one buffer per column, not one
     per quantile).
 
-    On Spark and Polars, whose plans can finish a result in Python (:func:`finished`), the op
-    ``values`` gives a group's values as a sorted list, nulls left out: the list its quantiles
-    are read from, not another.
+    On Spark, Polars and DuckDB (:data:`LISTED`) the op ``values`` gives a group's values as a
+    sorted list, nulls left out: the list its quantiles are read from, not another.
     """
     route = _ROUTES.get(frame.implementation) or (
         _KEYED.get(frame.implementation) if keys else None
@@ -784,6 +785,8 @@ def _duckdb_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
         if op in calls:
             return C(name)
         values = C(f"__o_{column}")
+        if op == VALUES:  # (its nulls last, after its count of values)
+            return F("list_slice", values, K(1), C(f"__n_{column}")).alias(name)
         element = lambda rank: F("list_extract", values, rank.cast(whole))  # noqa: E731
         return order_statistic(op, arg, C(f"__n_{column}"), element, math).alias(name)
 

@@ -1,11 +1,13 @@
-"""The Kaplan-Meier median on frames: the durations tallied by the engine, the median found here.
+"""The Kaplan-Meier median on frames: the durations tallied, the median found here.
 
-On Spark and a lazy Polars frame, the summary's own aggregate carries the sorted measured
-durations (the list its quantiles are read from) and the censored ones, and one step of the
-plan tallies them: the input is read once. On Dask the tallies (one row per distinct
-duration) are handed to one task of its graph, and on the other engines they come back to the
-driver. :mod:`majorincident.kpi.stats` finds the median and its interval from the tallies, as
-on the pure path.
+On Spark, Polars and DuckDB the summary's own aggregate carries the sorted measured durations
+(the list its quantiles are read from) and the censored ones, and they are tallied where
+:func:`~majorincident.frames._engine.finished` finishes a result: in a step of the plan on
+Spark and a lazy Polars frame, when the call is made on DuckDB and an eager Polars frame. The
+input is read once. On Dask the engine tallies the durations (one row per distinct duration)
+for one task of its graph, and on pandas and PyArrow for the driver.
+:mod:`majorincident.kpi.stats` finds the median and its interval from the tallies, as on the
+pure path.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import narwhals as nw
 from narwhals import Implementation
 
 from majorincident.frames._engine import (
+    LISTED,
     US,
     VALUES,
     Frame,
@@ -25,7 +28,6 @@ from majorincident.frames._engine import (
     aggregate,
     collect,
     finished,
-    finishes_in_plan,
 )
 from majorincident.kpi import CONFIDENCE
 from majorincident.kpi.stats import (
@@ -95,11 +97,11 @@ def _dask_kaplan_meier(result: Frame, counted: Frame) -> object:
 
 
 def _planned_kaplan_meier(result: Frame, like: Frame) -> object:
-    """The summary on Spark or a lazy Polars frame with its Kaplan-Meier median.
+    """The summary on Spark, Polars or DuckDB with its Kaplan-Meier median.
 
-    `result` carries the lists of :func:`kaplan_meier_lists`; a step of its plan (see
-    :func:`~majorincident.frames._engine.finished`) tallies them, finds the median and gives
-    the summary's row without them, when the caller collects.
+    `result` carries the lists of :func:`kaplan_meier_lists`; they are tallied, the median
+    found and the summary's row given without them where
+    :func:`~majorincident.frames._engine.finished` finishes a result.
     """
     schema = {name: dtype for name, dtype in result.collect_schema().items() if name not in _LISTS}
 
@@ -115,18 +117,17 @@ def _planned_kaplan_meier(result: Frame, like: Frame) -> object:
 
 
 def _later(frame: Frame) -> bool:
-    """Whether the median is found when the caller computes: on Dask, Spark, lazy Polars."""
-    return frame.implementation is Implementation.DASK or finishes_in_plan(frame)
+    """Whether the median is found after the summary's aggregate: on all but pandas, PyArrow."""
+    return frame.implementation is Implementation.DASK or frame.implementation in LISTED
 
 
 def kaplan_meier_lists(frame: Frame, *, censored: bool) -> dict[str, Spec]:
     """The lists to aggregate beside a summary of `frame`'s measured durations, by name.
 
-    With `censored`, on Spark and a lazy Polars frame: the measured durations and the censored
-    ones, sorted, for :func:`with_kaplan_meier` to find the median from in the plan. None
-    elsewhere.
+    With `censored`, on Spark, Polars and DuckDB: the measured durations and the censored ones,
+    sorted, for :func:`with_kaplan_meier` to find the median from. None elsewhere.
     """
-    if censored and finishes_in_plan(frame):
+    if censored and frame.implementation in LISTED:
         return {name: (column, VALUES, 0.0) for name, column in _LISTS.items()}
     return {}
 
@@ -134,8 +135,8 @@ def kaplan_meier_lists(frame: Frame, *, censored: bool) -> dict[str, Spec]:
 def known_kaplan_meier(frame: Frame, *, censored: bool) -> dict[str, float | bool | None]:
     """The Kaplan-Meier columns of a summary of `frame`'s measured durations, as known now.
 
-    Null without `censored`; found now from the tallies on an engine that computes at the
-    call; otherwise placeholders of the columns' types, filled in by :func:`with_kaplan_meier`.
+    Null without `censored`; found now from the tallies on pandas and PyArrow; otherwise
+    placeholders of the columns' types, filled in by :func:`with_kaplan_meier`.
     """
     km: dict[str, float | bool | None] = dict.fromkeys(KM_COLUMNS)
     if censored and _later(frame):
@@ -149,6 +150,6 @@ def with_kaplan_meier(result: Frame, frame: Frame, like: Frame) -> object:
     """The native summary `result` of `frame`, its Kaplan-Meier median found where it is due."""
     if frame.implementation is Implementation.DASK:
         return _dask_kaplan_meier(result, tallies(frame))
-    if finishes_in_plan(frame):
+    if frame.implementation in LISTED:
         return _planned_kaplan_meier(result, like)
     return result.to_native()
