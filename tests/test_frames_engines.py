@@ -6,6 +6,7 @@ them in their own session (``-m engines``), which CI runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -97,6 +98,21 @@ def computed(result: Any) -> Any:
         ],
         infer_schema_length=None,
     )
+
+
+@contextlib.contextmanager
+def dask_runs() -> Iterator[list[object]]:
+    """The graphs Dask starts executing within the block, listed by a callback as they start."""
+    from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
+
+    runs: list[object] = []
+
+    class Runs(Callback):  # type: ignore[misc] - Dask is untyped
+        def _start(self, graph: object) -> None:
+            runs.append(graph)
+
+    with Runs():
+        yield runs
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -202,15 +218,7 @@ class TestDaskComputesOnce:
     @pytest.mark.parametrize("call", list(CALLS))
     def test_lazy_in_lazy_out_one_pass(self, dask_frame: Any, call: str) -> None:
         """Counted by a callback at the start of every graph Dask executes."""
-        from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
-
-        runs: list[object] = []
-
-        class Runs(Callback):  # type: ignore[misc] - Dask is untyped
-            def _start(self, graph: object) -> None:
-                runs.append(graph)
-
-        with Runs():
+        with dask_runs() as runs:
             result = self.CALLS[call](dask_frame)
             assert [] == runs
             computed = result.compute()
@@ -345,8 +353,6 @@ def test_windowed_calls_on_naive_columns_pass_once(
     engines: dict[str, Any], engine: str, call: str
 ) -> None:
     """Wall times of Paris: no pass for their range at the call, one when computed."""
-    from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
-
     if engine == "spark":
         native = on_spark_naive(engines, PARIS_WALLS)
         tracker = native.sparkSession.sparkContext.statusTracker()
@@ -356,13 +362,7 @@ def test_windowed_calls_on_naive_columns_pass_once(
         done = computed(result)
     else:
         native = on_engine(engines, engine, PARIS_WALLS)
-        runs: list[object] = []
-
-        class Runs(Callback):  # type: ignore[misc] - Dask is untyped
-            def _start(self, graph: object) -> None:
-                runs.append(graph)
-
-        with Runs():
+        with dask_runs() as runs:
             result = WINDOWED[call](native, frames.ColumnMap(tz="Europe/Paris"))
             assert [] == runs
             done = computed(result)
@@ -490,16 +490,8 @@ class TestEventLogOnEngines:
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_dask_rebuilds_a_log_lazily_in_one_pass(engines: dict[str, Any]) -> None:
     """Nothing computed at the call; one graph run for the result."""
-    from dask.callbacks import Callback  # noqa: PLC0415 - only in the engines session
-
-    runs: list[object] = []
-
-    class Runs(Callback):  # type: ignore[misc] - Dask is untyped
-        def _start(self, graph: object) -> None:
-            runs.append(graph)
-
     log = on_engine(engines, "dask", log_frame(sample_log()))
-    with Runs():
+    with dask_runs() as runs:
         result = frames.from_event_log(log)
         assert [] == runs
         assert len(result.compute()) == len(RECORDS)
