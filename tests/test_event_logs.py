@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.frames_data import rows as frame_rows
+from tests.test_frames import read_counted
 
 from majorincident import frames
 from majorincident.errors import ConfigurationError, RecordError
@@ -602,8 +603,14 @@ class TestOnFrames:
             {"number": "A", "incident_state": "New", "sys_mod_count": 0,
              "sys_updated_at": at(0), "opened_at": at(0), **change},
         ]  # fmt: skip
+        native = ENGINES[engine](log_frame(rows))
+        if engine != "polars-lazy":
+            with pytest.raises(RecordError, match=message):
+                frames.from_event_log(native)
+            return
+        result = frames.from_event_log(native)  # read when collected, and refused then
         with pytest.raises(RecordError, match=message):
-            frames.from_event_log(ENGINES[engine](log_frame(rows)))
+            result.collect()
 
     def test_bad_columns_are_refused(self) -> None:
         """Missing columns, text times, text order, naive mixed with aware: named."""
@@ -619,25 +626,40 @@ class TestOnFrames:
             with pytest.raises(ConfigurationError, match=message):
                 frames.from_event_log(frame)
 
-    def test_a_lazy_log_is_read_once_to_check_it_and_rebuilt_lazily(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """One pass when called (its rows checked), none more until the caller collects."""
-        passes = []
-        collect = pl.LazyFrame.collect
-
-        def counted(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> pl.DataFrame:
-            passes.append(1)
-            return collect(self, *args, **kwargs)
-
-        monkeypatch.setattr(pl.LazyFrame, "collect", counted)
+    def test_a_lazy_log_is_read_once_when_collected(self) -> None:
+        """Nothing read at the call; one pass when the caller collects, its rows checked then."""
         log = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
-        result = frames.from_event_log(log.lazy())
-
+        lazy, batches = read_counted(log)
+        result = frames.from_event_log(lazy)
         assert isinstance(result, pl.LazyFrame)
-        assert len(passes) == 1
+        assert batches == []
         assert result.collect()["acknowledged_at"].to_list() == [at(5)]
-        assert len(passes) == 2
+        assert batches == [len(log)]
+
+    @pytest.mark.parametrize("engine", ["in-memory", "streaming"])
+    @pytest.mark.parametrize(
+        "collected",
+        [
+            lambda result: result,
+            lambda result: result.select("id"),
+            lambda result: result.select(pl.len()),
+            lambda result: result.filter(pl.col("id") == "INC1"),
+            lambda result: result.head(1),
+        ],
+        ids=["all", "id", "count", "another case", "head"],
+    )
+    def test_a_lazy_log_checks_every_row_whatever_is_collected(
+        self, engine: str, collected: Any
+    ) -> None:
+        """A bad row in another case, in a later batch, is refused whatever the caller asks."""
+        good = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
+        bad = log_frame(log_of("INC2", [(Phase.NEW, at(1))], [])).with_columns(
+            incident_state=pl.lit("Awaiting Parts")
+        )
+        lazy = pl.concat([good.lazy(), *([good.lazy()] * 3), bad.lazy()])
+        result = frames.from_event_log(lazy)
+        with pytest.raises(RecordError, match=r"^number 'INC2': incident_state \('Awaiting "):
+            collected(result).collect(engine=engine)
 
 
 _TIMELINE = ("reported_at", "acknowledged_at", "resolved_at", "closed_at", "reopen_count")

@@ -7,7 +7,8 @@ passes, whatever the size of the audit table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -15,7 +16,7 @@ import narwhals as nw
 from narwhals import Implementation
 
 from majorincident.errors import ConfigurationError, RecordError
-from majorincident.frames._engine import Frame, collect, column_micros, load
+from majorincident.frames._engine import Frame, collect, column_micros, finishes_in_plan, load
 from majorincident.incident import ORDER_RULES, HoldReason, Milestone
 from majorincident.interop import SERVICENOW_EVENTS, EventLog, Phase
 from majorincident.interop._log import Meaning, meanings_of, unknown_state
@@ -75,9 +76,10 @@ def from_event_log(
             columns, the order columns numbers or datetimes).
         RecordError: a row (after ``log.only``) without its case or time, or in a state the
             log does not map, naming the case and the state. Finding them takes one pass over
-            the log when called, lazy frames included; the rebuild itself stays lazy. On Dask
-            nothing is read at the call: the rows are checked as the result is computed, and
-            the error is raised by ``compute()``.
+            the log when called, lazy DuckDB and Spark frames included; the rebuild itself
+            stays lazy. On Dask and a lazy Polars frame nothing is read at the call: the rows
+            are checked as they are read for the result, and the error is raised by
+            ``compute()`` or ``collect()``, whatever columns or rows the caller asks for.
 
     On Dask each case's rows are shuffled into one partition and rebuilt there with pandas; on
     Spark and the other lazy engines each case is numbered and grouped on its own (one shuffle
@@ -103,7 +105,10 @@ def from_event_log(
     )
     present = frame.collect_schema().names()
     frame = frame.with_columns(__code=code, **keys)
-    _refuse_bad_rows(frame, log)
+    if finishes_in_plan(frame) and frame.implementation is Implementation.POLARS:
+        frame = _polars_checked(frame, log)
+    else:
+        _refuse_bad_rows(frame, log)
     return _timelines(frame, log, list(keys), present).to_native()
 
 
@@ -198,16 +203,49 @@ def _keys(frame: Frame, log: EventLog) -> dict[str, nw.Expr]:
 
 def _refuse_bad_rows(frame: Frame, log: EventLog) -> None:
     """Raise RecordError for the first row without its case or time, or in an unknown state."""
-    bad = nw.col(log.case).is_null() | nw.col(log.at).is_null() | nw.col("__code").is_null()
-    found = collect(frame.filter(bad).select(log.case, log.state, "__code").head(1)).rows()
-    if not found:
-        return
-    case, state, code = found[0]
+    found = collect(frame.filter(_bad(log)).select(log.case, log.state, "__code").head(1)).rows()
+    if found:
+        raise _refusal(found[0], log)
+
+
+def _polars_checked(frame: Frame, log: EventLog) -> Frame:
+    """A lazy Polars log whose case column checks the rows as Polars reads them, in its plan.
+
+    Every rebuilt column comes from a grouping by case, so whatever the caller collects, the
+    rows are checked, and RecordError is raised by ``collect()`` (Polars raises a function's
+    own error). `check` takes a batch of rows as a struct series; Polars calls it from its own
+    threads, which coverage does not trace (the tests check what it raises and returns).
+    """
+    pl = importlib.import_module("polars")
+    native = frame.to_native()
+    fields = list(dict.fromkeys([log.case, log.at, log.state, "__code"]))
+
+    def check(rows: Any) -> Any:  # noqa: ANN401  # pragma: no cover - in Polars' threads
+        table = nw.from_native(rows.struct.unnest(), eager_only=True)
+        found = table.filter(_bad(log)).select(log.case, log.state, "__code").head(1).rows()
+        if found:
+            raise _refusal(found[0], log)
+        return rows.struct.field(log.case)
+
+    checked = pl.struct(fields).map_batches(
+        check, return_dtype=native.collect_schema()[log.case], is_elementwise=True
+    )
+    return nw.from_native(native.with_columns(checked.alias(log.case)))
+
+
+def _bad(log: EventLog) -> nw.Expr:
+    """A row without its case or its time, or in a state the log does not map."""
+    return nw.col(log.case).is_null() | nw.col(log.at).is_null() | nw.col("__code").is_null()
+
+
+def _refusal(row: Sequence[Any], log: EventLog) -> RecordError:
+    """The RecordError for a bad row (:func:`_bad`): its case, state and state's code."""
+    case, state, code = row
     if case is None or case != case:  # None, or NaN on pandas  # noqa: PLR0124
-        raise RecordError(f"a row in state {state!r} has no {log.case}: it must name the incident")
+        return RecordError(f"a row in state {state!r} has no {log.case}: it must name the incident")
     if code is None or code != code:  # None, or NaN on pandas  # noqa: PLR0124
-        raise unknown_state(f"{log.case} {case!r}", log, state)
-    raise RecordError(
+        return unknown_state(f"{log.case} {case!r}", log, state)
+    return RecordError(
         f"{log.case} {case!r}: {log.at} is missing in a row in state {state!r}; every update "
         "needs its time"
     )
