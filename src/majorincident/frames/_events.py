@@ -16,7 +16,7 @@ import narwhals as nw
 from narwhals import Implementation
 
 from majorincident.errors import ConfigurationError, RecordError
-from majorincident.frames._engine import Frame, collect, column_micros, finishes_in_plan, load
+from majorincident.frames._engine import Frame, collect, column_micros, load
 from majorincident.incident import ORDER_RULES, HoldReason, Milestone
 from majorincident.interop import SERVICENOW_EVENTS, EventLog, Phase
 from majorincident.interop._log import Meaning, meanings_of, unknown_state
@@ -105,7 +105,7 @@ def from_event_log(
     )
     present = frame.collect_schema().names()
     frame = frame.with_columns(__code=code, **keys)
-    if finishes_in_plan(frame) and frame.implementation is Implementation.POLARS:
+    if isinstance(frame, nw.LazyFrame) and frame.implementation is Implementation.POLARS:
         frame = _polars_checked(frame, log)
     else:
         _refuse_bad_rows(frame, log)

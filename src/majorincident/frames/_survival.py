@@ -96,7 +96,7 @@ def _dask_kaplan_meier(result: Frame, counted: Frame) -> object:
     return native.map_partitions(fill, tallied, meta=native._meta)  # noqa: SLF001 - its model
 
 
-def _planned_kaplan_meier(result: Frame, like: Frame) -> object:
+def _listed_kaplan_meier(result: Frame, like: Frame) -> object:
     """The summary on Spark, Polars or DuckDB with its Kaplan-Meier median.
 
     `result` carries the lists of :func:`kaplan_meier_lists`; they are tallied, the median
@@ -151,5 +151,5 @@ def with_kaplan_meier(result: Frame, frame: Frame, like: Frame) -> object:
     if frame.implementation is Implementation.DASK:
         return _dask_kaplan_meier(result, tallies(frame))
     if frame.implementation in LISTED:
-        return _planned_kaplan_meier(result, like)
+        return _listed_kaplan_meier(result, like)
     return result.to_native()
