@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.frames_data import rows as frame_rows
-from tests.test_frames import read_counted
+from tests.test_frames import duckdb_counted, read_counted
 
 from majorincident import frames
 from majorincident.errors import ConfigurationError, RecordError
@@ -437,6 +437,10 @@ ENGINES = {
     "duckdb": lambda frame: duckdb.from_arrow(frame.to_arrow()),
 }
 TIME = pl.Datetime("us", "UTC")
+#: Text that Python's ``repr`` writes as it is (letters, marks, numbers, punctuation, symbols).
+PRINTABLE = st.characters(
+    codec="utf-8", categories=["L", "M", "N", "P", "S"], include_characters=" "
+)
 LOG_SCHEMA = {
     "number": pl.String,
     "incident_state": pl.String,
@@ -596,7 +600,11 @@ class TestOnFrames:
         ],
     )
     def test_bad_rows_are_refused(self, engine: str, change: dict[str, Any], message: str) -> None:
-        """An unknown state, a row without its case or its time: RecordError naming them."""
+        """An unknown state, a row without its case or its time: RecordError naming them.
+
+        Eager frames at the call; lazy ones when read, DuckDB with its own error and the same
+        message; any engine at the call with ``check="now"``.
+        """
         rows = [
             {"number": "A", "incident_state": "Active", "sys_mod_count": 1,
              "sys_updated_at": at(5), "opened_at": at(0)},
@@ -604,13 +612,111 @@ class TestOnFrames:
              "sys_updated_at": at(0), "opened_at": at(0), **change},
         ]  # fmt: skip
         native = ENGINES[engine](log_frame(rows))
-        if engine != "polars-lazy":
+        with pytest.raises(RecordError, match=message) as refused:
+            frames.from_event_log(native, check="now")
+        if engine in ("pandas", "polars"):
             with pytest.raises(RecordError, match=message):
                 frames.from_event_log(native)
             return
         result = frames.from_event_log(native)  # read when collected, and refused then
+        if engine == "polars-lazy":
+            with pytest.raises(RecordError, match=message):
+                result.collect()
+            return
+        with pytest.raises(duckdb.InvalidInputException) as raised:
+            result.fetchall()
+        assert str(raised.value) == f"Invalid Input Error: {refused.value}"
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.one_of(st.none(), st.text(PRINTABLE)),
+        st.one_of(st.none(), st.text(PRINTABLE)),
+        st.booleans(),
+    )
+    def test_duckdb_refuses_with_the_records_message(
+        self, case: str | None, state: str | None, timed: bool
+    ) -> None:
+        """Any printable case and state (quotes, backslashes, unicode): the pure message."""
+        rows = [
+            {"number": "A", "incident_state": "Active", "sys_mod_count": 1,
+             "sys_updated_at": at(5), "opened_at": at(0)},
+            {"number": case, "incident_state": state, "sys_mod_count": 0,
+             "sys_updated_at": at(0) if timed else None, "opened_at": at(0)},
+        ]  # fmt: skip
+        frame = log_frame(rows)
+        try:
+            frames.from_event_log(frame)
+        except RecordError as error:
+            expected = f"Invalid Input Error: {error}"
+        else:
+            assert frames.from_event_log(duckdb.from_arrow(frame.to_arrow())).fetchall()
+            return
+        with pytest.raises(duckdb.InvalidInputException) as raised:
+            frames.from_event_log(duckdb.from_arrow(frame.to_arrow())).fetchall()
+        assert str(raised.value) == expected
+
+    def test_duckdb_refuses_numbered_cases_with_the_records_message(self) -> None:
+        """A case column of numbers: written as Python writes numbers, unquoted."""
+        frame = pl.DataFrame(
+            {
+                "number": [7, 7, None],
+                "incident_state": ["New", "Awaiting Parts", "New"],
+                "sys_mod_count": [0, 1, 2],
+                "sys_updated_at": [at(0), at(1), at(2)],
+                "opened_at": [at(0), at(0), at(0)],
+            }
+        )
+        for rows in (frame.head(2), frame.slice(2)):
+            with pytest.raises(RecordError) as refused:
+                frames.from_event_log(rows)
+            with pytest.raises(duckdb.InvalidInputException) as raised:
+                frames.from_event_log(duckdb.from_arrow(rows.to_arrow())).fetchall()
+            assert str(raised.value) == f"Invalid Input Error: {refused.value}"
+        assert str(refused.value).startswith("a row in state 'New' has no number")
+
+    def test_messages_name_the_callers_columns(self) -> None:
+        """Dotted columns (renamed inside for SQL engines) are named as the caller wrote them."""
+        log = EventLog(
+            case="incident.id",
+            state="entry.type",
+            at="created_at",
+            order=("created_at",),
+            opened=None,
+            states={"triggered": Phase.NEW},
+        )
+        frame = pl.DataFrame(
+            {"incident.id": ["PD1"], "entry.type": ["Paused"], "created_at": [at(0)]}
+        )
+        message = r"^incident\.id 'PD1': entry\.type \('Paused'\) is not a state"
         with pytest.raises(RecordError, match=message):
-            result.collect()
+            frames.from_event_log(frame, log)
+        with pytest.raises(duckdb.InvalidInputException, match=message.replace("^", ": ")):
+            frames.from_event_log(duckdb.from_arrow(frame.to_arrow()), log).fetchall()
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_a_log_of_only_cases_states_and_times(self, engine: str) -> None:
+        """No opened column, no fields, no milestone columns: the moves alone.
+
+        (Adding the latest row's values with none to add raised narwhals' ValueError.)
+        """
+        log = EventLog(
+            case="case",
+            state="state",
+            at="at",
+            order=("at",),
+            opened=None,
+            states={"new": Phase.NEW, "fixed": Phase.RESOLVED},
+        )
+        frame = pl.DataFrame(
+            {"case": ["C1", "C1"], "state": ["New", "Fixed"], "at": [at(0), at(30)]}
+        )
+        (row,) = frame_rows(frames.from_event_log(ENGINES[engine](frame), log))
+        assert (row["id"], row["reported_at"], row["resolved_at"]) == ("C1", at(0), at(30))
+
+    def test_check_must_be_lazily_or_now(self) -> None:
+        """Any other value: ConfigurationError naming it."""
+        with pytest.raises(ConfigurationError, match=r"^check must be 'lazily' or 'now', not 'x'"):
+            frames.from_event_log(log_frame([]), check="x")  # type: ignore[arg-type]
 
     def test_bad_columns_are_refused(self) -> None:
         """Missing columns, text times, text order, naive mixed with aware: named."""
@@ -635,6 +741,40 @@ class TestOnFrames:
         assert batches == []
         assert result.collect()["acknowledged_at"].to_list() == [at(5)]
         assert batches == [len(log)]
+
+    def test_a_duckdb_log_is_read_once_when_fetched(self) -> None:
+        """Nothing read at the call; one pass when fetched; all of it at the call with "now"."""
+        log = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
+        relation, batches = duckdb_counted(log)
+        result = frames.from_event_log(relation)
+        assert batches == []
+        assert frame_rows(result)[0]["acknowledged_at"] == at(5)
+        assert sum(batches) == len(log)
+        relation, batches = duckdb_counted(log)
+        frames.from_event_log(relation, check="now")
+        assert sum(batches) == len(log)
+
+    @pytest.mark.parametrize(
+        "fetched",
+        [
+            lambda result: result,
+            lambda result: result.select("id"),
+            lambda result: result.aggregate("count(*)"),
+            lambda result: result.filter("id = 'INC1'"),
+            lambda result: result.limit(1),
+        ],
+        ids=["all", "id", "count", "another case", "head"],
+    )
+    def test_a_duckdb_log_checks_every_row_whatever_is_fetched(self, fetched: Any) -> None:
+        """A bad row in another case is refused whatever the caller fetches."""
+        good = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
+        bad = log_frame(log_of("INC2", [(Phase.NEW, at(1))], [])).with_columns(
+            incident_state=pl.lit("Awaiting Parts")
+        )
+        relation = duckdb.from_arrow(pl.concat([good, good, bad]).to_arrow())
+        result = frames.from_event_log(relation)
+        with pytest.raises(duckdb.InvalidInputException, match=r": number 'INC2': incident_state"):
+            fetched(result).fetchall()
 
     @pytest.mark.parametrize("engine", ["in-memory", "streaming"])
     @pytest.mark.parametrize(

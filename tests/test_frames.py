@@ -951,9 +951,9 @@ def test_polars_local_periods_across_clock_changes_read_no_data_at_call(every: s
     assert batches == [len(table)]
 
 
-def test_a_censored_summary_on_duckdb_reads_its_input_once() -> None:
-    """The Kaplan-Meier median from the summary's own aggregate: one read, at the call."""
-    table = SAMPLE_FRAME.to_arrow()
+def duckdb_counted(frame: pl.DataFrame) -> tuple[duckdb.DuckDBPyRelation, list[int]]:
+    """`frame` as a DuckDB relation over an Arrow stream, and the rows of each batch read."""
+    table = frame.to_arrow()
     batches: list[int] = []
 
     class Counted:
@@ -968,8 +968,14 @@ def test_a_censored_summary_on_duckdb_reads_its_input_once() -> None:
             reader = pa.RecordBatchReader.from_batches(table.schema, read())
             return reader.__arrow_c_stream__(requested_schema)
 
+    return duckdb.from_arrow(Counted()), batches
+
+
+def test_a_censored_summary_on_duckdb_reads_its_input_once() -> None:
+    """The Kaplan-Meier median from the summary's own aggregate: one read, at the call."""
+    relation, batches = duckdb_counted(SAMPLE_FRAME)
     kwargs: dict[str, Any] = {"as_of": AS_OF, "open_incidents": "censor"}
-    result = frames.summarize(duckdb.from_arrow(Counted()), kpi.MTTR, **kwargs)
+    result = frames.summarize(relation, kpi.MTTR, **kwargs)
     assert sum(batches) == len(SAMPLE_FRAME)
     assert_rows_match(rows(frames.summarize(SAMPLE_FRAME, kpi.MTTR, **kwargs)), rows(result))
     assert sum(batches) == len(SAMPLE_FRAME)

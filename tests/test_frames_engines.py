@@ -39,7 +39,7 @@ from tests.test_frames import (
 
 from majorincident import frames, kpi
 from majorincident.errors import RecordError
-from majorincident.interop import from_event_log
+from majorincident.interop import EventLog, Phase, from_event_log
 
 pytestmark = pytest.mark.engines
 
@@ -475,16 +475,50 @@ class TestEventLogOnEngines:
             assert {k: row[k] for k in record_timeline(incident)} == record_timeline(incident)
         assert {} == found
 
+    def test_a_log_of_only_cases_states_and_times(
+        self, engines: dict[str, Any], engine: str
+    ) -> None:
+        """No opened column, no fields, no milestone columns: the moves alone."""
+        log = EventLog(
+            case="case",
+            state="state",
+            at="at",
+            order=("at",),
+            opened=None,
+            states={"new": Phase.NEW, "fixed": Phase.RESOLVED},
+        )
+        frame = pl.DataFrame(
+            {"case": ["C1", "C1"], "state": ["New", "Fixed"], "at": [at(0), at(30)]}
+        )
+        found = rebuilt_rows(frames.from_event_log(on_engine(engines, engine, frame), log))
+        assert (found["C1"]["reported_at"], found["C1"]["resolved_at"]) == (at(0), at(30))
+
     def test_a_bad_row_is_refused(self, engines: dict[str, Any], engine: str) -> None:
-        """A state the log does not map: RecordError naming the case and the state."""
+        """A state the log does not map: refused naming the case and the state.
+
+        RecordError from Dask's ``compute()``; Spark's own error from ``collect()``, with the
+        same message; RecordError at the call on both with ``check="now"``.
+        """
         log = [
             {"number": "A", "incident_state": "Active", "sys_mod_count": 1,
              "sys_updated_at": at(5), "opened_at": at(0)},
             {"number": "A", "incident_state": "Awaiting Parts", "sys_mod_count": 0,
              "sys_updated_at": at(0), "opened_at": at(0)},
         ]  # fmt: skip
-        with pytest.raises(RecordError, match=r"^number 'A': incident_state \('Awaiting "):
-            computed(frames.from_event_log(on_engine(engines, engine, log_frame(log))))
+        native = on_engine(engines, engine, log_frame(log))
+        message = r"^number 'A': incident_state \('Awaiting "
+        with pytest.raises(RecordError, match=message) as refused:
+            frames.from_event_log(native, check="now")
+        result = frames.from_event_log(native)
+        if engine == "dask":
+            with pytest.raises(RecordError, match=message):
+                result.compute()
+            return
+        errors = pytest.importorskip("pyspark.errors")
+        with pytest.raises(errors.SparkRuntimeException) as raised:
+            result.collect()
+        assert raised.value.getCondition() == "USER_RAISED_EXCEPTION"
+        assert raised.value.getMessageParameters() == {"errorMessage": str(refused.value)}
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -502,15 +536,55 @@ def test_dask_rebuilds_a_log_lazily_in_one_pass(engines: dict[str, Any]) -> None
 def test_spark_rebuilds_a_log_with_one_shuffle_and_no_global_window(
     engines: dict[str, Any],
 ) -> None:
-    """The log is read and shuffled by case once; no step gathers it into one partition."""
+    """Nothing run at the call; the log read and shuffled by case once; no single partition."""
     log = on_engine(engines, "spark", log_frame(sample_log()))
+    tracker = log.sparkSession.sparkContext.statusTracker()
+    before = set(tracker.getJobIdsForGroup())
     result = frames.from_event_log(log)
+    assert set(tracker.getJobIdsForGroup()) == before
     assert len(result.collect()) == len(RECORDS)
     executed = result._jdf.queryExecution().executedPlan().toString()
     final = executed.split("== Initial Plan ==")[0]
     assert 1 == len(re.findall(r"\bScan\b|\bLocalTableScan\b", final))
     assert 1 == final.count("Exchange hashpartitioning")
     assert "SinglePartition" not in final
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize(
+    "collected",
+    [
+        lambda result: result,
+        lambda result: result.select("id"),
+        lambda result: result.groupBy().count(),
+        lambda result: result.filter("id = 'INC1'"),
+        lambda result: result.limit(1),
+    ],
+    ids=["all", "id", "count", "another case", "head"],
+)
+def test_spark_checks_every_row_of_a_log_whatever_is_collected(
+    engines: dict[str, Any], collected: Any
+) -> None:
+    """A bad row in another case is refused, in the plan, whatever the caller collects."""
+    errors = pytest.importorskip("pyspark.errors")
+    good = log_frame(log_of("INC1", [(Phase.NEW, at(0)), (Phase.WORKING, at(5))], []))
+    bad = log_frame(log_of("INC2", [(Phase.NEW, at(1))], [])).with_columns(
+        incident_state=pl.lit("Awaiting Parts")
+    )
+    result = frames.from_event_log(on_engine(engines, "spark", pl.concat([good, good, bad])))
+    with pytest.raises(errors.SparkRuntimeException, match=r"number 'INC2': incident_state"):
+        collected(result).collect()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_dask_checks_a_log_at_the_call_in_one_pass_when_asked(engines: dict[str, Any]) -> None:
+    """``check="now"`` on Dask: one graph run at the call, the rebuild still lazy."""
+    log = on_engine(engines, "dask", log_frame(sample_log()))
+    with dask_runs() as runs:
+        result = frames.from_event_log(log, check="now")
+        assert 1 == len(runs)
+        assert len(result.compute()) == len(RECORDS)
+        assert 2 == len(runs)
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

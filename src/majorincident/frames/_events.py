@@ -7,19 +7,19 @@ passes, whatever the size of the audit table.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, Literal
 
 import attrs
 import narwhals as nw
 from narwhals import Implementation
 
-from majorincident.errors import ConfigurationError, RecordError
-from majorincident.frames._engine import Frame, collect, column_micros, load
+from majorincident.errors import ConfigurationError
+from majorincident.frames._engine import Frame, column_micros, load
+from majorincident.frames._refusals import IN_PLAN, refuse_bad_rows
 from majorincident.incident import ORDER_RULES, HoldReason, Milestone
 from majorincident.interop import SERVICENOW_EVENTS, EventLog, Phase
-from majorincident.interop._log import Meaning, meanings_of, unknown_state
+from majorincident.interop._log import Meaning, meanings_of
 from majorincident.interop._order import gives_way
 
 __all__ = ["from_event_log"]
@@ -36,6 +36,8 @@ _CODES: Final[Mapping[Meaning, int]] = {
 _LAST: Final = 2**62
 #: The milestones the moves between states give.
 _FROM_STATES: Final = ("acknowledged_at", "resolved_at", "closed_at")
+#: When the rows are checked: as the engine reads them for the result, or at the call.
+_CHECKS: Final = ("lazily", "now")
 
 
 def from_event_log(
@@ -43,6 +45,7 @@ def from_event_log(
     log: EventLog = SERVICENOW_EVENTS,
     *,
     states: Mapping[str, Meaning] | None = None,
+    check: Literal["lazily", "now"] = "lazily",
 ) -> Any:  # noqa: ANN401 - the input's own frame type
     """One row per incident, rebuilt from a state-change log as :func:`interop.from_event_log`.
 
@@ -60,6 +63,10 @@ def from_event_log(
             missing values as nulls (``null_values=["?"]`` when reading the CSV).
         log: where the columns are and what the states mean.
         states: more or overriding state meanings.
+        check: when the rows are checked (see Raises). ``"lazily"``: as the engine reads them
+            for the result, so a lazy frame is read once, when the caller asks. ``"now"``:
+            the log is read at the call (one pass over its checked columns) and a bad row
+            raises RecordError there, on every engine.
 
     Returns:
         A frame of the input's kind (lazy in, lazy out) with ``id``, the milestones
@@ -73,13 +80,19 @@ def from_event_log(
 
     Raises:
         ConfigurationError: a column missing or of the wrong kind (times must be datetime
-            columns, the order columns numbers or datetimes).
+            columns, the order columns numbers or datetimes), or `check` neither ``"lazily"``
+            nor ``"now"``.
         RecordError: a row (after ``log.only``) without its case or time, or in a state the
-            log does not map, naming the case and the state. Finding them takes one pass over
-            the log when called, lazy DuckDB and Spark frames included; the rebuild itself
-            stays lazy. On Dask and a lazy Polars frame nothing is read at the call: the rows
-            are checked as they are read for the result, and the error is raised by
-            ``compute()`` or ``collect()``, whatever columns or rows the caller asks for.
+            log does not map, naming the case and the state. An eager frame is checked at the
+            call. With ``check="lazily"`` nothing of a Dask, Polars, DuckDB or Spark frame is
+            read at the call: its rows are checked as they are read for the result, whatever
+            columns or rows the caller asks for, and the error comes from ``compute()`` or
+            ``collect()``. Dask and Polars raise the RecordError itself. Spark and DuckDB check
+            with their own SQL functions, not a Python step, and raise their own error with its
+            message, values quoted as Python quotes printable text (on PySpark 4 a
+            ``SparkRuntimeException`` of condition ``USER_RAISED_EXCEPTION``; DuckDB's
+            ``InvalidInputException``). ``check="now"`` raises the RecordError at the call on
+            every engine; lazy engines other than those four are checked at the call.
 
     On Dask each case's rows are shuffled into one partition and rebuilt there with pandas; on
     Spark and the other lazy engines each case is numbered and grouped on its own (one shuffle
@@ -88,41 +101,67 @@ def from_event_log(
     A case's rows must differ in their order columns: rows that tie are taken in an order the
     engine chooses, where the pure path keeps the order of the rows.
     """
+    if check not in _CHECKS:
+        raise ConfigurationError(f"check must be 'lazily' or 'now', not {check!r}")
     loaded = load(df)
     if loaded.implementation is Implementation.DASK:
-        return _on_dask(loaded.to_native(), log, states)
-    frame, log = _plain_names(loaded, log)
-    meanings = meanings_of(log, states)
-    keys = _keys(frame, log)
-    if log.only is not None:
-        frame = frame.filter(nw.col(log.only[0]).is_in(sorted(log.only[1])))
-    names = list(meanings)
+        return _on_dask(loaded.to_native(), log, states, check)
+    frame, plain, keys = _coded(loaded, log, states)
+    present = frame.collect_schema().names()
+    lazily = check == "lazily" and isinstance(frame, nw.LazyFrame)
+    if lazily and frame.implementation in IN_PLAN:
+        frame = IN_PLAN[frame.implementation](frame, plain, log)
+    else:
+        refuse_bad_rows(frame, plain, log)
+    return _timelines(frame, plain, list(keys), present).to_native()
+
+
+def _coded(
+    frame: Frame, log: EventLog, states: Mapping[str, Meaning] | None
+) -> tuple[Frame, EventLog, dict[str, nw.Expr]]:
+    """The log's rows (after ``log.only``) with their state's code and order keys.
+
+    Returns the frame, the log with plain column names (:func:`_plain_names`), and the order
+    keys' names and expressions (already added to the frame).
+    """
+    frame, plain = _plain_names(frame, log)
+    meanings = meanings_of(plain, states)
+    keys = _keys(frame, plain)
+    if plain.only is not None:
+        frame = frame.filter(nw.col(plain.only[0]).is_in(sorted(plain.only[1])))
     code = (
-        nw.col(log.state)
+        nw.col(plain.state)
         .str.strip_chars()
         .str.to_lowercase()
-        .replace_strict(names, [_CODES[m] for m in meanings.values()], default=None)
+        .replace_strict(list(meanings), [_CODES[m] for m in meanings.values()], default=None)
     )
-    present = frame.collect_schema().names()
-    frame = frame.with_columns(__code=code, **keys)
-    if isinstance(frame, nw.LazyFrame) and frame.implementation is Implementation.POLARS:
-        frame = _polars_checked(frame, log)
-    else:
-        _refuse_bad_rows(frame, log)
-    return _timelines(frame, log, list(keys), present).to_native()
+    return frame.with_columns(__code=code, **keys), plain, keys
 
 
-def _on_dask(native: Any, log: EventLog, states: Mapping[str, Meaning] | None) -> Any:  # noqa: ANN401 - Dask is untyped
+def _on_dask(
+    native: Any,  # noqa: ANN401 - Dask is untyped
+    log: EventLog,
+    states: Mapping[str, Meaning] | None,
+    check: str,
+) -> Any:  # noqa: ANN401 - Dask is untyped
     """The rebuild on Dask: each case's rows shuffled into one partition, rebuilt there by pandas.
 
-    Lazy: the columns are checked on the frame's empty model at the call; the rows (and a row
-    without its case or time, or in an unknown state) when the result is computed.
+    The columns are checked on the frame's empty model at the call. The rows (a row without
+    its case or time, or in an unknown state) are checked as each partition is rebuilt, when
+    the result is computed; with ``check="now"`` also at the call, in one pass over the log.
     """
 
     def rebuilt(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
         return from_event_log(part, log, states=states)
 
+    def refused(part: Any) -> Any:  # noqa: ANN401 - a pandas frame
+        frame, plain, _ = _coded(load(part), log, states)
+        refuse_bad_rows(frame, plain, log)
+        return part.iloc[:0]
+
     model = rebuilt(native._meta)  # noqa: SLF001 - Dask's name for a frame's empty model
+    if check == "now":
+        native.map_partitions(refused, meta=native._meta).compute()  # noqa: SLF001
     return native.shuffle(on=log.case).map_partitions(rebuilt, meta=model)
 
 
@@ -201,56 +240,6 @@ def _keys(frame: Frame, log: EventLog) -> dict[str, nw.Expr]:
     return keys
 
 
-def _refuse_bad_rows(frame: Frame, log: EventLog) -> None:
-    """Raise RecordError for the first row without its case or time, or in an unknown state."""
-    found = collect(frame.filter(_bad(log)).select(log.case, log.state, "__code").head(1)).rows()
-    if found:
-        raise _refusal(found[0], log)
-
-
-def _polars_checked(frame: Frame, log: EventLog) -> Frame:
-    """A lazy Polars log whose case column checks the rows as Polars reads them, in its plan.
-
-    Every rebuilt column comes from a grouping by case, so whatever the caller collects, the
-    rows are checked, and RecordError is raised by ``collect()`` (Polars raises a function's
-    own error). `check` takes a batch of rows as a struct series; Polars calls it from its own
-    threads, which coverage does not trace (the tests check what it raises and returns).
-    """
-    pl = importlib.import_module("polars")
-    native = frame.to_native()
-    fields = list(dict.fromkeys([log.case, log.at, log.state, "__code"]))
-
-    def check(rows: Any) -> Any:  # noqa: ANN401  # pragma: no cover - in Polars' threads
-        table = nw.from_native(rows.struct.unnest(), eager_only=True)
-        found = table.filter(_bad(log)).select(log.case, log.state, "__code").head(1).rows()
-        if found:
-            raise _refusal(found[0], log)
-        return rows.struct.field(log.case)
-
-    checked = pl.struct(fields).map_batches(
-        check, return_dtype=native.collect_schema()[log.case], is_elementwise=True
-    )
-    return nw.from_native(native.with_columns(checked.alias(log.case)))
-
-
-def _bad(log: EventLog) -> nw.Expr:
-    """A row without its case or its time, or in a state the log does not map."""
-    return nw.col(log.case).is_null() | nw.col(log.at).is_null() | nw.col("__code").is_null()
-
-
-def _refusal(row: Sequence[Any], log: EventLog) -> RecordError:
-    """The RecordError for a bad row (:func:`_bad`): its case, state and state's code."""
-    case, state, code = row
-    if case is None or case != case:  # None, or NaN on pandas  # noqa: PLR0124
-        return RecordError(f"a row in state {state!r} has no {log.case}: it must name the incident")
-    if code is None or code != code:  # None, or NaN on pandas  # noqa: PLR0124
-        return unknown_state(f"{log.case} {case!r}", log, state)
-    return RecordError(
-        f"{log.case} {case!r}: {log.at} is missing in a row in state {state!r}; every update "
-        "needs its time"
-    )
-
-
 def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str]) -> Frame:
     """One row per case: its milestones, reopenings and latest fields."""
     case = log.case
@@ -291,9 +280,10 @@ def _timelines(frame: Frame, log: EventLog, keys: list[str], columns: list[str])
     }
     # The latest row's values join the milestones in the one grouping: no second pass to join.
     is_last = row == nw.col("__last")
-    frame = frame.with_columns(
-        **{name: nw.when(is_last).then(nw.col(column)) for name, column in latest.items()}
-    )
+    if latest:  # a log may have no opened column and no fields
+        frame = frame.with_columns(
+            **{name: nw.when(is_last).then(nw.col(column)) for name, column in latest.items()}
+        )
     rebuilt = frame.group_by(case).agg(
         nw.col("__first_at").max(),
         *(nw.col(f"__state_{field}").max() for field in _FROM_STATES),
