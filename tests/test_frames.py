@@ -486,7 +486,8 @@ def naive_and_aware(
 def walls_about_clock_changes(zone: ZoneInfo) -> list[datetime]:
     """Wall times every 20 minutes within 2 hours of each clock change of `zone`, 2010 to 2025.
 
-    In its gaps and folds; the changes are found every six hours, as zoneinfo has them.
+    In its gaps and folds; each change is found within six hours, as zoneinfo has it, then to
+    the minute by halving. (Walls about the six-hour mark after a change missed its gap or fold.)
     """
     walls, moment = [], datetime(2010, 1, 1, tzinfo=UTC)
     offset = moment.astimezone(zone).utcoffset()
@@ -494,7 +495,14 @@ def walls_about_clock_changes(zone: ZoneInfo) -> list[datetime]:
         moment += timedelta(hours=6)
         if moment.astimezone(zone).utcoffset() != offset:
             offset = moment.astimezone(zone).utcoffset()
-            wall = moment.astimezone(zone).replace(tzinfo=None, minute=0, second=0)
+            before, change = moment - timedelta(hours=6), moment
+            while change - before > timedelta(minutes=1):
+                middle = before + (change - before) / 2
+                if middle.astimezone(zone).utcoffset() == offset:
+                    change = middle
+                else:
+                    before = middle
+            wall = change.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
             walls += [wall + timedelta(minutes=m) for m in range(-120, 121, 20)]
     return walls
 
@@ -587,7 +595,7 @@ class TestNaiveColumns:
         Wall times near clock changes, the window's edges at local midnights beside them, and
         instants decades away: the same rows as on the aware instants (``fold=0``), by each
         batch's offsets on Polars (a lazy Polars input read once, when collected) and by the
-        window's offsets on DuckDB.
+        window's offsets on DuckDB and pandas.
         """
         local = ZoneInfo(zone)
         naive, aware = naive_and_aware(
@@ -619,6 +627,7 @@ class TestNaiveColumns:
             assert batches == [len(naive)]
             # By zoneinfo's offsets over the window, where the engine has no rules of its own.
             assert_rows_match(expected, rows(call(ENGINES["duckdb"](naive), columns)))
+            assert_rows_match(expected, rows(call(ENGINES["pandas"](naive), columns)))
 
     @pytest.mark.parametrize(
         "window",
@@ -658,13 +667,21 @@ class TestNaiveColumns:
 
     @pytest.mark.parametrize("engine", ["polars", "polars-lazy", "pandas", "duckdb"])
     @pytest.mark.parametrize(
-        "tz", ["Europe/Berlin", "Europe/Dublin", "Australia/Lord_Howe", "Pacific/Apia"]
+        "tz",
+        [
+            "Europe/Berlin",
+            "Europe/Dublin",
+            "Australia/Lord_Howe",
+            "Pacific/Apia",
+            "Antarctica/Troll",
+        ],
     )
     def test_wall_times_about_clock_changes_read_as_fold_0(self, engine: str, tz: str) -> None:
         """Each engine's reading of a wall time is zoneinfo's with ``fold=0``.
 
         In gaps and folds: Dublin's summer time is its standard time (a negative DST), Lord
-        Howe's clocks move by half an hour, and Apia skipped 30 December 2011. Each incident's
+        Howe's clocks move by half an hour, Troll's by two hours, and Apia skipped 30 December
+        2011. Each incident's
         duration (one per service); a lazy Polars frame is read once, when collected.
         """
         walls = walls_about_clock_changes(ZoneInfo(tz))
@@ -677,6 +694,71 @@ class TestNaiveColumns:
         result = frames.report(native, columns=frames.ColumnMap(kind=None, tz=tz), **kwargs)
         assert batches == []
         assert_rows_match(rows(expected), rows(result))
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        zone=st.sampled_from(
+            [
+                "Europe/Berlin",
+                "Europe/London",
+                "America/New_York",
+                "Australia/Lord_Howe",
+                "Antarctica/Troll",
+                "Asia/Kolkata",
+            ]
+        ),
+        walls=st.lists(
+            st.one_of(
+                st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1)),
+                # War time and double summer time: offsets of three hours, changes of two.
+                st.datetimes(datetime(1940, 1, 1), datetime(1948, 1, 1)),
+            ),
+            min_size=1,
+            max_size=30,
+        ),
+        shift=st.timedeltas(timedelta(hours=-3), timedelta(hours=3)),
+    )
+    def test_duckdb_reads_wall_times_of_two_centuries_as_fold_0(
+        self, zone: str, walls: list[datetime], shift: timedelta
+    ) -> None:
+        """Wall times of two centuries, the 1940s' among them: read as zoneinfo reads them.
+
+        DuckDB shifts them by zoneinfo's offsets over the range of the values.
+        """
+        starts = [wall.replace(second=0, microsecond=0) for wall in walls]
+        resolved: list[datetime | None] = [wall + timedelta(hours=4) + shift for wall in starts]
+        naive, aware = naive_and_aware(starts, resolved, zone)
+        kwargs: dict[str, Any] = {"metrics": [kpi.MTTR], "by": ("service",), "as_of": AS_OF}
+        expected = frames.report(aware, columns=frames.ColumnMap(kind=None), **kwargs)
+        columns = frames.ColumnMap(kind=None, tz=zone)
+        result = frames.report(ENGINES["duckdb"](naive), columns=columns, **kwargs)
+        assert_rows_match(rows(expected), rows(result))
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda df, columns: frames.report(
+                df, metrics=[kpi.MTTR], every="month", columns=columns, as_of=AS_OF
+            ),
+            lambda df, columns: frames.summarize(df, kpi.MTTR, columns=columns, as_of=AS_OF),
+        ],
+        ids=["report", "summarize"],
+    )
+    def test_duckdb_reads_naive_columns_for_their_range_at_the_call(self, call: Any) -> None:
+        """One pass at the call for the values' range, one when the result is fetched.
+
+        The range gives zoneinfo's offsets. (Reading each value by ICU's rules instead, at its
+        earlier instant where the clocks went back, took three ICU conversions per value: over
+        twice the time of the pass it saved.)
+        """
+        walls = walls_about_clock_changes(ZoneInfo("Europe/Berlin"))
+        resolved: list[datetime | None] = [wall + timedelta(minutes=50) for wall in walls]
+        naive, aware = naive_and_aware(walls, resolved, "Europe/Berlin")
+        relation, batches = duckdb_counted(naive)
+        result = call(relation, frames.ColumnMap(kind=None, tz="Europe/Berlin"))
+        assert sum(batches) == len(naive)
+        assert_rows_match(rows(call(aware, frames.ColumnMap(kind=None))), rows(result))
+        assert sum(batches) == 2 * len(naive)
 
     def test_lazy_polars_parts_of_different_decades(self) -> None:
         """A lazy Polars frame of parts decades apart: each batch read by its own offsets."""
