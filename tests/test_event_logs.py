@@ -472,6 +472,22 @@ def log_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema={name: LOG_SCHEMA[name] for name in names})
 
 
+#: A log of cases, states and times alone: no opened column, no fields, no milestone columns.
+BARE_LOG = EventLog(
+    case="case",
+    state="state",
+    at="at",
+    order=("at",),
+    opened=None,
+    states={"new": Phase.NEW, "fixed": Phase.RESOLVED},
+)
+
+
+def bare_log() -> pl.DataFrame:
+    """One case of :data:`BARE_LOG`, reported at 0 and fixed at 30 minutes."""
+    return pl.DataFrame({"case": ["C1", "C1"], "state": ["New", "Fixed"], "at": [at(0), at(30)]})
+
+
 def frame_timelines(result: object) -> dict[str, dict[str, Any]]:
     """The rebuilt frame's rows by id."""
     return {row.pop("id"): row for row in frame_rows(result)}
@@ -699,18 +715,7 @@ class TestOnFrames:
 
         (Adding the latest row's values with none to add raised narwhals' ValueError.)
         """
-        log = EventLog(
-            case="case",
-            state="state",
-            at="at",
-            order=("at",),
-            opened=None,
-            states={"new": Phase.NEW, "fixed": Phase.RESOLVED},
-        )
-        frame = pl.DataFrame(
-            {"case": ["C1", "C1"], "state": ["New", "Fixed"], "at": [at(0), at(30)]}
-        )
-        (row,) = frame_rows(frames.from_event_log(ENGINES[engine](frame), log))
+        (row,) = frame_rows(frames.from_event_log(ENGINES[engine](bare_log()), BARE_LOG))
         assert (row["id"], row["reported_at"], row["resolved_at"]) == ("C1", at(0), at(30))
 
     def test_check_must_be_lazily_or_now(self) -> None:

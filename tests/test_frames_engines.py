@@ -22,7 +22,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.frames_data import assert_rows_match, polars_frame, rows
-from tests.test_event_logs import at, log_frame, log_of, record_timeline, timelines
+from tests.test_event_logs import (
+    BARE_LOG,
+    at,
+    bare_log,
+    log_frame,
+    log_of,
+    record_timeline,
+    timelines,
+)
 from tests.test_frames import (
     AS_OF,
     CENSORED_AS_OF,
@@ -39,7 +47,7 @@ from tests.test_frames import (
 
 from majorincident import frames, kpi
 from majorincident.errors import RecordError
-from majorincident.interop import EventLog, Phase, from_event_log
+from majorincident.interop import Phase, from_event_log
 
 pytestmark = pytest.mark.engines
 
@@ -479,18 +487,8 @@ class TestEventLogOnEngines:
         self, engines: dict[str, Any], engine: str
     ) -> None:
         """No opened column, no fields, no milestone columns: the moves alone."""
-        log = EventLog(
-            case="case",
-            state="state",
-            at="at",
-            order=("at",),
-            opened=None,
-            states={"new": Phase.NEW, "fixed": Phase.RESOLVED},
-        )
-        frame = pl.DataFrame(
-            {"case": ["C1", "C1"], "state": ["New", "Fixed"], "at": [at(0), at(30)]}
-        )
-        found = rebuilt_rows(frames.from_event_log(on_engine(engines, engine, frame), log))
+        native = on_engine(engines, engine, bare_log())
+        found = rebuilt_rows(frames.from_event_log(native, BARE_LOG))
         assert (found["C1"]["reported_at"], found["C1"]["resolved_at"]) == (at(0), at(30))
 
     def test_a_bad_row_is_refused(self, engines: dict[str, Any], engine: str) -> None:
