@@ -98,16 +98,18 @@ def _with_refusals(frame: Frame, plain: EventLog, log: EventLog) -> Frame:
         "case": _quoted(plain.case, schema[plain.case]),
         "state": _quoted(plain.state, schema[plain.state]),
     }
-    cases = [
-        (nw.col(plain.case).is_null(), (None, _Slot("state"), 0)),
-        (nw.col("__code").is_null(), (_Slot("case"), _Slot("state"), None)),
-        (nw.lit(value=True), (_Slot("case"), _Slot("state"), 0)),
-    ]
-    message: nw.Expr = nw.lit(None, dtype=nw.String)
-    for when, slots in reversed(cases):
-        parts = str(_refusal(slots, log)).split(_Slot.MARK)
-        pieces = [shown[part] if n % 2 else nw.lit(part) for n, part in enumerate(parts)]
-        message = nw.when(when).then(nw.concat_str(pieces)).otherwise(message)
+
+    def written(row: tuple[Any, Any, Any]) -> nw.Expr:
+        parts = str(_refusal(row, log)).split(_Slot.MARK)
+        return nw.concat_str([shown[p] if n % 2 else nw.lit(p) for n, p in enumerate(parts)])
+
+    case, state = _Slot("case"), _Slot("state")
+    message = written((case, state, 0))  # a bad row with its case and a known state: no time
+    for when, row in [
+        (nw.col("__code").is_null(), (case, state, None)),
+        (nw.col(plain.case).is_null(), (None, state, 0)),
+    ]:
+        message = nw.when(when).then(written(row)).otherwise(message)
     return frame.with_columns(__refusal=nw.when(_bad(plain)).then(message))
 
 
