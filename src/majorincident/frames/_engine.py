@@ -88,9 +88,14 @@ def undeferred(frame: Frame, eager: bool) -> Frame:
     """
     if not eager:
         return frame
-    major, minor = frame.__native_namespace__().__version__.split(".")[:2]
-    engine = {"engine": "streaming"} if (int(major), int(minor)) >= (1, 31) else {}
-    return frame.collect(**engine)
+    named = _polars_since(frame.__native_namespace__(), (1, 31))
+    return frame.collect(**({"engine": "streaming"} if named else {}))
+
+
+def _polars_since(pl: Any, version: tuple[int, int]) -> bool:  # noqa: ANN401 - polars' module
+    """Whether the Polars module `pl` is at least `version` (major, minor)."""
+    major, minor = pl.__version__.split(".")[:2]
+    return (int(major), int(minor)) >= version
 
 
 def spark_functions() -> Any:  # noqa: ANN401 - PySpark's module of SQL functions
@@ -659,10 +664,9 @@ def _polars_aggregate(frame: Frame, keys: list[str], specs: Mapping[str, Spec]) 
     return nw.from_native(grouped.select(*keys, *picks))
 
 
-def _nulls_equal(pl: Any) -> dict[str, bool]:  # noqa: ANN401 - the polars module
+def _nulls_equal(pl: Any) -> dict[str, bool]:  # noqa: ANN401 - polars' module
     """The keyword joining null keys to null keys: ``nulls_equal`` since Polars 1.24."""
-    major, minor = pl.__version__.split(".")[:2]
-    return {"nulls_equal" if (int(major), int(minor)) >= (1, 24) else "join_nulls": True}
+    return {"nulls_equal" if _polars_since(pl, (1, 24)) else "join_nulls": True}
 
 
 def _ranked(
