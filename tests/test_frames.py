@@ -681,8 +681,8 @@ class TestNaiveColumns:
 
         In gaps and folds: Dublin's summer time is its standard time (a negative DST), Lord
         Howe's clocks move by half an hour, Troll's by two hours, and Apia skipped 30 December
-        2011. Each incident's
-        duration (one per service); a lazy Polars frame is read once, when collected.
+        2011. Each incident's duration (one per service); a lazy Polars frame is read once, when
+        collected.
         """
         walls = walls_about_clock_changes(ZoneInfo(tz))
         resolved: list[datetime | None] = [wall + timedelta(minutes=50) for wall in walls]
